@@ -1,0 +1,69 @@
+/**
+ * The HTTP application: request context and JSON parsing, public probes, then everything under
+ * `/api` behind authentication and rate limiting, then one 404 and one error handler.
+ * No listening, no I/O of its own: the composition root passes the services in.
+ */
+
+import express, { Router, type RequestHandler } from 'express';
+import type { AppServices, Config, Logger } from '@wf/runtime';
+import { authenticate } from './auth';
+import { definitionsRouter } from './definitions.routes';
+import { errorHandler, notFoundHandler } from './error-handler';
+import { healthRouter } from './health.routes';
+import { instancesRouter } from './instances.routes';
+import { jsonBody, requireJsonBodies } from './json-body';
+import { rateLimit } from './rate-limit';
+import { requestContext } from './request-context';
+import { tasksRouter } from './tasks.routes';
+
+export interface ExtraRouters {
+  /**
+   * Served without a token, mounted at the root before authentication: each handles its own
+   * full paths (`/metrics`, `/admin/queues` with its own Basic auth, `/api/openapi.json`).
+   */
+  public?: RequestHandler[];
+  /**
+   * Mounted under `/api` after authentication and rate limiting, with paths relative to `/api`
+   * (`/events`, `/analytics/workflows`); read the caller with `actorOf(res)`.
+   */
+  api?: RequestHandler[];
+}
+
+export interface CreateAppDeps {
+  services: AppServices;
+  config: Pick<Config, 'jwtSecret' | 'maxBodyBytes' | 'rateLimitPerMinute'>;
+  logger: Logger;
+  extraRouters?: ExtraRouters;
+}
+
+export function createApp(deps: CreateAppDeps): express.Express {
+  const { services, config, logger, extraRouters = {} } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  // Flat `key=value` pairs only: a repeated key is an array, which the schemas refuse.
+  app.set('query parser', 'simple');
+
+  app.use(requestContext(logger));
+  app.use((_req, res, next) => {
+    res.set('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+  app.use(healthRouter(services.health, logger));
+  // Malformed (400) or oversized (413) bodies are refused before authentication.
+  app.use(jsonBody(config.maxBodyBytes));
+  app.use('/api', requireJsonBodies());
+  for (const router of extraRouters.public ?? []) app.use(router);
+
+  const api = Router();
+  api.use(authenticate(config.jwtSecret, logger));
+  api.use(rateLimit({ perMinute: config.rateLimitPerMinute }));
+  api.use('/definitions', definitionsRouter(services.definitions));
+  api.use('/instances', instancesRouter(services.instances));
+  api.use('/tasks', tasksRouter(services.tasks));
+  for (const router of extraRouters.api ?? []) api.use(router);
+  app.use('/api', api);
+
+  app.use(notFoundHandler());
+  app.use(errorHandler(logger));
+  return app;
+}

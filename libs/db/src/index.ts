@@ -1,0 +1,12 @@
+/** @wf/db: Postgres through TypeORM's DataSource: migrations, tenant-scoped transactions, the Store. */
+export * from './data-source';
+export * from './migrate';
+export * from './store/pg-store';
+export * from './store/pg-errors';
+export * from './store/definition-rows';
+export * from './store/sql-values';
+export * from './repositories/cursor';
+export * from './repositories/definitions.repository';
+export * from './repositories/instances.repository';
+export * from './repositories/tasks.repository';
+export * from './store/system-queries';

@@ -1,0 +1,86 @@
+import type { CompiledDefinition } from '@wf/engine';
+import type { PgTx } from '../store/pg-store';
+import { DEFINITION_COLUMNS, type DefinitionRow } from '../store/definition-rows';
+import { decodeCursor, pageOf } from './cursor';
+
+/** Save a compiled definition as the next version of its name (1 for a new name). */
+export async function insertDefinition(tx: PgTx, def: CompiledDefinition, createdBy: string): Promise<DefinitionRow> {
+  const input = def.input;
+  // serialise versioning of one name: concurrent saves get consecutive versions
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, [`${tx.tenantId}/${def.name}`]);
+  const r = await tx.query<DefinitionRow>(
+    `INSERT INTO workflow_definitions (tenant_id, name, version, is_active, category, description, nodes, routes,
+       triggers, sla_hours, escalation_enabled, escalation_role, start_node_id, created_by)
+     SELECT $1, $2, COALESCE(max(version), 0) + 1, true, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12
+     FROM workflow_definitions WHERE tenant_id = $1 AND name = $2
+     RETURNING ${DEFINITION_COLUMNS}`,
+    [
+      tx.tenantId,
+      def.name,
+      def.category,
+      def.description,
+      JSON.stringify(input.nodes),
+      JSON.stringify(input.routes),
+      JSON.stringify(def.triggers),
+      def.slaHours,
+      def.escalationEnabled,
+      def.escalationRole,
+      def.startNodeId,
+      createdBy,
+    ],
+  );
+  return r.rows[0] as DefinitionRow;
+}
+
+export async function findDefinition(tx: PgTx, id: string): Promise<DefinitionRow | null> {
+  const r = await tx.query<DefinitionRow>(`SELECT ${DEFINITION_COLUMNS} FROM workflow_definitions WHERE id = $1`, [id]);
+  return r.rows[0] ?? null;
+}
+
+export async function latestActiveDefinition(tx: PgTx, name: string): Promise<DefinitionRow | null> {
+  const r = await tx.query<DefinitionRow>(
+    `SELECT ${DEFINITION_COLUMNS} FROM workflow_definitions WHERE name = $1 AND is_active ORDER BY version DESC LIMIT 1`,
+    [name],
+  );
+  return r.rows[0] ?? null;
+}
+
+export async function setDefinitionActive(tx: PgTx, id: string, active: boolean): Promise<DefinitionRow | null> {
+  const r = await tx.query<DefinitionRow>(
+    `UPDATE workflow_definitions SET is_active = $2 WHERE id = $1 RETURNING ${DEFINITION_COLUMNS}`,
+    [id, active],
+  );
+  return r.rows[0] ?? null;
+}
+
+export interface DefinitionQuery {
+  isActive?: boolean;
+  name?: string;
+  category?: string;
+  limit: number;
+  cursor: string | null;
+}
+
+export async function listDefinitions(tx: PgTx, q: DefinitionQuery) {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (q.isActive !== undefined) add('is_active = ?', q.isActive);
+  if (q.name !== undefined) add('name = ?', q.name);
+  if (q.category !== undefined) add('category = ?', q.category);
+  if (q.cursor) {
+    const [createdAt, id] = decodeCursor(q.cursor, 2);
+    params.push(createdAt, id);
+    where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+  }
+  params.push(q.limit + 1);
+  const r = await tx.query<DefinitionRow>(
+    `SELECT ${DEFINITION_COLUMNS} FROM workflow_definitions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+    params,
+  );
+  return pageOf(r.rows, q.limit, (row) => [row.created_at.toISOString(), row.id]);
+}

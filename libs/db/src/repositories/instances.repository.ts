@@ -1,0 +1,198 @@
+import type { Actor, HistoryEvent, NewInstance, StartPlan } from '@wf/engine';
+import { isAdmin } from '@wf/engine';
+import { PARTICIPATION_SQL, hashHistory, type PgTx } from '../store/pg-store';
+import { decodeCursor, pageOf } from './cursor';
+
+export interface InstanceRowView {
+  id: string;
+  status: string;
+  definition_id: string;
+  workflow_name: string;
+  workflow_version: number;
+  context_entity_type: string | null;
+  context_entity_id: string | null;
+  context_data: Record<string, unknown>;
+  trigger_type: string;
+  started_by: string;
+  parent_instance_id: string | null;
+  sla_deadline: Date | null;
+  started_at: Date;
+  completed_at: Date | null;
+  request_hash: string | null;
+}
+
+const INSTANCE_VIEW = `i.id, i.status, i.definition_id, d.name AS workflow_name, d.version AS workflow_version,
+  i.context_entity_type, i.context_entity_id, i.context_data, i.trigger_type, i.started_by, i.parent_instance_id,
+  i.sla_deadline, i.started_at, i.completed_at, i.request_hash`;
+
+export interface StartRecord {
+  readonly plan: StartPlan;
+  readonly idempotencyKey: string | null;
+  readonly requestHash: string | null;
+}
+
+/**
+ * Insert the instance, its first execution and its first history row in one statement. With an
+ * idempotency key already used in the tenant nothing is written and null is returned.
+ */
+export async function insertStartedInstance(tx: PgTx, rec: StartRecord): Promise<string | null> {
+  const { plan } = rec;
+  const inst: NewInstance = plan.instance;
+  const { rows: history, lastHash } = hashHistory(inst.id, null, plan.history as HistoryEvent[], plan.now);
+  const e = plan.firstExecution;
+  const r = await tx.query<{ id: string }>(
+    `WITH inst AS (
+       INSERT INTO workflow_instances (id, tenant_id, definition_id, status, context_entity_type, context_entity_id,
+         context_data, trigger_type, started_by, parent_instance_id, parent_node_execution_id, depth, sla_deadline,
+         idempotency_key, request_hash, open_executions, step_count, last_history_hash, started_at)
+       VALUES ($1, $2, $3, 'running', $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, 1, 0, $15, $16)
+       ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+       RETURNING id),
+     node AS (
+       INSERT INTO workflow_instance_nodes (id, tenant_id, instance_id, node_id, node_type, node_name, status, ready_at)
+       SELECT $17, $2, inst.id, $18, $19, $20, 'ready', $16 FROM inst),
+     logged AS (
+       INSERT INTO workflow_instance_history (id, tenant_id, instance_id, node_execution_id, event_type,
+         actor_user_id, details, created_at, prev_hash, hash)
+       SELECT x.id, $2, inst.id, x.node_execution_id, x.event_type, x.actor_user_id, x.details, x.created_at,
+         x.prev_hash, x.hash
+       FROM inst, jsonb_to_recordset($21::jsonb) AS x(id uuid, node_execution_id uuid, event_type text,
+         actor_user_id text, details jsonb, created_at timestamptz, prev_hash text, hash text))
+     SELECT id FROM inst`,
+    [
+      inst.id,
+      inst.tenantId,
+      inst.definitionId,
+      inst.contextEntityType,
+      inst.contextEntityId,
+      JSON.stringify(inst.contextData),
+      inst.triggerType,
+      inst.startedBy,
+      inst.parentInstanceId,
+      inst.parentNodeExecutionId,
+      inst.depth,
+      inst.slaDeadline,
+      rec.idempotencyKey,
+      rec.requestHash,
+      lastHash,
+      plan.now,
+      e.id,
+      e.nodeId,
+      e.nodeType,
+      e.nodeName,
+      JSON.stringify(
+        history.map((h) => ({
+          id: h.id,
+          node_execution_id: h.nodeExecutionId,
+          event_type: h.eventType,
+          actor_user_id: h.actorUserId,
+          details: h.details,
+          created_at: h.createdAt,
+          prev_hash: h.prevHash,
+          hash: h.hash,
+        })),
+      ),
+    ],
+  );
+  return r.rows[0]?.id ?? null;
+}
+
+export async function findInstanceByIdempotencyKey(tx: PgTx, key: string): Promise<InstanceRowView | null> {
+  const r = await tx.query<InstanceRowView>(
+    `SELECT ${INSTANCE_VIEW} FROM workflow_instances i JOIN workflow_definitions d ON d.id = i.definition_id
+     WHERE i.idempotency_key = $1`,
+    [key],
+  );
+  return r.rows[0] ?? null;
+}
+
+/** The instance when the actor may see it (admin, starter, participant), else null. */
+export async function findVisibleInstance(tx: PgTx, actor: Actor, id: string): Promise<InstanceRowView | null> {
+  const admin = isAdmin(actor);
+  const r = await tx.query<InstanceRowView>(
+    `SELECT ${INSTANCE_VIEW} FROM workflow_instances i JOIN workflow_definitions d ON d.id = i.definition_id
+     WHERE i.id = $1 AND ($4::boolean OR ${PARTICIPATION_SQL})`,
+    [id, actor.userId, actor.roles, admin],
+  );
+  return r.rows[0] ?? null;
+}
+
+export interface InstanceQuery {
+  status?: string;
+  workflowDefinitionId?: string;
+  workflowName?: string;
+  limit: number;
+  cursor: string | null;
+}
+
+export async function listVisibleInstances(tx: PgTx, actor: Actor, q: InstanceQuery) {
+  const params: unknown[] = [null, actor.userId, actor.roles, isAdmin(actor)];
+  const where = [`($4::boolean OR ${PARTICIPATION_SQL})`];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (q.status) add('i.status = ?', q.status);
+  if (q.workflowDefinitionId) add('i.definition_id = ?', q.workflowDefinitionId);
+  if (q.workflowName) add('d.name = ?', q.workflowName);
+  if (q.cursor) {
+    const [startedAt, id] = decodeCursor(q.cursor, 2);
+    params.push(startedAt, id);
+    where.push(`(i.started_at, i.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+  }
+  params.push(q.limit + 1);
+  const r = await tx.query<InstanceRowView>(
+    `SELECT ${INSTANCE_VIEW} FROM workflow_instances i JOIN workflow_definitions d ON d.id = i.definition_id
+     WHERE ${where.join(' AND ')} ORDER BY i.started_at DESC, i.id DESC LIMIT $${params.length}`,
+    params,
+  );
+  return pageOf(r.rows, q.limit, (row) => [row.started_at.toISOString(), row.id]);
+}
+
+export interface NodeExecutionRowView {
+  id: string;
+  node_id: string;
+  node_type: string;
+  node_name: string;
+  status: string;
+  assigned_user_id: string | null;
+  assigned_role: string | null;
+  decision: string | null;
+  comments: string | null;
+  attempts: number;
+  error: unknown;
+  sla_deadline: Date | null;
+  started_at: Date | null;
+  completed_at: Date | null;
+}
+
+export async function listExecutions(tx: PgTx, instanceId: string): Promise<NodeExecutionRowView[]> {
+  const r = await tx.query<NodeExecutionRowView>(
+    `SELECT id, node_id, node_type, node_name, status, assigned_user_id, assigned_role, decision, comments, attempts,
+       error, sla_deadline, started_at, completed_at
+     FROM workflow_instance_nodes WHERE instance_id = $1 ORDER BY seq`,
+    [instanceId],
+  );
+  return r.rows;
+}
+
+export interface HistoryRowView {
+  id: string;
+  event_type: string;
+  node_execution_id: string | null;
+  actor_user_id: string | null;
+  details: unknown;
+  created_at: Date;
+  prev_hash: string | null;
+  hash: string | null;
+  instance_id: string;
+}
+
+export async function listHistory(tx: PgTx, instanceId: string): Promise<HistoryRowView[]> {
+  const r = await tx.query<HistoryRowView>(
+    `SELECT id, instance_id, event_type, node_execution_id, actor_user_id, details, created_at, prev_hash, hash
+     FROM workflow_instance_history WHERE instance_id = $1 ORDER BY seq`,
+    [instanceId],
+  );
+  return r.rows;
+}

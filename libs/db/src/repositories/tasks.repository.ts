@@ -1,0 +1,67 @@
+import type { Actor } from '@wf/engine';
+import type { PgTx } from '../store/pg-store';
+import { decodeCursor, pageOf } from './cursor';
+
+export interface TaskRowView {
+  task_id: string;
+  instance_id: string;
+  workflow_name: string;
+  task_name: string;
+  node_type: string;
+  urgency_level: string;
+  hours_remaining: string | null;
+  is_overdue: boolean | null;
+  sla_deadline: Date | null;
+  assigned_user_id: string | null;
+  assigned_role: string | null;
+  context_entity_type: string | null;
+  context_entity_id: string | null;
+  context_data: Record<string, unknown>;
+  created_at: Date;
+}
+
+const TASK_VIEW = `task_id, instance_id, workflow_name, task_name, node_type, urgency_level, hours_remaining, is_overdue,
+  sla_deadline, assigned_user_id, assigned_role, context_entity_type, context_entity_id, context_data, created_at`;
+
+/** Who sees a task (API.md "Tasks"); $1 user id, $2 roles. */
+const HOLDS_TASK_SQL = `(q.assigned_user_id = $1
+  OR (q.assigned_user_id IS NULL AND q.assigned_role = ANY ($2::text[]))
+  OR (q.escalated_at IS NOT NULL AND q.escalation_role = ANY ($2::text[])))`;
+
+export interface TaskQuery {
+  urgencyLevel?: string;
+  limit: number;
+  cursor: string | null;
+}
+
+/** The actor's task queue, most urgent first (deadline, then creation). */
+export async function listMyTasks(tx: PgTx, actor: Actor, q: TaskQuery) {
+  const params: unknown[] = [actor.userId, actor.roles];
+  const where = [HOLDS_TASK_SQL];
+  if (q.urgencyLevel) {
+    params.push(q.urgencyLevel);
+    where.push(`q.urgency_level = $${params.length}`);
+  }
+  if (q.cursor) {
+    const [deadline, createdAt, id] = decodeCursor(q.cursor, 3);
+    params.push(deadline, createdAt, id);
+    const n = params.length;
+    where.push(`(q.sla_deadline, q.created_at, q.task_id) > ($${n - 2}::timestamptz, $${n - 1}::timestamptz, $${n}::uuid)`);
+  }
+  params.push(q.limit + 1);
+  const r = await tx.query<TaskRowView>(
+    `SELECT ${TASK_VIEW} FROM v_user_task_queue q WHERE ${where.join(' AND ')}
+     ORDER BY q.sla_deadline, q.created_at, q.task_id LIMIT $${params.length}`,
+    params,
+  );
+  return pageOf(r.rows, q.limit, (row) => [
+    (row.sla_deadline ?? new Date(8.64e15)).toISOString(),
+    row.created_at.toISOString(),
+    row.task_id,
+  ]);
+}
+
+export async function findTaskView(tx: PgTx, taskId: string): Promise<TaskRowView | null> {
+  const r = await tx.query<TaskRowView>(`SELECT ${TASK_VIEW} FROM v_user_task_queue q WHERE q.task_id = $1`, [taskId]);
+  return r.rows[0] ?? null;
+}

@@ -1,0 +1,211 @@
+/**
+ * The engine's Store over Postgres. Every unit of work is one transaction that first becomes the
+ * non-owner role `workflow_app` with the tenant set (so RLS holds whatever user connected), and
+ * whose settings die with it (so a pooled connection never carries one tenant into another's work).
+ */
+
+import { randomUUID } from 'node:crypto';
+import type { Pool, PoolClient, QueryResult } from 'pg';
+import type { Actor, DefinitionRecord, ExecutionState, ExecutionStatus, HistoryEvent, InstanceState, Plan, StepSnapshot, Store, StoreTx } from '@wf/engine';
+import { DefinitionCache } from './definition-cache';
+import { DEFINITION_COLUMNS, toDefinitionRecord, type DefinitionRow } from './definition-rows';
+import { translatePgError } from './pg-errors';
+import { EXECUTION_COLUMNS, INSTANCE_COLUMNS, toExecutionState, toInstanceState, type ExecutionRow, type InstanceRow } from './row-mappers';
+import { historyHash, isUuid, uuidLiteral } from './sql-values';
+import { applyPlanSql, type HashedHistoryRow } from './apply-plan';
+
+export interface PgStoreOptions {
+  /** TASK_QUEUE_URGENT_THRESHOLD_HOURS, read by v_user_task_queue */
+  readonly urgentThresholdHours: number;
+}
+
+export class PgStore implements Store {
+  readonly definitions = new DefinitionCache();
+
+  constructor(
+    readonly pool: Pool,
+    private readonly options: PgStoreOptions,
+  ) {}
+
+  async inTenant<T>(tenantId: string, work: (tx: PgTx) => Promise<T>): Promise<T> {
+    if (!isUuid(tenantId)) throw new TypeError(`tenant id is not a uuid: ${tenantId}`);
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw translatePgError(err);
+    }
+    const tx = new PgTx(client, tenantId, this.options.urgentThresholdHours, this.definitions);
+    let broken: Error | undefined;
+    try {
+      const result = await work(tx);
+      await tx.commit();
+      return result;
+    } catch (err) {
+      broken = await tx.rollback();
+      throw translatePgError(err);
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+/** One tenant-scoped transaction; BEGIN and the settings ride along with its first statement. */
+export class PgTx implements StoreTx {
+  private prelude: string | null;
+
+  constructor(
+    private readonly client: PoolClient,
+    readonly tenantId: string,
+    urgentThresholdHours: number,
+    private readonly cache: DefinitionCache,
+  ) {
+    this.prelude =
+      `BEGIN; SELECT set_config('role', 'workflow_app', true), ` +
+      `set_config('app.current_tenant', ${uuidLiteral(tenantId)}, true), ` +
+      `set_config('app.urgent_threshold_hours', '${Number(urgentThresholdHours)}', true)`;
+  }
+
+  /** A parameterised statement. */
+  async query<R extends object = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<QueryResult<R>> {
+    if (this.prelude) {
+      await this.client.query(this.prelude);
+      this.prelude = null;
+    }
+    return this.client.query<R>(text, params);
+  }
+
+  /** Statements without parameters (only validated literals), sent with BEGIN when it is pending. */
+  private async simple(text: string): Promise<QueryResult[]> {
+    const prelude = this.prelude;
+    this.prelude = null;
+    const results = (await this.client.query(prelude ? `${prelude}; ${text}` : text)) as unknown as QueryResult | QueryResult[];
+    const list = Array.isArray(results) ? results : [results];
+    // drop BEGIN and set_config results
+    return prelude ? list.slice(2) : list;
+  }
+
+  async commit(): Promise<void> {
+    if (this.prelude) return; // nothing was sent
+    await this.client.query('COMMIT');
+  }
+
+  /** Roll back; returns an error when the connection itself is broken and must be discarded. */
+  async rollback(): Promise<Error | undefined> {
+    if (this.prelude) return undefined;
+    try {
+      await this.client.query('ROLLBACK');
+      return undefined;
+    } catch (err) {
+      return err as Error;
+    }
+  }
+
+  async lockStep(instanceId: string, executionId: string): Promise<StepSnapshot | null> {
+    if (!isUuid(instanceId) || !isUuid(executionId)) return null;
+    // The second statement gets a fresh snapshot after the lock is granted (READ COMMITTED), so it
+    // sees whatever the previous lock holder committed.
+    const [inst, exec] = await this.simple(
+      `SELECT ${INSTANCE_COLUMNS} FROM workflow_instances WHERE id = ${uuidLiteral(instanceId)} FOR UPDATE; ` +
+        `SELECT ${EXECUTION_COLUMNS} FROM workflow_instance_nodes WHERE id = ${uuidLiteral(executionId)} ` +
+        `AND instance_id = ${uuidLiteral(instanceId)} FOR UPDATE`,
+    );
+    return snapshot(inst, exec);
+  }
+
+  async lockTask(taskId: string): Promise<StepSnapshot | null> {
+    if (!isUuid(taskId)) return null;
+    const t = uuidLiteral(taskId);
+    const [inst, exec] = await this.simple(
+      `SELECT ${INSTANCE_COLUMNS} FROM workflow_instances ` +
+        `WHERE id = (SELECT instance_id FROM workflow_instance_nodes WHERE id = ${t}) FOR UPDATE; ` +
+        `SELECT ${EXECUTION_COLUMNS} FROM workflow_instance_nodes WHERE id = ${t} FOR UPDATE`,
+    );
+    return snapshot(inst, exec);
+  }
+
+  /** Lock an instance row for an operator action; null when missing. */
+  async lockInstance(instanceId: string): Promise<InstanceState | null> {
+    if (!isUuid(instanceId)) return null;
+    const [inst] = await this.simple(`SELECT ${INSTANCE_COLUMNS} FROM workflow_instances WHERE id = ${uuidLiteral(instanceId)} FOR UPDATE`);
+    const row = inst?.rows[0] as InstanceRow | undefined;
+    return row ? toInstanceState(row) : null;
+  }
+
+  async executionsWithStatus(instanceId: string, status: ExecutionStatus): Promise<ExecutionState[]> {
+    const r = await this.query<ExecutionRow>(
+      `SELECT ${EXECUTION_COLUMNS} FROM workflow_instance_nodes WHERE instance_id = $1 AND status = $2 ORDER BY seq`,
+      [instanceId, status],
+    );
+    return r.rows.map(toExecutionState);
+  }
+
+  async participates(instanceId: string, actor: Actor): Promise<boolean> {
+    const r = await this.query<{ ok: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM workflow_instances i WHERE i.id = $1 AND ${PARTICIPATION_SQL}) AS ok`,
+      [instanceId, actor.userId, actor.roles],
+    );
+    return r.rows[0]?.ok === true;
+  }
+
+  async definition(definitionId: string): Promise<DefinitionRecord | null> {
+    const cached = this.cache.get(this.tenantId, definitionId);
+    if (cached) return cached;
+    if (!isUuid(definitionId)) return null;
+    const r = await this.query<DefinitionRow>(`SELECT ${DEFINITION_COLUMNS} FROM workflow_definitions WHERE id = $1`, [definitionId]);
+    const row = r.rows[0];
+    if (!row) return null;
+    const record = toDefinitionRecord(row);
+    this.cache.set(record);
+    return record;
+  }
+
+  async apply(plan: Plan, instance: InstanceState): Promise<void> {
+    const { rows, lastHash } = hashHistory(instance.id, instance.lastHistoryHash, plan.history, plan.now);
+    const { text, params } = applyPlanSql(this.tenantId, plan, rows, lastHash);
+    await this.query(text, params);
+  }
+}
+
+/** History rows with ids and chained hashes, in order; `lastHash` is the new head of the chain. */
+export function hashHistory(
+  instanceId: string,
+  prevHash: string | null,
+  events: readonly HistoryEvent[],
+  now: Date,
+): { rows: HashedHistoryRow[]; lastHash: string | null } {
+  let prev = prevHash;
+  const rows = events.map((event) => {
+    const row = {
+      id: randomUUID(),
+      instanceId,
+      nodeExecutionId: event.nodeExecutionId,
+      eventType: event.eventType,
+      actorUserId: event.actorUserId,
+      details: event.details,
+      createdAt: now,
+    };
+    const hash = historyHash(prev, row);
+    const out = { ...row, prevHash: prev, hash };
+    prev = hash;
+    return out;
+  });
+  return { rows, lastHash: prev };
+}
+
+/**
+ * The actor started the instance, or holds or held one of its tasks ($2 user id, $3 roles).
+ * Used wherever instance visibility is decided, so the rule lives in one place.
+ */
+export const PARTICIPATION_SQL = `(i.started_by = $2 OR EXISTS (
+  SELECT 1 FROM workflow_instance_nodes p WHERE p.instance_id = i.id AND (
+    p.assigned_user_id = $2 OR p.decided_by = $2 OR $2 = ANY (p.previous_assignees)
+    OR (p.assigned_user_id IS NULL AND p.assigned_role = ANY ($3::text[]))
+    OR (p.escalated_at IS NOT NULL AND p.escalation_role = ANY ($3::text[])))))`;
+
+function snapshot(inst: QueryResult | undefined, exec: QueryResult | undefined): StepSnapshot | null {
+  const i = inst?.rows[0] as InstanceRow | undefined;
+  const e = exec?.rows[0] as ExecutionRow | undefined;
+  if (!i || !e) return null;
+  return { instance: toInstanceState(i), execution: toExecutionState(e) };
+}

@@ -1,0 +1,42 @@
+/**
+ * Cross-tenant reads for the scheduler's sweeps. They run as workflow_app with
+ * app.system_read = 'on' (a SELECT-only policy); every write happens later in the tenant's own
+ * transaction.
+ */
+
+import type { Pool } from 'pg';
+import type { NodeJob } from '@wf/engine';
+import { translatePgError } from './pg-errors';
+
+export async function systemRead<T>(pool: Pool, work: (q: <R extends object>(text: string, params?: unknown[]) => Promise<R[]>) => Promise<T>): Promise<T> {
+  let client;
+  try {
+    client = await pool.connect();
+  } catch (err) {
+    throw translatePgError(err);
+  }
+  try {
+    await client.query(`BEGIN READ ONLY; SELECT set_config('role', 'workflow_app', true), set_config('app.system_read', 'on', true)`);
+    const result = await work(async <R extends object>(text: string, params: unknown[] = []) => (await client.query<R>(text, params)).rows);
+    await client.query('COMMIT');
+    client.release();
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release(true);
+    throw translatePgError(err);
+  }
+}
+
+/** Ready executions that have waited longer than `olderThanSeconds`: their job may be lost. */
+export async function findStaleReadyExecutions(pool: Pool, olderThanSeconds: number, limit: number): Promise<NodeJob[]> {
+  return systemRead(pool, async (q) => {
+    const rows = await q<{ tenant_id: string; instance_id: string; id: string; generation: number }>(
+      `SELECT tenant_id, instance_id, id, generation FROM workflow_instance_nodes
+       WHERE status = 'ready' AND ready_at < now() - make_interval(secs => $1)
+       ORDER BY ready_at LIMIT $2`,
+      [olderThanSeconds, limit],
+    );
+    return rows.map((r) => ({ tenantId: r.tenant_id, instanceId: r.instance_id, executionId: r.id, generation: r.generation }));
+  });
+}

@@ -1,0 +1,544 @@
+/**
+ * Raw definition body in, frozen `CompiledDefinition` out, or every problem found, each with the
+ * JSON path it points at. Runtime code trusts the compiled form and never re-validates.
+ */
+import type { z } from 'zod';
+import { checkExpression, checkTemplate, templateExpressions } from '../expressions/cel-expression';
+import {
+  definitionEnvelopeSchema,
+  nodeSchema,
+  routeSchema,
+  type NodeBody,
+  type RouteBody,
+} from './definition.schema';
+import {
+  DEFAULT_DEFINITION_LIMITS,
+  type CompiledDefinition,
+  type CompiledNode,
+  type CompiledRoute,
+  type DefinitionInput,
+  type DefinitionLimits,
+  type DefinitionProblem,
+  type RouteKind,
+} from './definition.types';
+
+/** The service types the engine ships handlers for. */
+export const BUILT_IN_SERVICE_TYPES: ReadonlySet<string> = new Set([
+  'set_context',
+  'http_call',
+  'email_send',
+  'database_query',
+]);
+
+export const HTTP_CALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+export interface CompileDefinitionOptions {
+  /** Size limits; default `DEFAULT_DEFINITION_LIMITS`. */
+  limits?: DefinitionLimits;
+  /**
+   * Service types with a registered handler (built-ins plus plugins); default `BUILT_IN_SERVICE_TYPES`.
+   * `'any'` skips the check: a stored definition is recompiled where plugins may not be loaded.
+   */
+  serviceTypes?: ReadonlySet<string> | 'any';
+}
+
+export type CompileDefinitionResult =
+  | { ok: true; definition: CompiledDefinition }
+  | { ok: false; problems: DefinitionProblem[] };
+
+type PathSegment = string | number;
+
+/** `['nodes', 2, 'approverRole']` -> `nodes[2].approverRole`; odd keys are quoted: `values["a b"]`. */
+export function formatPath(segments: readonly PropertyKey[]): string {
+  let path = '';
+  for (const segment of segments) {
+    if (typeof segment === 'number') path += `[${segment}]`;
+    else {
+      const key = String(segment);
+      if (/^[A-Za-z_$][\w$]*$/.test(key)) path += path ? `.${key}` : key;
+      else path += `[${JSON.stringify(key)}]`;
+    }
+  }
+  return path;
+}
+
+class Problems {
+  readonly list: DefinitionProblem[] = [];
+  private readonly seen = new Set<string>();
+
+  add(path: readonly PathSegment[], message: string): void {
+    const problem = { path: formatPath(path), message };
+    const key = `${problem.path}\u0000${message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.list.push(problem);
+  }
+
+  addZod(issues: readonly z.core.$ZodIssue[], prefix: readonly PathSegment[]): void {
+    for (const issue of issues) {
+      const path = issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment));
+      this.add([...prefix, ...path], issue.message);
+    }
+  }
+
+  get empty(): boolean {
+    return this.list.length === 0;
+  }
+}
+
+interface IndexedNode {
+  readonly index: number;
+  readonly body: NodeBody;
+}
+
+interface IndexedRoute {
+  readonly index: number;
+  readonly body: RouteBody;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function present(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+function isExclusiveGateway(node: NodeBody | undefined): boolean {
+  return node?.nodeType === 'gateway' && (node.gatewayType ?? 'exclusive') === 'exclusive';
+}
+
+function isParallelGateway(node: NodeBody | undefined): boolean {
+  return node?.nodeType === 'gateway' && node.gatewayType === 'parallel';
+}
+
+/** Checks one definition; see `compileDefinition`. */
+class DefinitionCompiler {
+  private readonly problems = new Problems();
+  private readonly limits: DefinitionLimits;
+  private readonly serviceTypes: ReadonlySet<string> | 'any';
+
+  constructor(options: CompileDefinitionOptions) {
+    this.limits = options.limits ?? DEFAULT_DEFINITION_LIMITS;
+    this.serviceTypes = options.serviceTypes ?? BUILT_IN_SERVICE_TYPES;
+  }
+
+  compile(raw: unknown): CompileDefinitionResult {
+    const { problems } = this;
+    const envelope = definitionEnvelopeSchema.safeParse(raw);
+    if (!envelope.success) problems.addZod(envelope.error.issues, []);
+
+    const rawNodes = isRecord(raw) && Array.isArray(raw.nodes) ? (raw.nodes as unknown[]) : null;
+    const rawRoutes = isRecord(raw) && Array.isArray(raw.routes) ? (raw.routes as unknown[]) : null;
+    if (!rawNodes || !rawRoutes) return this.failure();
+    if (rawNodes.length > this.limits.maxNodes) {
+      problems.add(['nodes'], `too many nodes: ${rawNodes.length} (at most ${this.limits.maxNodes})`);
+    }
+    if (rawRoutes.length > this.limits.maxRoutes) {
+      problems.add(['routes'], `too many routes: ${rawRoutes.length} (at most ${this.limits.maxRoutes})`);
+    }
+    if (rawNodes.length > this.limits.maxNodes || rawRoutes.length > this.limits.maxRoutes) return this.failure();
+
+    // Shapes, one node and route at a time, so one broken node does not hide the rest.
+    /** first index of every node id seen, including nodes whose other fields are broken */
+    const idIndex = new Map<string, number>();
+    /** every node that parsed; `nodes` keeps the first of each id, which the graph is built from */
+    const parsedNodes: IndexedNode[] = [];
+    const nodes: IndexedNode[] = [];
+    let everyNodeHasId = true;
+    rawNodes.forEach((rawNode, index) => {
+      const parsed = nodeSchema.safeParse(rawNode);
+      if (parsed.success) parsedNodes.push({ index, body: parsed.data });
+      else problems.addZod(parsed.error.issues, ['nodes', index]);
+      const id = parsed.success ? parsed.data.id : isRecord(rawNode) ? rawNode.id : undefined;
+      if (typeof id !== 'string') {
+        everyNodeHasId = false;
+        return;
+      }
+      const first = idIndex.get(id);
+      if (first !== undefined) {
+        problems.add(['nodes', index, 'id'], `duplicate node id "${id}" (first used at nodes[${first}])`);
+        return;
+      }
+      idIndex.set(id, index);
+      if (parsed.success) nodes.push({ index, body: parsed.data });
+    });
+    const nodeById = new Map(nodes.map((node) => [node.body.id, node.body] as const));
+
+    const routes: IndexedRoute[] = [];
+    rawRoutes.forEach((rawRoute, index) => {
+      const parsed = routeSchema.safeParse(rawRoute);
+      if (parsed.success) routes.push({ index, body: parsed.data });
+      else problems.addZod(parsed.error.issues, ['routes', index]);
+    });
+    const everyRouteParsed = routes.length === rawRoutes.length;
+
+    // Routes: known ends, and a condition that fits the node they leave.
+    const kinds = new Map<number, RouteKind>();
+    for (const { index, body } of routes) {
+      for (const end of ['fromNodeId', 'toNodeId'] as const) {
+        if (!idIndex.has(body[end])) problems.add(['routes', index, end], `unknown node id "${body[end]}"`);
+      }
+      kinds.set(index, this.routeKind(body, index, nodeById.get(body.fromNodeId)));
+    }
+
+    // Nodes: the fields each type needs, and its expressions.
+    for (const { index, body } of parsedNodes) this.checkNode(body, ['nodes', index]);
+    for (const { index, body } of nodes) {
+      if (body.nodeType === 'gateway' && everyRouteParsed) {
+        if (!routes.some((route) => route.body.fromNodeId === body.id)) {
+          problems.add(['nodes', index], `gateway with no way out: add a route from "${body.id}"`);
+        }
+      }
+    }
+
+    // The graph: one start node, and every node reachable from it.
+    const startNodeId = this.resolveStart(envelope.data?.startNodeId ?? startNodeIdOf(raw), idIndex, routes, {
+      complete: everyNodeHasId && everyRouteParsed,
+    });
+    if (startNodeId !== null && everyNodeHasId && everyRouteParsed) {
+      const reached = reachableFrom(startNodeId, routes);
+      for (const [id, index] of idIndex) {
+        if (reached.has(id)) continue;
+        problems.add(['nodes', index], `node "${id}" is unreachable from the start node "${startNodeId}"`);
+      }
+    }
+
+    if (!problems.empty || !envelope.success || startNodeId === null) return this.failure();
+    return { ok: true, definition: build(envelope.data, startNodeId, nodes, routes, kinds) };
+  }
+
+  private failure(): CompileDefinitionResult {
+    return { ok: false, problems: this.problems.list };
+  }
+
+  private routeKind(route: RouteBody, index: number, from: NodeBody | undefined): RouteKind {
+    const path: PathSegment[] = ['routes', index, 'condition'];
+    if (route.condition === undefined) return 'always';
+    const condition = route.condition.trim();
+    if (isParallelGateway(from)) {
+      this.problems.add(path, `routes leaving the parallel gateway "${route.fromNodeId}" take no condition`);
+      return 'always';
+    }
+    if (condition === 'true' || condition === 'false') {
+      if (from && !isExclusiveGateway(from)) {
+        this.problems.add(path, `condition "${condition}" only applies to routes leaving an exclusive gateway`);
+      }
+      return condition === 'true' ? 'when_true' : 'when_false';
+    }
+    if (condition === 'rejected') {
+      if (from && from.nodeType !== 'approval' && from.nodeType !== 'sub_workflow') {
+        this.problems.add(path, 'condition "rejected" only applies to routes leaving an approval or a sub_workflow');
+      }
+      return 'on_rejected';
+    }
+    if (condition === '') {
+      this.problems.add(path, 'empty condition: leave condition out for a route taken every time');
+      return 'expression';
+    }
+    this.checkExpression(route.condition, path, true);
+    return 'expression';
+  }
+
+  private checkNode(node: NodeBody, path: PathSegment[]): void {
+    const { problems } = this;
+    switch (node.nodeType) {
+      case 'approval':
+        if (!present(node.approverRole) && !present(node.approverUserId)) {
+          problems.add([...path, 'approverRole'], 'an approval needs approverRole or approverUserId');
+        } else if (present(node.approverRole) && present(node.approverUserId)) {
+          problems.add([...path, 'approverUserId'], 'give approverRole or approverUserId, not both');
+        }
+        break;
+      case 'user_task':
+        if (!present(node.assigneeRole) && !present(node.assigneeUserId)) {
+          problems.add([...path, 'assigneeRole'], 'a user_task needs assigneeRole or assigneeUserId');
+        }
+        break;
+      case 'service_task':
+        this.checkServiceTask(node, path);
+        break;
+      case 'gateway':
+        if (isExclusiveGateway(node)) {
+          if (node.conditionExpression === undefined) {
+            problems.add([...path, 'conditionExpression'], 'an exclusive gateway needs conditionExpression');
+          } else {
+            this.checkExpression(node.conditionExpression, [...path, 'conditionExpression'], true);
+          }
+        }
+        break;
+      case 'sub_workflow':
+        if (!present(node.subWorkflowName) && node.subWorkflowDefinitionId === undefined) {
+          problems.add([...path, 'subWorkflowName'], 'a sub_workflow needs subWorkflowName or subWorkflowDefinitionId');
+        }
+        for (const [key, expression] of Object.entries(node.outputMapping ?? {})) {
+          this.checkExpression(expression, [...path, 'outputMapping', key], false);
+        }
+        break;
+    }
+  }
+
+  private checkServiceTask(node: NodeBody, path: PathSegment[]): void {
+    const { problems } = this;
+    if (!present(node.serviceType)) {
+      problems.add([...path, 'serviceType'], 'a service_task needs serviceType');
+      return;
+    }
+    if (this.serviceTypes !== 'any' && !this.serviceTypes.has(node.serviceType)) {
+      const known = [...this.serviceTypes].sort().join(', ');
+      problems.add([...path, 'serviceType'], `unknown service type "${node.serviceType}" (known: ${known})`);
+      return;
+    }
+    const config = node.serviceConfig ?? {};
+    const at = (key: string): PathSegment[] => [...path, 'serviceConfig', key];
+    const requireString = (key: string) => {
+      if (!present(config[key])) problems.add(at(key), `${node.serviceType} needs serviceConfig.${key}, a string`);
+    };
+    const optionalString = (key: string) => {
+      if (config[key] !== undefined && !present(config[key])) {
+        problems.add(at(key), `serviceConfig.${key} must be a non-empty string`);
+      }
+    };
+    switch (node.serviceType) {
+      case 'set_context':
+        if (!isRecord(config.values)) {
+          problems.add(at('values'), 'set_context needs serviceConfig.values, an object of context keys to set');
+        }
+        break;
+      case 'http_call': {
+        requireString('url');
+        if (present(config.url) && !config.url.includes('{{') && !isHttpUrl(config.url)) {
+          problems.add(at('url'), 'serviceConfig.url must be an http or https URL');
+        }
+        if (config.method !== undefined && !(HTTP_CALL_METHODS as readonly unknown[]).includes(config.method)) {
+          problems.add(at('method'), `serviceConfig.method must be one of ${HTTP_CALL_METHODS.join(', ')}`);
+        }
+        if (
+          config.headers !== undefined &&
+          !(isRecord(config.headers) && Object.values(config.headers).every((value) => typeof value === 'string'))
+        ) {
+          problems.add(at('headers'), 'serviceConfig.headers must be an object of strings');
+        }
+        if (config.timeoutMs !== undefined && !(typeof config.timeoutMs === 'number' && config.timeoutMs > 0)) {
+          problems.add(at('timeoutMs'), 'serviceConfig.timeoutMs must be a positive number');
+        }
+        optionalString('resultVariable');
+        this.checkTemplates(config, [...path, 'serviceConfig'], 0);
+        break;
+      }
+      case 'email_send':
+        requireString('to');
+        for (const key of ['subject', 'body']) {
+          if (typeof config[key] !== 'string') problems.add(at(key), `email_send needs serviceConfig.${key}, a string`);
+        }
+        this.checkTemplates(config, [...path, 'serviceConfig'], 0);
+        break;
+      case 'database_query':
+        requireString('sql');
+        if (config.params !== undefined) {
+          if (!Array.isArray(config.params)) {
+            problems.add(at('params'), 'serviceConfig.params must be a list of expressions');
+          } else {
+            config.params.forEach((param: unknown, index) => {
+              const paramPath = [...at('params'), index];
+              if (typeof param === 'string') this.checkExpression(param, paramPath, false);
+              else problems.add(paramPath, 'a parameter is an expression, written as a string');
+            });
+          }
+        }
+        optionalString('resultVariable');
+        break;
+    }
+  }
+
+  /** Every string in a config may embed `{{ expr }}`; nesting beyond a sane depth is not searched. */
+  private checkTemplates(value: unknown, path: PathSegment[], depth: number): void {
+    if (depth > 20) return;
+    if (typeof value === 'string') {
+      for (const expression of templateExpressions(value)) {
+        if (expression.length > this.limits.maxExpressionLength) {
+          this.problems.add(path, `expression is longer than ${this.limits.maxExpressionLength} characters`);
+          return;
+        }
+      }
+      for (const message of checkTemplate(value)) this.problems.add(path, `invalid template: ${message}`);
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => this.checkTemplates(item, [...path, index], depth + 1));
+    } else if (isRecord(value)) {
+      for (const [key, item] of Object.entries(value)) this.checkTemplates(item, [...path, key], depth + 1);
+    }
+  }
+
+  private checkExpression(source: string, path: PathSegment[], mustBeBoolean: boolean): void {
+    if (source.length > this.limits.maxExpressionLength) {
+      this.problems.add(path, `expression is longer than ${this.limits.maxExpressionLength} characters`);
+      return;
+    }
+    const checked = checkExpression(source);
+    if (!checked.ok) this.problems.add(path, `invalid expression: ${checked.message}`);
+    else if (mustBeBoolean && checked.type !== 'bool' && checked.type !== 'dyn') {
+      this.problems.add(path, `expression must give a bool, not ${checked.type}`);
+    }
+  }
+
+  /** `startNodeId` when given, else the one node without incoming routes; null when there is none. */
+  private resolveStart(
+    given: string | undefined,
+    idIndex: ReadonlyMap<string, number>,
+    routes: readonly IndexedRoute[],
+    { complete }: { complete: boolean },
+  ): string | null {
+    if (given !== undefined) {
+      if (idIndex.has(given)) return given;
+      this.problems.add(['startNodeId'], `unknown node id "${given}"`);
+      return null;
+    }
+    if (!complete || idIndex.size === 0) return null;
+    const targets = new Set(routes.map((route) => route.body.toNodeId));
+    const candidates = [...idIndex.keys()].filter((id) => !targets.has(id));
+    if (candidates.length === 1) return candidates[0] ?? null;
+    if (candidates.length === 0) {
+      this.problems.add(['nodes'], 'no start node: every node has an incoming route; name one with startNodeId');
+    } else {
+      const names = candidates.map((id) => `"${id}"`).join(', ');
+      this.problems.add(
+        ['nodes'],
+        `several start nodes (${names}): give all but one an incoming route, or name one with startNodeId`,
+      );
+    }
+    return null;
+  }
+}
+
+function startNodeIdOf(raw: unknown): string | undefined {
+  return isRecord(raw) && typeof raw.startNodeId === 'string' ? raw.startNodeId : undefined;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function reachableFrom(start: string, routes: readonly IndexedRoute[]): Set<string> {
+  const next = new Map<string, string[]>();
+  for (const { body } of routes) {
+    const targets = next.get(body.fromNodeId) ?? [];
+    targets.push(body.toNodeId);
+    next.set(body.fromNodeId, targets);
+  }
+  const reached = new Set([start]);
+  const queue = [start];
+  for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+    for (const target of next.get(id) ?? []) {
+      if (!reached.has(target)) {
+        reached.add(target);
+        queue.push(target);
+      }
+    }
+  }
+  return reached;
+}
+
+function build(
+  envelope: z.output<typeof definitionEnvelopeSchema>,
+  startNodeId: string,
+  nodes: readonly IndexedNode[],
+  routes: readonly IndexedRoute[],
+  kinds: ReadonlyMap<number, RouteKind>,
+): CompiledDefinition {
+  // A copy, so freezing it never freezes objects the caller still holds.
+  const bodies = structuredClone(nodes.map((node) => node.body));
+  const triggers = structuredClone(envelope.triggers);
+  const input: DefinitionInput = {
+    name: envelope.name,
+    description: envelope.description ?? null,
+    category: envelope.category ?? null,
+    startNodeId,
+    nodes: bodies,
+    routes: structuredClone(routes.map((route) => route.body)),
+    slaHours: envelope.slaHours ?? null,
+    escalationEnabled: envelope.escalationEnabled,
+    escalationRole: envelope.escalationRole ?? null,
+    triggers,
+  };
+  deepFreeze(input);
+
+  const compiledRoutes: CompiledRoute[] = routes.map(({ index, body }) =>
+    Object.freeze({
+      fromNodeId: body.fromNodeId,
+      toNodeId: body.toNodeId,
+      condition: body.condition ?? null,
+      kind: kinds.get(index) ?? 'always',
+    }),
+  );
+  const compiledNodes = new Map<string, CompiledNode>();
+  for (const body of bodies) {
+    const outgoing = compiledRoutes.filter((route) => route.fromNodeId === body.id);
+    const incomingFrom = [
+      ...new Set(compiledRoutes.filter((route) => route.toNodeId === body.id).map((route) => route.fromNodeId)),
+    ];
+    compiledNodes.set(
+      body.id,
+      Object.freeze({
+        id: body.id,
+        nodeType: body.nodeType,
+        name: body.name,
+        join: body.join ?? false,
+        slaHours: body.slaHours ?? null,
+        escalationRole: body.escalationRole ?? null,
+        approverRole: body.approverRole ?? null,
+        approverUserId: body.approverUserId ?? null,
+        assigneeRole: body.assigneeRole ?? null,
+        assigneeUserId: body.assigneeUserId ?? null,
+        formSchema: body.formSchema ?? null,
+        serviceType: body.serviceType ?? null,
+        serviceConfig: body.serviceConfig ?? Object.freeze({}),
+        gatewayType: body.gatewayType ?? 'exclusive',
+        conditionExpression: body.conditionExpression ?? null,
+        subWorkflowName: body.subWorkflowName ?? null,
+        subWorkflowDefinitionId: body.subWorkflowDefinitionId ?? null,
+        outputMapping: body.outputMapping ?? null,
+        outgoing: Object.freeze(outgoing),
+        incomingFrom: Object.freeze(incomingFrom),
+      }),
+    );
+  }
+
+  return Object.freeze({
+    name: input.name,
+    description: input.description ?? null,
+    category: input.category ?? null,
+    startNodeId,
+    nodes: compiledNodes,
+    routes: Object.freeze(compiledRoutes),
+    triggers,
+    slaHours: input.slaHours ?? null,
+    escalationEnabled: envelope.escalationEnabled,
+    escalationRole: input.escalationRole ?? null,
+    input,
+  });
+}
+
+/** Freezes a JSON value all the way down, without recursion (client data may nest deeply). */
+function deepFreeze(value: unknown): void {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item !== 'object' || item === null || Object.isFrozen(item)) continue;
+    Object.freeze(item);
+    stack.push(...Object.values(item));
+  }
+}
+
+/**
+ * Validates a raw definition body and compiles it. Every problem is reported at once, each with
+ * the path it points at (`nodes[2].approverRole`, `routes[1].toNodeId`), so a client can fix
+ * them all in one go.
+ */
+export function compileDefinition(raw: unknown, options: CompileDefinitionOptions = {}): CompileDefinitionResult {
+  return new DefinitionCompiler(options).compile(raw);
+}

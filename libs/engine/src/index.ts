@@ -1,0 +1,22 @@
+/**
+ * @wf/engine: the workflow domain, free of I/O. Definitions are compiled and validated once
+ * (`compileDefinition`); the planners turn locked state plus an event into a plan of writes and
+ * jobs; the use cases run those planners over ports (Store, Dispatcher, Clock) that the adapters
+ * in libs/db and libs/queue implement.
+ */
+
+export * from './errors/engine-errors';
+export * from './definition/definition.types';
+export * from './definition/compile-definition';
+export * from './expressions/cel-expression';
+export * from './sla/sla-clock';
+export * from './runtime/model';
+export * from './runtime/ports';
+export * from './runtime/plan-builder';
+export * from './runtime/plan-start';
+export * from './runtime/plan-step';
+export * from './runtime/plan-decision';
+export * from './runtime/routing';
+export * from './runtime/task-access';
+export * from './runtime/use-cases';
+export * from './runtime/plan-admin';

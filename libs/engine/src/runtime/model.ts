@@ -1,0 +1,143 @@
+/** The state the engine reasons over, and the plans it returns for adapters to carry out. */
+
+import type { NodeType } from '../definition/definition.types';
+
+export const INSTANCE_STATUSES = ['running', 'completed', 'rejected', 'failed', 'cancelled'] as const;
+export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
+
+export const EXECUTION_STATUSES = ['ready', 'running', 'waiting', 'completed', 'failed', 'skipped', 'cancelled'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+/** Statuses that keep an instance alive. */
+export const OPEN_EXECUTION_STATUSES: readonly ExecutionStatus[] = ['ready', 'running', 'waiting'];
+
+export const TRIGGER_TYPES = ['manual', 'event', 'cron', 'sub_workflow'] as const;
+export type TriggerType = (typeof TRIGGER_TYPES)[number];
+
+export type Decision = 'approved' | 'rejected' | 'completed';
+
+export type JsonObject = Record<string, unknown>;
+
+/** Who acts: from the verified token, or a system principal such as `system:scheduler`. */
+export interface Actor {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly roles: readonly string[];
+}
+
+export interface InstanceState {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly definitionId: string;
+  readonly status: InstanceStatus;
+  readonly contextData: JsonObject;
+  readonly startedBy: string;
+  readonly triggerType: TriggerType;
+  readonly parentInstanceId: string | null;
+  readonly depth: number;
+  readonly openExecutions: number;
+  readonly stepCount: number;
+  readonly lastHistoryHash: string | null;
+  readonly slaDeadline: Date | null;
+  readonly startedAt: Date;
+}
+
+/** The mutable columns of a node execution, written back whole by a patch. */
+export interface ExecutionFields {
+  readonly status: ExecutionStatus;
+  /** bumped by an operator's retry so the re-run's job id is new */
+  readonly generation: number;
+  readonly assignedUserId: string | null;
+  readonly assignedRole: string | null;
+  readonly escalationRole: string | null;
+  readonly previousAssignees: readonly string[];
+  readonly decision: Decision | null;
+  readonly decidedBy: string | null;
+  readonly comments: string | null;
+  readonly output: JsonObject | null;
+  readonly error: JsonObject | null;
+  readonly attempts: number;
+  readonly slaDeadline: Date | null;
+  readonly escalatedAt: Date | null;
+  readonly startedAt: Date | null;
+  readonly completedAt: Date | null;
+}
+
+export interface ExecutionState extends ExecutionFields {
+  readonly id: string;
+  readonly instanceId: string;
+  readonly nodeId: string;
+  readonly nodeType: NodeType;
+}
+
+export interface NewExecution {
+  readonly id: string;
+  readonly nodeId: string;
+  readonly nodeType: NodeType;
+  readonly nodeName: string;
+  readonly status: 'ready';
+  readonly readyAt: Date;
+}
+
+export interface ExecutionPatch extends ExecutionFields {
+  readonly id: string;
+}
+
+export interface InstancePatch {
+  readonly id: string;
+  readonly status: InstanceStatus;
+  readonly contextData: JsonObject;
+  readonly completedAt: Date | null;
+  /** change to open_executions */
+  readonly openDelta: number;
+  /** change to step_count */
+  readonly stepDelta: number;
+}
+
+export const HISTORY_EVENT_TYPES = [
+  'instance_started',
+  'node_started',
+  'node_completed',
+  'task_created',
+  'task_approved',
+  'task_rejected',
+  'task_delegated',
+  'task_completed',
+  'sla_breached',
+  'task_escalated',
+  'node_failed',
+  'instance_completed',
+  'instance_rejected',
+  'instance_failed',
+  'instance_cancelled',
+  'instance_retried',
+] as const;
+export type HistoryEventType = (typeof HISTORY_EVENT_TYPES)[number];
+
+export interface HistoryEvent {
+  readonly eventType: HistoryEventType;
+  readonly nodeExecutionId: string | null;
+  readonly actorUserId: string | null;
+  readonly details: JsonObject;
+}
+
+/** A node execution that is ready to run: the wake-up call sent through the queue after commit. */
+export interface NodeJob {
+  readonly tenantId: string;
+  readonly instanceId: string;
+  readonly executionId: string;
+  readonly generation: number;
+}
+
+/** Everything one transaction writes for a step, a decision or a start. */
+export interface Plan {
+  readonly instance: InstancePatch;
+  readonly executionPatches: readonly ExecutionPatch[];
+  readonly newExecutions: readonly NewExecution[];
+  /** close every other open execution of the instance (rejection, failure, cancel) */
+  readonly cancelOtherOpenExecutions: boolean;
+  readonly history: readonly HistoryEvent[];
+  /** enqueue after commit */
+  readonly enqueue: readonly NodeJob[];
+  /** the moment the plan was made: timestamps of its rows */
+  readonly now: Date;
+}

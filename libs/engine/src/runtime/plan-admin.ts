@@ -1,0 +1,35 @@
+/** Operator actions on a whole instance: cancel and retry. */
+
+import { ConflictError } from '../errors/engine-errors';
+import type { Actor, ExecutionState, InstanceState, Plan } from './model';
+import { PlanBuilder } from './plan-builder';
+
+/** Close the instance, its open tasks and its pending executions. */
+export function planCancel(instance: InstanceState, actor: Actor, now: Date, newId: () => string, reason?: string): Plan {
+  if (instance.status !== 'running') {
+    throw new ConflictError('INSTANCE_NOT_RUNNING', `instance ${instance.id} is ${instance.status}: only a running instance can be cancelled`);
+  }
+  const b = new PlanBuilder(instance, now, newId);
+  b.end('cancelled', { eventType: 'instance_cancelled', nodeExecutionId: null, actorUserId: actor.userId, details: { reason: reason ?? null } });
+  return b.build();
+}
+
+/**
+ * Re-run the failed executions of a failed instance: each goes back to `ready` under a new
+ * generation (so its job id is new) and the instance to `running`.
+ */
+export function planRetry(instance: InstanceState, failed: readonly ExecutionState[], actor: Actor, now: Date, newId: () => string): Plan {
+  if (instance.status !== 'failed') {
+    throw new ConflictError('INSTANCE_NOT_FAILED', `instance ${instance.id} is ${instance.status}: only a failed instance can be retried`);
+  }
+  if (failed.length === 0) {
+    throw new ConflictError('NOTHING_TO_RETRY', `instance ${instance.id} has no failed node execution to retry`);
+  }
+  const b = new PlanBuilder(instance, now, newId);
+  b.reopen();
+  for (const e of failed) {
+    b.retryExecution(e);
+  }
+  b.record({ eventType: 'instance_retried', nodeExecutionId: null, actorUserId: actor.userId, details: { executionIds: failed.map((e) => e.id) } });
+  return b.build();
+}

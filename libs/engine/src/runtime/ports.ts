@@ -1,0 +1,63 @@
+/** The ports the use cases are written against; libs/db and libs/queue implement them. */
+
+import type { CompiledDefinition } from '../definition/definition.types';
+import type { Actor, ExecutionState, InstanceState, NodeJob, Plan } from './model';
+
+/** A stored, compiled definition version. Immutable apart from `isActive`. */
+export interface DefinitionRecord {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly version: number;
+  readonly isActive: boolean;
+  readonly compiled: CompiledDefinition;
+}
+
+export interface StepSnapshot {
+  /** locked FOR UPDATE for the rest of the transaction */
+  readonly instance: InstanceState;
+  readonly execution: ExecutionState;
+}
+
+/** One tenant-scoped transaction. */
+export interface StoreTx {
+  /** Lock the instance row, then read the execution (fresh, after the lock). Null when either is missing. */
+  lockStep(instanceId: string, executionId: string): Promise<StepSnapshot | null>;
+  /** Same, found by task (execution) id. */
+  lockTask(taskId: string): Promise<StepSnapshot | null>;
+  /** The actor started the instance, or holds or held a task in it. */
+  participates(instanceId: string, actor: Actor): Promise<boolean>;
+  /** A definition by id, compiled (cached: versions are immutable). Null when missing. */
+  definition(definitionId: string): Promise<DefinitionRecord | null>;
+  /** Write a plan; `instance` is the locked state it was planned from. */
+  apply(plan: Plan, instance: InstanceState): Promise<void>;
+}
+
+export interface Store {
+  inTenant<T>(tenantId: string, work: (tx: StoreTx) => Promise<T>): Promise<T>;
+}
+
+/** Sends ready executions to the workers. Called after commit; safe to call twice. */
+export interface Dispatcher {
+  dispatch(jobs: readonly NodeJob[]): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export type IdGenerator = () => string;
+
+/** Engine settings the use cases need (from configuration). */
+export interface EngineSettings {
+  readonly defaultSlaHours: number;
+  readonly maxStepsPerInstance: number;
+  readonly escalationEnabled: boolean;
+}
+
+export interface EnginePorts {
+  readonly store: Store;
+  readonly dispatcher: Dispatcher;
+  readonly clock: Clock;
+  readonly newId: IdGenerator;
+  readonly settings: EngineSettings;
+}

@@ -1,0 +1,5 @@
+/** @wf/queue: BullMQ on Redis: connections, queue names, the Dispatcher, the node worker. */
+export * from './queue-names';
+export * from './redis-connection';
+export * from './bull-dispatcher';
+export * from './node-worker';

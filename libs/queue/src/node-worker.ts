@@ -1,0 +1,36 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { EngineError, type NodeJob } from '@wf/engine';
+import { NODE_QUEUE } from './queue-names';
+
+export interface NodeWorkerOptions {
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly concurrency: number;
+  /** ms a job stays locked without renewal before another worker may take it (default 30000) */
+  readonly lockDurationMs?: number;
+}
+
+/**
+ * A BullMQ worker over the node-execution queue. The handler's typed errors decide retrying:
+ * an engine error that retrying cannot fix becomes UnrecoverableError (no further attempts).
+ */
+export function createNodeWorker(handle: (job: NodeJob, attempt: number) => Promise<void>, opts: NodeWorkerOptions): Worker<NodeJob> {
+  return new Worker<NodeJob>(
+    NODE_QUEUE,
+    async (job: Job<NodeJob>) => {
+      try {
+        await handle(job.data, job.attemptsMade + 1);
+      } catch (err) {
+        if (err instanceof EngineError && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
+        throw err;
+      }
+    },
+    {
+      connection: opts.connection,
+      prefix: opts.prefix,
+      concurrency: opts.concurrency,
+      lockDuration: opts.lockDurationMs ?? 30_000,
+    },
+  );
+}

@@ -1,0 +1,107 @@
+/**
+ * Process lifecycle shared by the apps: read config, prepare the database, build the runtime,
+ * start roles, and shut down gracefully on SIGTERM/SIGINT (stop intake, finish in-flight jobs,
+ * close queues and pools).
+ */
+
+import { describeUrl, ensureDatabase, latestActiveDefinition, migrateUp } from '@wf/db';
+import { ConfigError, DEV_TENANT_ID, loadConfig, type Config } from './config/config';
+import { createEngineRuntime, type EngineRuntime } from './engine-runtime';
+import { createLogger, type Logger } from './logger';
+import type { RunningRole } from './roles/worker-role';
+import { SAMPLE_WORKFLOW, SAMPLE_WORKFLOW_NAME } from './seed/sample-workflow';
+
+export type RoleName = 'api' | 'worker' | 'scheduler';
+export const ROLE_NAMES: readonly RoleName[] = ['api', 'worker', 'scheduler'];
+
+export interface BootOptions {
+  readonly roles: readonly RoleName[];
+  /** starts each role; the api role is built by apps/api */
+  readonly starters: Partial<Record<RoleName, (rt: EngineRuntime) => Promise<RunningRole> | RunningRole>>;
+  /** prints the development token (apps/api signs it) */
+  readonly devToken?: (config: Config) => string;
+}
+
+/** Config, or exit 1 with every problem listed. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+export async function prepareDatabase(config: Config, log: Logger): Promise<void> {
+  if (await ensureDatabase(config.databaseUrl)) log.info({ database: describeUrl(config.databaseUrl) }, 'created database');
+  const applied = await migrateUp({ url: config.databaseUrl });
+  if (applied.length > 0) log.info({ applied }, 'migrations applied');
+}
+
+/** The sample workflow for the development tenant, once. */
+export async function seedSampleWorkflow(rt: EngineRuntime): Promise<void> {
+  const existing = await rt.store.inTenant(DEV_TENANT_ID, (tx) => latestActiveDefinition(tx, SAMPLE_WORKFLOW_NAME));
+  if (existing) return;
+  await rt.services.definitions.create({ tenantId: DEV_TENANT_ID, userId: 'system:seed', roles: ['admin'] }, SAMPLE_WORKFLOW);
+  rt.log.info({ tenantId: DEV_TENANT_ID, name: SAMPLE_WORKFLOW_NAME }, 'seeded sample workflow');
+}
+
+export async function boot(opts: BootOptions): Promise<void> {
+  const config = loadConfigOrExit();
+  const log = createLogger(config.logLevel, { roles: opts.roles.join(',') });
+  if (config.usingDevSecret) {
+    log.warn(`AUTH_JWT_SECRET is not set: using the documented development secret "dev-secret-change-me". Never do this in production.`);
+  }
+  let rt: EngineRuntime;
+  try {
+    await prepareDatabase(config, log);
+    rt = await createEngineRuntime(config, log, opts.roles.join('+'));
+  } catch (err) {
+    log.fatal({ err: (err as Error).message }, 'start-up failed');
+    process.exit(1);
+  }
+  if (config.seedSampleWorkflow) await seedSampleWorkflow(rt);
+
+  const running: RunningRole[] = [];
+  for (const role of ROLE_NAMES) {
+    if (!opts.roles.includes(role)) continue;
+    const start = opts.starters[role];
+    if (!start) throw new Error(`role ${role} cannot run in this process`);
+    running.push(await start(rt));
+  }
+  if (opts.devToken && !config.isProduction && opts.roles.includes('api')) {
+    process.stdout.write(`Dev token (admin): ${opts.devToken(config)}\n`);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    // api first (no new intake), then workers finish their in-flight jobs
+    for (const role of running) {
+      await role.close().catch((err: Error) => log.error({ err: err.message, role: role.name }, 'error while stopping'));
+    }
+    await rt.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+export function parseRoles(argv: readonly string[], fallback: readonly RoleName[]): RoleName[] {
+  const i = argv.indexOf('--roles');
+  const raw = i >= 0 ? argv[i + 1] : undefined;
+  if (!raw) return [...fallback];
+  const roles = raw.split(',').map((r) => r.trim()).filter(Boolean);
+  const bad = roles.filter((r) => !ROLE_NAMES.includes(r as RoleName));
+  if (bad.length > 0) {
+    process.stderr.write(`unknown role(s): ${bad.join(', ')} (known: ${ROLE_NAMES.join(', ')})\n`);
+    process.exit(2);
+  }
+  return roles as RoleName[];
+}

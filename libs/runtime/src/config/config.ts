@@ -1,0 +1,142 @@
+/**
+ * Configuration: one zod schema over the environment, parsed once at start-up. Every problem is
+ * listed at once, and the process refuses to start. No `process.env` outside this module.
+ */
+
+import { z } from 'zod';
+
+export const DEV_JWT_SECRET = 'dev-secret-change-me';
+export const DEV_TENANT_ID = '00000000-0000-0000-0000-000000000001';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+const int = (min: number) => z.coerce.number().int().min(min);
+const num = (min: number) => z.coerce.number().min(min);
+const list = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** default postgres://postgres@127.0.0.1:5432/workflow */
+  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/workflow'),
+  /** default redis://127.0.0.1:6379 */
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  /** prefix of every BullMQ key (lets several engines share one Redis), default `wf` */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('wf'),
+  PORT: int(0).max(65535).default(3000),
+  AUTH_JWT_SECRET: z.string().min(1).optional(),
+  WORKFLOW_DEFAULT_SLA_HOURS: num(0).default(48),
+  WORKFLOW_ESCALATION_ENABLED: bool.default(true),
+  WORKFLOW_MAX_RETRIES: int(0).max(100).default(3),
+  WORKFLOW_RETRY_BACKOFF_MS: int(0).default(1000),
+  MAX_BODY_BYTES: int(1024).default(1048576),
+  RATE_LIMIT_PER_MINUTE: int(0).default(1200),
+  BULL_BOARD_USER: z.string().min(1).optional(),
+  BULL_BOARD_PASSWORD: z.string().min(1).optional(),
+  SMTP_URL: z.string().min(1).optional(),
+  WORKFLOW_HANDLER_MODULES: list.default([]),
+  WORKFLOW_MAX_STEPS_PER_INSTANCE: int(1).default(1000),
+  WORKFLOW_MAX_SUBWORKFLOW_DEPTH: int(1).default(10),
+  WORKFLOW_RECONCILE_AFTER_SECONDS: num(1).default(30),
+  DB_POOL_SIZE: int(1).max(500).default(10),
+  DB_STATEMENT_TIMEOUT_MS: int(100).default(10000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WORKFLOW_HISTORY_RETENTION_DAYS: int(1).default(3650),
+  TASK_QUEUE_REFRESH_INTERVAL_SECONDS: num(1).default(60),
+  TASK_QUEUE_URGENT_THRESHOLD_HOURS: num(0).default(4),
+  HTTP_CALL_ALLOWED_HOSTS: list.default([]),
+  /** worker concurrency per process, default 8 */
+  WORKER_CONCURRENCY: int(1).max(1000).default(8),
+  /** seed the sample workflow and print a dev token at start-up (default: on in development) */
+  SEED_SAMPLE_WORKFLOW: bool.optional(),
+});
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  port: number;
+  jwtSecret: string;
+  /** true when the documented development secret is in use */
+  usingDevSecret: boolean;
+  defaultSlaHours: number;
+  escalationEnabled: boolean;
+  maxRetries: number;
+  retryBackoffMs: number;
+  maxBodyBytes: number;
+  rateLimitPerMinute: number;
+  bullBoard: { user: string; password: string } | null;
+  smtpUrl: string | null;
+  handlerModules: string[];
+  maxStepsPerInstance: number;
+  maxSubworkflowDepth: number;
+  reconcileAfterSeconds: number;
+  dbPoolSize: number;
+  dbStatementTimeoutMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  historyRetentionDays: number;
+  taskQueueRefreshIntervalSeconds: number;
+  urgentThresholdHours: number;
+  httpCallAllowedHosts: string[];
+  workerConcurrency: number;
+  seedSampleWorkflow: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse the environment (empty strings count as unset). Throws ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const isProduction = e.NODE_ENV === 'production';
+  if (isProduction && !e.AUTH_JWT_SECRET) problems.push('AUTH_JWT_SECRET: required when NODE_ENV=production');
+  if (Boolean(e.BULL_BOARD_USER) !== Boolean(e.BULL_BOARD_PASSWORD)) {
+    problems.push('BULL_BOARD_USER and BULL_BOARD_PASSWORD: set both or neither');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    nodeEnv: e.NODE_ENV,
+    isProduction,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    port: e.PORT,
+    jwtSecret: e.AUTH_JWT_SECRET ?? DEV_JWT_SECRET,
+    usingDevSecret: !e.AUTH_JWT_SECRET,
+    defaultSlaHours: e.WORKFLOW_DEFAULT_SLA_HOURS,
+    escalationEnabled: e.WORKFLOW_ESCALATION_ENABLED,
+    maxRetries: e.WORKFLOW_MAX_RETRIES,
+    retryBackoffMs: e.WORKFLOW_RETRY_BACKOFF_MS,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    bullBoard: e.BULL_BOARD_USER && e.BULL_BOARD_PASSWORD ? { user: e.BULL_BOARD_USER, password: e.BULL_BOARD_PASSWORD } : null,
+    smtpUrl: e.SMTP_URL ?? null,
+    handlerModules: e.WORKFLOW_HANDLER_MODULES,
+    maxStepsPerInstance: e.WORKFLOW_MAX_STEPS_PER_INSTANCE,
+    maxSubworkflowDepth: e.WORKFLOW_MAX_SUBWORKFLOW_DEPTH,
+    reconcileAfterSeconds: e.WORKFLOW_RECONCILE_AFTER_SECONDS,
+    dbPoolSize: e.DB_POOL_SIZE,
+    dbStatementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+    historyRetentionDays: e.WORKFLOW_HISTORY_RETENTION_DAYS,
+    taskQueueRefreshIntervalSeconds: e.TASK_QUEUE_REFRESH_INTERVAL_SECONDS,
+    urgentThresholdHours: e.TASK_QUEUE_URGENT_THRESHOLD_HOURS,
+    httpCallAllowedHosts: e.HTTP_CALL_ALLOWED_HOSTS,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    seedSampleWorkflow: e.SEED_SAMPLE_WORKFLOW ?? e.NODE_ENV === 'development',
+  };
+}

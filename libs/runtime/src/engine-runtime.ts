@@ -1,0 +1,90 @@
+/**
+ * The composition root shared by every role: adapters built from configuration and handed to
+ * the engine. Each app (and the all-in-one `npm start`) builds one and starts the roles it runs.
+ */
+
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { BUILT_IN_SERVICE_TYPES, type EnginePorts } from '@wf/engine';
+import { createDataSource, PgStore, poolOf } from '@wf/db';
+import { BullDispatcher, createRedisConnection } from '@wf/queue';
+import { AfterCommitDispatcher } from './after-commit-dispatcher';
+import type { Config } from './config/config';
+import type { Logger } from './logger';
+import { DefinitionsServiceImpl } from './services/definitions.service';
+import { FormValidator } from './services/form-validator';
+import { InstancesServiceImpl } from './services/instances.service';
+import type { AppServices } from './services/service.types';
+import { TasksServiceImpl } from './services/tasks.service';
+
+export interface EngineRuntime {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly dataSource: DataSource;
+  readonly store: PgStore;
+  /** producer connection: fails fast while Redis is down */
+  readonly redis: Redis;
+  readonly bullDispatcher: BullDispatcher;
+  readonly ports: EnginePorts;
+  readonly services: AppServices;
+  /** service types with a handler (built-ins plus plugins) */
+  readonly serviceTypes: Set<string>;
+  close(): Promise<void>;
+}
+
+export async function createEngineRuntime(config: Config, log: Logger, role: string): Promise<EngineRuntime> {
+  const dataSource = createDataSource({
+    url: config.databaseUrl,
+    poolSize: config.dbPoolSize,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    applicationName: `workflow-${role}`,
+  });
+  await dataSource.initialize();
+  const store = new PgStore(poolOf(dataSource), { urgentThresholdHours: config.urgentThresholdHours });
+  const redis = createRedisConnection(config.redisUrl, 'producer');
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  const bullDispatcher = new BullDispatcher(redis, config.queuePrefix, { maxRetries: config.maxRetries, backoffMs: config.retryBackoffMs });
+  const ports: EnginePorts = {
+    store,
+    dispatcher: new AfterCommitDispatcher(bullDispatcher, log),
+    clock: { now: () => new Date() },
+    newId: randomUUID,
+    settings: {
+      defaultSlaHours: config.defaultSlaHours,
+      maxStepsPerInstance: config.maxStepsPerInstance,
+      escalationEnabled: config.escalationEnabled,
+    },
+  };
+  const serviceTypes = new Set(BUILT_IN_SERVICE_TYPES);
+  const services: AppServices = {
+    definitions: new DefinitionsServiceImpl(store, () => serviceTypes),
+    instances: new InstancesServiceImpl(store, ports),
+    tasks: new TasksServiceImpl(store, ports, new FormValidator()),
+    health: {
+      readiness: async () => {
+        const [postgres, redisOk] = await Promise.all([
+          store.pool.query('SELECT 1').then(() => true, () => false),
+          redis.ping().then(() => true, () => false),
+        ]);
+        return { postgres, redis: redisOk };
+      },
+    },
+  };
+  return {
+    config,
+    log,
+    dataSource,
+    store,
+    redis,
+    bullDispatcher,
+    ports,
+    services,
+    serviceTypes,
+    async close() {
+      await bullDispatcher.close().catch(() => undefined);
+      redis.disconnect();
+      await dataSource.destroy().catch(() => undefined);
+    },
+  };
+}

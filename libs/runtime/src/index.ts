@@ -1,0 +1,13 @@
+/**
+ * @wf/runtime: what the apps compose: configuration, logging, the application services the API
+ * calls, the worker and scheduler roles, and the process lifecycle.
+ */
+export * from './config/config';
+export * from './logger';
+export * from './services/service.types';
+export * from './services/start-workflow';
+export * from './engine-runtime';
+export * from './bootstrap';
+export * from './roles/worker-role';
+export * from './roles/scheduler-role';
+export * from './seed/sample-workflow';

@@ -1,0 +1,43 @@
+/** The worker role: pulls node jobs from BullMQ and runs them through the engine. */
+
+import { executeNode, failExecution, NodeFailedError } from '@wf/engine';
+import { createNodeWorker, createRedisConnection } from '@wf/queue';
+import type { EngineRuntime } from '../engine-runtime';
+
+export interface RunningRole {
+  readonly name: string;
+  /** stop taking work, finish what is in flight, release connections */
+  close(): Promise<void>;
+}
+
+export function startWorkerRole(rt: EngineRuntime): RunningRole {
+  const log = rt.log.child({ role: 'worker' });
+  const connection = createRedisConnection(rt.config.redisUrl, 'worker');
+  connection.on('error', (err) => log.warn({ err: err.message }, 'worker redis connection error'));
+  const worker = createNodeWorker(
+    async (job) => {
+      const result = await executeNode(rt.ports, job);
+      if (result.outcome === 'external') {
+        // No handler for this node type is registered in this process.
+        await failExecution(
+          rt.ports,
+          job,
+          new NodeFailedError('HANDLER_UNAVAILABLE', `no handler can run this node (${result.reason ?? 'unknown'})`),
+        );
+      }
+      log.debug({ ...job, outcome: result.outcome, reason: result.reason }, 'node job done');
+    },
+    { connection, prefix: rt.config.queuePrefix, concurrency: rt.config.workerConcurrency },
+  );
+  worker.on('failed', (job, err) => log.warn({ jobId: job?.id, ...job?.data, attempts: job?.attemptsMade, err: err.message }, 'node job failed'));
+  worker.on('error', (err) => log.error({ err: err.message }, 'worker error'));
+  log.info({ concurrency: rt.config.workerConcurrency }, 'worker started');
+  return {
+    name: 'worker',
+    async close() {
+      await worker.close();
+      connection.disconnect();
+      log.info('worker stopped');
+    },
+  };
+}

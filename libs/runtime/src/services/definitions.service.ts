@@ -1,0 +1,59 @@
+import {
+  compileDefinition,
+  ForbiddenError,
+  isAdmin,
+  NotFoundError,
+  ValidationError,
+  type Actor,
+  type DefinitionLimits,
+} from '@wf/engine';
+import { findDefinition, insertDefinition, listDefinitions, setDefinitionActive, type PgStore } from '@wf/db';
+import { toDefinitionDto } from './dto-mappers';
+import type { DefinitionDto, DefinitionFilter, DefinitionsService, ListOptions, Page } from './service.types';
+
+export class DefinitionsServiceImpl implements DefinitionsService {
+  constructor(
+    private readonly store: PgStore,
+    private readonly serviceTypes: () => ReadonlySet<string>,
+    private readonly limits?: DefinitionLimits,
+  ) {}
+
+  async create(actor: Actor, body: unknown): Promise<DefinitionDto> {
+    if (!isAdmin(actor)) throw new ForbiddenError('only an admin may create workflow definitions', 'ADMIN_REQUIRED');
+    const result = compileDefinition(body, { serviceTypes: this.serviceTypes(), ...(this.limits ? { limits: this.limits } : {}) });
+    if (!result.ok) {
+      throw new ValidationError(
+        'INVALID_DEFINITION',
+        `the definition has ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`,
+        result.problems,
+      );
+    }
+    const row = await this.store.inTenant(actor.tenantId, (tx) => insertDefinition(tx, result.definition, actor.userId));
+    return toDefinitionDto(row);
+  }
+
+  async list(actor: Actor, filter: DefinitionFilter, page: ListOptions): Promise<Page<DefinitionDto>> {
+    const result = await this.store.inTenant(actor.tenantId, (tx) => listDefinitions(tx, { ...filter, ...page }));
+    return { items: result.items.map(toDefinitionDto), nextCursor: result.nextCursor };
+  }
+
+  async get(actor: Actor, id: string): Promise<DefinitionDto> {
+    const row = await this.store.inTenant(actor.tenantId, (tx) => findDefinition(tx, id));
+    if (!row) throw new NotFoundError('Workflow definition', id);
+    return toDefinitionDto(row);
+  }
+
+  async setActive(actor: Actor, id: string, active: boolean): Promise<DefinitionDto> {
+    const row = await this.store.inTenant(actor.tenantId, async (tx) => {
+      const found = await findDefinition(tx, id);
+      if (!found) throw new NotFoundError('Workflow definition', id);
+      if (!isAdmin(actor)) {
+        throw new ForbiddenError(`only an admin may ${active ? 'activate' : 'deactivate'} workflow definitions`, 'ADMIN_REQUIRED');
+      }
+      if (found.is_active === active) return found;
+      return setDefinitionActive(tx, id, active);
+    });
+    if (!row) throw new NotFoundError('Workflow definition', id);
+    return toDefinitionDto(row);
+  }
+}

@@ -1,0 +1,107 @@
+import {
+  ForbiddenError,
+  isAdmin,
+  NotFoundError,
+  planCancel,
+  planRetry,
+  type Actor,
+  type EnginePorts,
+} from '@wf/engine';
+import { findVisibleInstance, listExecutions, listHistory, listVisibleInstances, type PgStore, type PgTx } from '@wf/db';
+import { toHistoryItemDto, toInstanceDto, toNodeExecutionDto } from './dto-mappers';
+import { startWorkflow } from './start-workflow';
+import type {
+  HistoryItemDto,
+  InstanceDetailDto,
+  InstanceDto,
+  InstanceFilter,
+  InstancesService,
+  ListOptions,
+  Page,
+  StartInstanceInput,
+} from './service.types';
+
+export class InstancesServiceImpl implements InstancesService {
+  constructor(
+    private readonly store: PgStore,
+    private readonly ports: EnginePorts,
+  ) {}
+
+  async start(actor: Actor, input: StartInstanceInput): Promise<{ instance: InstanceDto; created: boolean }> {
+    const outcome = await this.store.inTenant(actor.tenantId, (tx) =>
+      startWorkflow(
+        tx,
+        {
+          ...(input.workflowDefinitionId !== undefined ? { workflowDefinitionId: input.workflowDefinitionId } : {}),
+          ...(input.workflowName !== undefined ? { workflowName: input.workflowName } : {}),
+          contextEntityType: input.contextEntityType ?? null,
+          contextEntityId: input.contextEntityId ?? null,
+          contextData: input.contextData ?? {},
+          idempotencyKey: input.idempotencyKey ?? null,
+          startedBy: actor.userId,
+          triggerType: 'manual',
+        },
+        this.ports.clock.now(),
+        this.ports.newId,
+      ),
+    );
+    await this.ports.dispatcher.dispatch(outcome.enqueue);
+    return { instance: toInstanceDto(outcome.instance), created: outcome.created };
+  }
+
+  async list(actor: Actor, filter: InstanceFilter, page: ListOptions): Promise<Page<InstanceDto>> {
+    const result = await this.store.inTenant(actor.tenantId, (tx) => listVisibleInstances(tx, actor, { ...filter, ...page }));
+    return { items: result.items.map(toInstanceDto), nextCursor: result.nextCursor };
+  }
+
+  private async visible(tx: PgTx, actor: Actor, id: string) {
+    const row = await findVisibleInstance(tx, actor, id);
+    if (!row) throw new NotFoundError('Workflow instance', id);
+    return row;
+  }
+
+  async get(actor: Actor, id: string): Promise<InstanceDetailDto> {
+    return this.store.inTenant(actor.tenantId, async (tx) => {
+      const row = await this.visible(tx, actor, id);
+      const nodes = await listExecutions(tx, id);
+      return { ...toInstanceDto(row), nodes: nodes.map(toNodeExecutionDto) };
+    });
+  }
+
+  async history(actor: Actor, id: string): Promise<{ items: HistoryItemDto[] }> {
+    return this.store.inTenant(actor.tenantId, async (tx) => {
+      await this.visible(tx, actor, id);
+      const rows = await listHistory(tx, id);
+      return { items: rows.map(toHistoryItemDto) };
+    });
+  }
+
+  async cancel(actor: Actor, id: string): Promise<InstanceDto> {
+    return this.store.inTenant(actor.tenantId, async (tx) => {
+      const row = await this.visible(tx, actor, id);
+      if (!isAdmin(actor) && row.started_by !== actor.userId) {
+        throw new ForbiddenError('only an admin or the starter may cancel an instance', 'NOT_ALLOWED');
+      }
+      const locked = await tx.lockInstance(id);
+      if (!locked) throw new NotFoundError('Workflow instance', id);
+      const plan = planCancel(locked, actor, this.ports.clock.now(), this.ports.newId);
+      await tx.apply(plan, locked);
+      return toInstanceDto({ ...row, status: 'cancelled', completed_at: plan.now });
+    });
+  }
+
+  async retry(actor: Actor, id: string): Promise<InstanceDto> {
+    const { dto, jobs } = await this.store.inTenant(actor.tenantId, async (tx) => {
+      const row = await this.visible(tx, actor, id);
+      if (!isAdmin(actor)) throw new ForbiddenError('only an admin may retry an instance', 'ADMIN_REQUIRED');
+      const locked = await tx.lockInstance(id);
+      if (!locked) throw new NotFoundError('Workflow instance', id);
+      const failed = await tx.executionsWithStatus(id, 'failed');
+      const plan = planRetry(locked, failed, actor, this.ports.clock.now(), this.ports.newId);
+      await tx.apply(plan, locked);
+      return { dto: toInstanceDto({ ...row, status: 'running', completed_at: null }), jobs: plan.enqueue };
+    });
+    await this.ports.dispatcher.dispatch(jobs);
+    return dto;
+  }
+}
