@@ -1,19 +1,17 @@
 /**
  * Migrates a template database once per run; each integration test file clones its own database
- * from it (CREATE DATABASE ... TEMPLATE), so files run in parallel without sharing rows.
+ * from it (CREATE DATABASE ... TEMPLATE), so files run in parallel without sharing rows. Names
+ * carry a run id, so two runs on one server never touch each other's databases.
  */
-import { Client } from 'pg';
+import { randomBytes } from 'node:crypto';
 import { migrateUp } from '../libs/db/src/migrate';
-import { TEMPLATE_DB, TEST_PG_ADMIN_URL, databaseUrl } from './support/test-env';
+import { databaseUrl, templateDbName, withAdminClient } from '../libs/db/src/testing';
 
 export default async function globalSetup(): Promise<void> {
-  const admin = new Client({ connectionString: TEST_PG_ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
-  } finally {
-    await admin.end();
-  }
-  await migrateUp({ url: databaseUrl(TEMPLATE_DB) });
+  const run = randomBytes(4).toString('hex');
+  // inherited by the test workers, which start after this
+  process.env['WF_TEST_RUN'] = run;
+  const template = templateDbName(run);
+  await withAdminClient((c) => c.query(`CREATE DATABASE ${template}`));
+  await migrateUp({ url: databaseUrl(template) });
 }

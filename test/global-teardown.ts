@@ -1,14 +1,12 @@
-import { Client } from 'pg';
-import { TEST_PG_ADMIN_URL } from './support/test-env';
+import { templateDbName, testDbPrefix, withAdminClient } from '../libs/db/src/testing';
 
-/** Drops databases that test files created and, having failed, left behind. */
+/** Drops this run's template and any database a failed test file left behind. */
 export default async function globalTeardown(): Promise<void> {
-  const admin = new Client({ connectionString: TEST_PG_ADMIN_URL });
-  await admin.connect();
-  try {
-    const r = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'wf_t_%'`);
-    for (const { datname } of r.rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
+  const run = process.env['WF_TEST_RUN'];
+  if (!run) return;
+  await withAdminClient(async (c) => {
+    const r = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${testDbPrefix(run)}%`]);
+    for (const { datname } of r.rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    await c.query(`DROP DATABASE IF EXISTS ${templateDbName(run)} WITH (FORCE)`);
+  });
 }

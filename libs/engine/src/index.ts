@@ -20,3 +20,4 @@ export * from './runtime/routing';
 export * from './runtime/task-access';
 export * from './runtime/use-cases';
 export * from './runtime/plan-admin';
+export * from './runtime/service-handler';

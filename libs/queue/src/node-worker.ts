@@ -7,7 +7,7 @@ export interface NodeWorkerOptions {
   readonly connection: Redis;
   readonly prefix: string;
   readonly concurrency: number;
-  /** ms a job stays locked without renewal before another worker may take it (default 30000) */
+  /** ms a job stays locked without renewal before another worker may take it (default 10000) */
   readonly lockDurationMs?: number;
 }
 
@@ -30,7 +30,12 @@ export function createNodeWorker(handle: (job: NodeJob, attempt: number) => Prom
       connection: opts.connection,
       prefix: opts.prefix,
       concurrency: opts.concurrency,
-      lockDuration: opts.lockDurationMs ?? 30_000,
+      lockDuration: opts.lockDurationMs ?? 10_000,
+      // A dead worker's job is found stalled within half a lock duration after its lock expires.
+      stalledInterval: Math.max(500, Math.floor((opts.lockDurationMs ?? 10_000) / 2)),
+      // a job re-delivered after stalls is harmless (steps are idempotent); failing it would only
+      // leave the work to the reconciliation sweep
+      maxStalledCount: 5,
     },
   );
 }

@@ -1,6 +1,6 @@
 import type { Actor, HistoryEvent, NewInstance, StartPlan } from '@wf/engine';
 import { isAdmin } from '@wf/engine';
-import { PARTICIPATION_SQL, hashHistory, type PgTx } from '../store/pg-store';
+import { hashHistory, participationSql, type PgTx } from '../store/pg-store';
 import { decodeCursor, pageOf } from './cursor';
 
 export interface InstanceRowView {
@@ -111,7 +111,7 @@ export async function findVisibleInstance(tx: PgTx, actor: Actor, id: string): P
   const admin = isAdmin(actor);
   const r = await tx.query<InstanceRowView>(
     `SELECT ${INSTANCE_VIEW} FROM workflow_instances i JOIN workflow_definitions d ON d.id = i.definition_id
-     WHERE i.id = $1 AND ($4::boolean OR ${PARTICIPATION_SQL})`,
+     WHERE i.id = $1 AND ($4::boolean OR ${participationSql('$2', '$3')})`,
     [id, actor.userId, actor.roles, admin],
   );
   return r.rows[0] ?? null;
@@ -126,8 +126,8 @@ export interface InstanceQuery {
 }
 
 export async function listVisibleInstances(tx: PgTx, actor: Actor, q: InstanceQuery) {
-  const params: unknown[] = [null, actor.userId, actor.roles, isAdmin(actor)];
-  const where = [`($4::boolean OR ${PARTICIPATION_SQL})`];
+  const params: unknown[] = [actor.userId, actor.roles, isAdmin(actor)];
+  const where = [`($3::boolean OR ${participationSql('$1', '$2')})`];
   const add = (sql: string, value: unknown) => {
     params.push(value);
     where.push(sql.replace('?', `$${params.length}`));

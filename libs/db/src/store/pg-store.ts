@@ -142,7 +142,7 @@ export class PgTx implements StoreTx {
 
   async participates(instanceId: string, actor: Actor): Promise<boolean> {
     const r = await this.query<{ ok: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM workflow_instances i WHERE i.id = $1 AND ${PARTICIPATION_SQL}) AS ok`,
+      `SELECT EXISTS (SELECT 1 FROM workflow_instances i WHERE i.id = $1 AND ${participationSql('$2', '$3')}) AS ok`,
       [instanceId, actor.userId, actor.roles],
     );
     return r.rows[0]?.ok === true;
@@ -194,14 +194,17 @@ export function hashHistory(
 }
 
 /**
- * The actor started the instance, or holds or held one of its tasks ($2 user id, $3 roles).
- * Used wherever instance visibility is decided, so the rule lives in one place.
+ * The actor started the instance, or holds or held one of its tasks. `user` and `roles` are the
+ * placeholders ($n) of the user id and the roles array. Used wherever instance visibility is
+ * decided, so the rule lives in one place.
  */
-export const PARTICIPATION_SQL = `(i.started_by = $2 OR EXISTS (
+export function participationSql(user: string, roles: string): string {
+  return `(i.started_by = ${user} OR EXISTS (
   SELECT 1 FROM workflow_instance_nodes p WHERE p.instance_id = i.id AND (
-    p.assigned_user_id = $2 OR p.decided_by = $2 OR $2 = ANY (p.previous_assignees)
-    OR (p.assigned_user_id IS NULL AND p.assigned_role = ANY ($3::text[]))
-    OR (p.escalated_at IS NOT NULL AND p.escalation_role = ANY ($3::text[])))))`;
+    p.assigned_user_id = ${user} OR p.decided_by = ${user} OR ${user} = ANY (p.previous_assignees)
+    OR (p.assigned_user_id IS NULL AND p.assigned_role = ANY (${roles}::text[]))
+    OR (p.escalated_at IS NOT NULL AND p.escalation_role = ANY (${roles}::text[])))))`;
+}
 
 function snapshot(inst: QueryResult | undefined, exec: QueryResult | undefined): StepSnapshot | null {
   const i = inst?.rows[0] as InstanceRow | undefined;

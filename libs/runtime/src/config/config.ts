@@ -47,6 +47,8 @@ const envSchema = z.object({
   TASK_QUEUE_REFRESH_INTERVAL_SECONDS: num(1).default(60),
   TASK_QUEUE_URGENT_THRESHOLD_HOURS: num(0).default(4),
   HTTP_CALL_ALLOWED_HOSTS: list.default([]),
+  /** ms a worker's job lock lasts without renewal; a killed worker's job is retried after it, default 10000 */
+  WORKER_LOCK_DURATION_MS: int(1000).default(10000),
   /** worker concurrency per process, default 8 */
   WORKER_CONCURRENCY: int(1).max(1000).default(8),
   /** seed the sample workflow and print a dev token at start-up (default: on in development) */
@@ -83,6 +85,7 @@ export interface Config {
   urgentThresholdHours: number;
   httpCallAllowedHosts: string[];
   workerConcurrency: number;
+  workerLockDurationMs: number;
   seedSampleWorkflow: boolean;
 }
 
@@ -137,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     urgentThresholdHours: e.TASK_QUEUE_URGENT_THRESHOLD_HOURS,
     httpCallAllowedHosts: e.HTTP_CALL_ALLOWED_HOSTS,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerLockDurationMs: e.WORKER_LOCK_DURATION_MS,
     seedSampleWorkflow: e.SEED_SAMPLE_WORKFLOW ?? e.NODE_ENV === 'development',
   };
 }

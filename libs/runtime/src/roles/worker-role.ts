@@ -27,7 +27,7 @@ export function startWorkerRole(rt: EngineRuntime): RunningRole {
       }
       log.debug({ ...job, outcome: result.outcome, reason: result.reason }, 'node job done');
     },
-    { connection, prefix: rt.config.queuePrefix, concurrency: rt.config.workerConcurrency },
+    { connection, prefix: rt.config.queuePrefix, concurrency: rt.config.workerConcurrency, lockDurationMs: rt.config.workerLockDurationMs },
   );
   worker.on('failed', (job, err) => log.warn({ jobId: job?.id, ...job?.data, attempts: job?.attemptsMade, err: err.message }, 'node job failed'));
   worker.on('error', (err) => log.error({ err: err.message }, 'worker error'));

@@ -50,7 +50,10 @@ CREATE TABLE workflow_definitions (
   created_by         text NOT NULL,
   created_at         timestamptz NOT NULL DEFAULT now(),
   updated_at         timestamptz NOT NULL DEFAULT now(),
-  CONSTRAINT uq_workflow_definitions_name_version UNIQUE (tenant_id, name, version)
+  CONSTRAINT uq_workflow_definitions_name_version UNIQUE (tenant_id, name, version),
+  -- target of tenant-scoped foreign keys: a row can only point at its own tenant's rows
+  -- (foreign-key checks bypass RLS, so the tenant must be part of the key)
+  CONSTRAINT uq_workflow_definitions_tenant_id UNIQUE (tenant_id, id)
 );
 -- Latest version of a name, and tenant-wide listing newest first.
 CREATE INDEX idx_workflow_definitions_tenant ON workflow_definitions (tenant_id, created_at DESC, id DESC);
@@ -61,7 +64,7 @@ CREATE TRIGGER trg_workflow_definitions_updated_at BEFORE UPDATE ON workflow_def
 CREATE TABLE workflow_instances (
   id                        uuid PRIMARY KEY DEFAULT uuid_generate_v4(),
   tenant_id                 uuid NOT NULL,
-  definition_id             uuid NOT NULL REFERENCES workflow_definitions (id),
+  definition_id             uuid NOT NULL,
   status                    text NOT NULL DEFAULT 'running'
                             CHECK (status IN ('running', 'completed', 'rejected', 'failed', 'cancelled')),
   context_entity_type       text,
@@ -70,7 +73,7 @@ CREATE TABLE workflow_instances (
   trigger_type              text NOT NULL DEFAULT 'manual'
                             CHECK (trigger_type IN ('manual', 'event', 'cron', 'sub_workflow')),
   started_by                text NOT NULL,
-  parent_instance_id        uuid REFERENCES workflow_instances (id),
+  parent_instance_id        uuid,
   parent_node_execution_id  uuid,
   depth                     integer NOT NULL DEFAULT 0,
   sla_deadline              timestamptz,
@@ -87,7 +90,12 @@ CREATE TABLE workflow_instances (
   completed_at              timestamptz,
   created_at                timestamptz NOT NULL DEFAULT now(),
   updated_at                timestamptz NOT NULL DEFAULT now(),
-  CONSTRAINT uq_workflow_instances_idempotency UNIQUE (tenant_id, idempotency_key)
+  CONSTRAINT uq_workflow_instances_idempotency UNIQUE (tenant_id, idempotency_key),
+  CONSTRAINT uq_workflow_instances_tenant_id UNIQUE (tenant_id, id),
+  CONSTRAINT fk_workflow_instances_definition FOREIGN KEY (tenant_id, definition_id)
+    REFERENCES workflow_definitions (tenant_id, id),
+  CONSTRAINT fk_workflow_instances_parent FOREIGN KEY (tenant_id, parent_instance_id)
+    REFERENCES workflow_instances (tenant_id, id)
 );
 CREATE INDEX idx_workflow_instances_sla ON workflow_instances (sla_deadline) WHERE status = 'running' AND sla_deadline IS NOT NULL;
 CREATE INDEX idx_workflow_instances_tenant_started ON workflow_instances (tenant_id, started_at DESC, id DESC);
@@ -100,7 +108,7 @@ CREATE TRIGGER trg_workflow_instances_updated_at BEFORE UPDATE ON workflow_insta
 CREATE TABLE workflow_instance_nodes (
   id                uuid PRIMARY KEY DEFAULT uuid_generate_v4(),
   tenant_id         uuid NOT NULL,
-  instance_id       uuid NOT NULL REFERENCES workflow_instances (id),
+  instance_id       uuid NOT NULL,
   -- execution order within the instance
   seq               bigint GENERATED ALWAYS AS IDENTITY,
   node_id           text NOT NULL,
@@ -131,7 +139,9 @@ CREATE TABLE workflow_instance_nodes (
   started_at        timestamptz,
   completed_at      timestamptz,
   created_at        timestamptz NOT NULL DEFAULT now(),
-  updated_at        timestamptz NOT NULL DEFAULT now()
+  updated_at        timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT fk_workflow_instance_nodes_instance FOREIGN KEY (tenant_id, instance_id)
+    REFERENCES workflow_instances (tenant_id, id)
 );
 -- The task queue: a user's own tasks, a role's unassigned tasks, escalated tasks.
 CREATE INDEX idx_workflow_instance_nodes_assigned_user ON workflow_instance_nodes (tenant_id, assigned_user_id, sla_deadline)
@@ -151,7 +161,7 @@ CREATE TRIGGER trg_workflow_instance_nodes_updated_at BEFORE UPDATE ON workflow_
 CREATE TABLE workflow_instance_history (
   id                 uuid PRIMARY KEY DEFAULT uuid_generate_v4(),
   tenant_id          uuid NOT NULL,
-  instance_id        uuid NOT NULL REFERENCES workflow_instances (id),
+  instance_id        uuid NOT NULL,
   seq                bigint GENERATED ALWAYS AS IDENTITY,
   node_execution_id  uuid,
   event_type         text NOT NULL,
@@ -159,7 +169,9 @@ CREATE TABLE workflow_instance_history (
   details            jsonb NOT NULL DEFAULT '{}'::jsonb,
   created_at         timestamptz NOT NULL DEFAULT now(),
   prev_hash          text,
-  hash               text
+  hash               text,
+  CONSTRAINT fk_workflow_instance_history_instance FOREIGN KEY (tenant_id, instance_id)
+    REFERENCES workflow_instances (tenant_id, id)
 );
 CREATE INDEX idx_workflow_instance_history_instance ON workflow_instance_history (instance_id, seq);
 
@@ -177,6 +189,8 @@ END
 $$;
 CREATE TRIGGER trg_workflow_instance_history_append_only BEFORE UPDATE OR DELETE ON workflow_instance_history
   FOR EACH ROW EXECUTE FUNCTION workflow_history_append_only();
+CREATE TRIGGER trg_workflow_instance_history_no_truncate BEFORE TRUNCATE ON workflow_instance_history
+  FOR EACH STATEMENT EXECUTE FUNCTION workflow_history_append_only();
 
 -- Row-level security: every table, forced (the owner is bound too), on the transaction's tenant.
 -- Without a tenant setting NULLIF yields NULL and no row matches.

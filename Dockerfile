@@ -1,0 +1,30 @@
+# One image for every role: api (the default command), worker and scheduler.
+# The app runs its TypeScript through tsx; there is no build step.
+FROM node:20-bookworm-slim
+
+ENV NODE_ENV=production
+WORKDIR /app
+
+# Dependencies first, so a change in the sources does not reinstall them. Every npm workspace's
+# package.json must be here for `npm ci` to link it: add new apps and libs to this list.
+COPY package.json package-lock.json ./
+COPY apps/api/package.json apps/api/
+COPY apps/worker/package.json apps/worker/
+COPY apps/scheduler/package.json apps/scheduler/
+COPY libs/engine/package.json libs/engine/
+COPY libs/db/package.json libs/db/
+COPY libs/queue/package.json libs/queue/
+COPY libs/runtime/package.json libs/runtime/
+# Runtime dependencies only (tsx is one). No install scripts: package.json's allowScripts allows
+# none, and the image's npm (10) does not read that setting.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+COPY . .
+
+# tsx is started directly, not through npx: npx does not pass SIGTERM on, and the processes need
+# it to shut down gracefully (workers finish their in-flight jobs). tsx passes it to the app.
+ENV PATH=/app/node_modules/.bin:$PATH
+
+USER node
+EXPOSE 3000
+CMD ["tsx", "apps/api/src/main.ts", "--roles", "api"]

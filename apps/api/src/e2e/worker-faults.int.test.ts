@@ -1,0 +1,150 @@
+/**
+ * Nothing lost, nothing twice: a job delivered twice, two workers racing, and a worker killed
+ * with SIGKILL in the middle of a step.
+ *
+ *   step_1 --> step_2 --> step_3   (set_context service tasks)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { executeNode, type NodeJob } from '@wf/engine';
+import { startWorkerRole } from '@wf/runtime';
+import { createHarness, eventually, type Harness } from '../testing/engine-harness';
+import { serviceChainDefinition } from '../testing/definitions';
+
+const ROOT = join(__dirname, '../../../..');
+let h: Harness;
+const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+let admin: string;
+let definitionId: string;
+
+beforeAll(async () => {
+  // no in-process worker: each test decides who runs the jobs
+  h = await createHarness({ worker: false, env: { WORKER_LOCK_DURATION_MS: '2000' } });
+  admin = h.token('admin', ['admin']);
+  definitionId = (await h.http().post('/api/definitions').set(auth(admin)).send(serviceChainDefinition('Chain', 3))).body.id;
+});
+
+afterAll(() => h.close());
+
+async function startInstance(): Promise<string> {
+  const res = await h.http().post('/api/instances').set(auth(admin)).send({ workflowDefinitionId: definitionId, contextData: {} });
+  expect(res.status).toBe(201);
+  return res.body.id as string;
+}
+
+async function pg<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const c = new Client({ connectionString: h.db.url });
+  await c.connect();
+  try {
+    return (await c.query(sql, params)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}
+
+/** Counts straight from Postgres (as the owner, which bypasses nothing: superuser in tests). */
+async function ledger(instanceId: string) {
+  const [row] = await pg<{ status: string; steps: number; completed: number; history: number; node_completed: number; instance_completed: number }>(
+    `SELECT i.status, i.step_count AS steps,
+       (SELECT count(*)::int FROM workflow_instance_nodes n WHERE n.instance_id = i.id AND n.status = 'completed') AS completed,
+       (SELECT count(*)::int FROM workflow_instance_history x WHERE x.instance_id = i.id) AS history,
+       (SELECT count(*)::int FROM workflow_instance_history x WHERE x.instance_id = i.id AND x.event_type = 'node_completed') AS node_completed,
+       (SELECT count(*)::int FROM workflow_instance_history x WHERE x.instance_id = i.id AND x.event_type = 'instance_completed') AS instance_completed
+     FROM workflow_instances i WHERE i.id = $1`,
+    [instanceId],
+  );
+  return row!;
+}
+
+async function readyJob(instanceId: string): Promise<NodeJob> {
+  const [row] = await pg<{ id: string; generation: number }>(
+    `SELECT id, generation FROM workflow_instance_nodes WHERE instance_id = $1 AND status = 'ready'`,
+    [instanceId],
+  );
+  return { tenantId: '0a000000-0000-4000-8000-00000000000a', instanceId, executionId: row!.id, generation: row!.generation };
+}
+
+describe('duplicate delivery', () => {
+  it('runs a step delivered twice, even concurrently, exactly once', async () => {
+    const id = await startInstance();
+    const job = await readyJob(id);
+    const results = await Promise.all([executeNode(h.rt.ports, job), executeNode(h.rt.ports, job), executeNode(h.rt.ports, job)]);
+    expect(results.map((r) => r.outcome).sort()).toEqual(['noop', 'noop', 'plan']);
+    // a late duplicate after the fact is also a no-op
+    expect((await executeNode(h.rt.ports, job)).outcome).toBe('noop');
+    const after = await ledger(id);
+    expect(after.steps).toBe(1);
+    expect(after.node_completed).toBe(1);
+  });
+
+  it('completes once when two workers pull the same re-enqueued jobs', async () => {
+    const id = await startInstance();
+    const job = await readyJob(id);
+    // enqueue the first step again on top of the API's own enqueue: the job id dedupes it
+    await h.rt.bullDispatcher.dispatch([job, job]);
+    h.startWorker();
+    const second = startWorkerRole(h.rt);
+    try {
+      await eventually(async () => ((await ledger(id)).status === 'completed' ? true : undefined), 15_000, 'completion');
+      const l = await ledger(id);
+      expect(l.steps).toBe(3);
+      expect(l.node_completed).toBe(3);
+      expect(l.instance_completed).toBe(1);
+    } finally {
+      await second.close();
+      await h.stopWorker();
+    }
+  });
+});
+
+describe('a worker killed mid-step', () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => {
+    child?.kill('SIGKILL');
+  });
+
+  it('loses no step and doubles none when the worker dies inside the step transaction', async () => {
+    const id = await startInstance();
+    // Hold the instance lock so the worker's step blocks inside its transaction.
+    const blocker = new Client({ connectionString: h.db.url });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT 1 FROM workflow_instances WHERE id = $1 FOR UPDATE', [id]);
+
+    // node --import tsx (not the tsx CLI, which forks a grandchild that SIGKILL would orphan)
+    child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/worker/src/main.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, ...h.env, SEED_SAMPLE_WORKFLOW: 'false', LOG_LEVEL: 'silent' },
+      stdio: 'ignore',
+    });
+    // wait until the child's step is blocked on our lock
+    await eventually(async () => {
+      const rows = await pg<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+         WHERE NOT l.granted AND a.datname = current_database() AND a.application_name = 'workflow-worker'`,
+      );
+      return rows[0]!.n > 0 ? true : undefined;
+    }, 30_000, 'the child worker to block inside its step');
+    child.kill('SIGKILL');
+    await new Promise((r) => child!.once('exit', r));
+    await blocker.query('COMMIT');
+    await blocker.end();
+
+    // Nothing advanced while the worker was dying.
+    expect((await ledger(id)).steps).toBe(0);
+
+    // A surviving worker takes the job over once its lock expires (stalled-job recovery).
+    h.startWorker();
+    try {
+      await eventually(async () => ((await ledger(id)).status === 'completed' ? true : undefined), 30_000, 'completion after the kill');
+    } finally {
+      await h.stopWorker();
+    }
+    const l = await ledger(id);
+    expect(l.steps).toBe(3);
+    expect(l.completed).toBe(3);
+    expect(l.node_completed).toBe(3);
+    expect(l.instance_completed).toBe(1);
+  }, 90_000);
+});

@@ -1,0 +1,207 @@
+/**
+ * The deploy and rollback steps against real Postgres: revert and re-apply 0001 on this file's own
+ * database, concurrent start-ups on an empty database (the advisory lock), an unreachable server,
+ * creating a missing database, and the CLI's exit code.
+ */
+
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+// The lib's public API, imported relatively because this file sits inside the db project.
+import { DatabaseUnreachableError, ensureDatabase, migrateDown, migrateUp, pendingMigrations } from './index';
+import { createTestDatabase, type TestDatabase } from './testing';
+import { TEST_PG_ADMIN_URL, databaseUrl, testDbPrefix, testRunId } from './testing';
+
+const MIGRATION_0001 = 'WorkflowSchema1764000000001';
+const TABLES = ['workflow_definitions', 'workflow_instance_history', 'workflow_instance_nodes', 'workflow_instances'];
+const VIEWS = ['v_user_task_queue', 'v_workflow_analytics'];
+const FUNCTIONS = ['update_workflow_updated_at', 'workflow_history_append_only'];
+const UNREACHABLE_URL = 'postgres://postgres@127.0.0.1:1/x';
+
+interface SchemaState {
+  tables: string[];
+  views: string[];
+  functions: string[];
+  appliedMigrations: string[];
+  roleExists: boolean;
+}
+
+/** What 0001 creates, as seen in the database at `url` (a fresh connection each time). */
+async function schemaState(url: string): Promise<SchemaState> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    const rel = await c.query<{ relname: string; relkind: string }>(
+      `SELECT relname, relkind FROM pg_class
+       WHERE relnamespace = 'public'::regnamespace AND relname = ANY ($1) ORDER BY relname`,
+      [[...TABLES, ...VIEWS]],
+    );
+    const fn = await c.query<{ proname: string }>(
+      `SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace AND proname = ANY ($1) ORDER BY proname`,
+      [FUNCTIONS],
+    );
+    const hasLog = await c.query(`SELECT to_regclass('public.workflow_migrations') IS NOT NULL AS present`);
+    const applied = hasLog.rows[0]?.present
+      ? (await c.query<{ name: string }>('SELECT name FROM workflow_migrations ORDER BY id')).rows.map((r) => r.name)
+      : [];
+    const role = await c.query(`SELECT 1 FROM pg_roles WHERE rolname = 'workflow_app'`);
+    return {
+      tables: rel.rows.filter((r) => r.relkind === 'r').map((r) => r.relname),
+      views: rel.rows.filter((r) => r.relkind === 'v').map((r) => r.relname),
+      functions: fn.rows.map((r) => r.proname),
+      appliedMigrations: applied,
+      roleExists: role.rowCount === 1,
+    };
+  } finally {
+    await c.end();
+  }
+}
+
+const MIGRATED: SchemaState = { tables: TABLES, views: VIEWS, functions: FUNCTIONS, appliedMigrations: [MIGRATION_0001], roleExists: true };
+const REVERTED: SchemaState = { tables: [], views: [], functions: [], appliedMigrations: [], roleExists: true };
+
+async function adminQuery(sql: string): Promise<void> {
+  const c = new Client({ connectionString: TEST_PG_ADMIN_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A database name the global teardown also sweeps, should this file die before afterAll. */
+const scratchName = () => `${testDbPrefix(testRunId())}${randomBytes(6).toString('hex')}`;
+
+describe('migrations', () => {
+  let db: TestDatabase;
+  /** databases this file creates besides `db`, dropped in afterAll */
+  const scratch: string[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    for (const name of scratch) await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await db?.drop();
+  });
+
+  describe('revert and re-apply on a migrated database', () => {
+    it('starts from the migrated template', async () => {
+      expect(await schemaState(db.url)).toEqual(MIGRATED);
+    });
+
+    it('migrateDown reverts 0001: tables, views and functions are gone, the workflow_app role stays', async () => {
+      await expect(migrateDown({ url: db.url })).resolves.toBe(MIGRATION_0001);
+      expect(await schemaState(db.url)).toEqual(REVERTED);
+    });
+
+    it('migrateDown with nothing applied returns null and changes nothing', async () => {
+      await expect(migrateDown({ url: db.url })).resolves.toBeNull();
+      expect(await schemaState(db.url)).toEqual(REVERTED);
+    });
+
+    it('pendingMigrations lists 0001 while it is reverted', async () => {
+      await expect(pendingMigrations({ url: db.url })).resolves.toEqual([MIGRATION_0001]);
+    });
+
+    it('migrateUp re-applies 0001, with RLS forced again', async () => {
+      await expect(migrateUp({ url: db.url })).resolves.toEqual([MIGRATION_0001]);
+      expect(await schemaState(db.url)).toEqual(MIGRATED);
+
+      const c = new Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        const r = await c.query(
+          `SELECT count(*)::int AS n FROM pg_class
+           WHERE relnamespace = 'public'::regnamespace AND relname = ANY ($1) AND relrowsecurity AND relforcerowsecurity`,
+          [TABLES],
+        );
+        expect(r.rows).toEqual([{ n: TABLES.length }]);
+      } finally {
+        await c.end();
+      }
+    });
+
+    it('migrateUp a second time applies nothing', async () => {
+      await expect(migrateUp({ url: db.url })).resolves.toEqual([]);
+      expect(await schemaState(db.url)).toEqual(MIGRATED);
+    });
+
+    it('pendingMigrations is empty after up', async () => {
+      await expect(pendingMigrations({ url: db.url })).resolves.toEqual([]);
+    });
+  });
+
+  describe('on an empty database', () => {
+    it('two concurrent migrateUp calls both succeed and apply the schema once (advisory lock)', async () => {
+      const name = scratchName();
+      scratch.push(name);
+      await adminQuery(`CREATE DATABASE ${name}`);
+      const url = databaseUrl(name);
+      expect((await schemaState(url)).tables).toEqual([]);
+
+      const results = await Promise.all([migrateUp({ url }), migrateUp({ url })]);
+
+      // One caller applied 0001 while the other waited on the lock, then found nothing to do.
+      expect(results.map((r) => r.join(',')).sort()).toEqual(['', MIGRATION_0001]);
+      expect(await schemaState(url)).toEqual(MIGRATED);
+    });
+
+    it('ensureDatabase creates a missing database, then returns false', async () => {
+      const name = scratchName();
+      scratch.push(name);
+      const url = databaseUrl(name);
+
+      await expect(ensureDatabase(url)).resolves.toBe(true);
+      const c = new Client({ connectionString: url });
+      await c.connect();
+      try {
+        const r = await c.query<{ db: string }>('SELECT current_database() AS db');
+        expect(r.rows).toEqual([{ db: name }]);
+      } finally {
+        await c.end();
+      }
+      await expect(ensureDatabase(url)).resolves.toBe(false);
+      // created empty: nothing applied yet
+      await expect(pendingMigrations({ url })).resolves.toEqual([MIGRATION_0001]);
+    });
+  });
+
+  describe('an unreachable server', () => {
+    it('migrateUp rejects with DatabaseUnreachableError naming host:port', async () => {
+      const err = await migrateUp({ url: UNREACHABLE_URL }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(DatabaseUnreachableError);
+      expect(err).toMatchObject({ name: 'DatabaseUnreachableError' });
+      expect((err as Error).message).toContain('Cannot reach Postgres at 127.0.0.1:1/x');
+      expect((err as Error).message).toContain('ECONNREFUSED');
+    });
+
+    it('ensureDatabase rejects with DatabaseUnreachableError naming host:port', async () => {
+      const attempt = ensureDatabase(UNREACHABLE_URL);
+      await expect(attempt).rejects.toBeInstanceOf(DatabaseUnreachableError);
+      await expect(attempt).rejects.toMatchObject({ message: expect.stringContaining('Cannot reach Postgres at 127.0.0.1:1/x') });
+    });
+
+    it('the migrate CLI exits 1 with "refused" on stderr', async () => {
+      const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        execFile(
+          'npx',
+          ['tsx', 'libs/db/src/cli/migrate-cli.ts', 'up'],
+          { cwd: '/work/main', env: { ...process.env, DATABASE_URL: UNREACHABLE_URL }, timeout: 20_000 },
+          (error, _stdout, stderrText) => {
+            const exit = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+            resolve({ code: exit, stderr: String(stderrText) });
+          },
+        );
+      });
+      expect(code).toBe(1);
+      expect(stderr).toContain('migrate refused: Cannot reach Postgres at 127.0.0.1:1/x');
+      expect(stderr).toContain('refused');
+    }, 30_000);
+  });
+});

@@ -1,0 +1,196 @@
+/**
+ * The planners without a database: locked state in, plan out.
+ *
+ *   manager_approval --> amount_check --true--> cfo_approval --> complete
+ *                                     \--false-------------------^
+ */
+import { compileDefinition } from '../definition/compile-definition';
+import type { CompiledDefinition } from '../definition/definition.types';
+import type { Actor, ExecutionState, InstanceState, Plan } from './model';
+import { planStart, readyExecutionState } from './plan-start';
+import { planStep, type StepInput } from './plan-step';
+import { planDecision } from './plan-decision';
+import { planCancel, planRetry } from './plan-admin';
+import { taskAccess } from './task-access';
+
+const NOW = new Date('2026-01-01T00:00:00Z');
+const TENANT = '0a000000-0000-4000-8000-00000000000a';
+const settings = { defaultSlaHours: 48, maxStepsPerInstance: 100, escalationEnabled: true };
+
+function compile(raw: unknown): CompiledDefinition {
+  const r = compileDefinition(raw);
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.definition;
+}
+
+const po = compile({
+  name: 'PO',
+  nodes: [
+    { id: 'manager_approval', nodeType: 'approval', name: 'Manager Approval', approverRole: 'manager', slaHours: 24 },
+    { id: 'amount_check', nodeType: 'gateway', name: 'Check Amount', conditionExpression: 'context.amount > 10000' },
+    { id: 'cfo_approval', nodeType: 'approval', name: 'CFO Approval', approverRole: 'cfo' },
+    { id: 'complete', nodeType: 'service_task', name: 'Complete', serviceType: 'set_context', serviceConfig: { values: { orderStatus: 'approved' } } },
+  ],
+  routes: [
+    { fromNodeId: 'manager_approval', toNodeId: 'amount_check' },
+    { fromNodeId: 'amount_check', toNodeId: 'cfo_approval', condition: 'true' },
+    { fromNodeId: 'amount_check', toNodeId: 'complete', condition: 'false' },
+    { fromNodeId: 'cfo_approval', toNodeId: 'complete' },
+  ],
+  slaHours: 72,
+});
+
+let counter = 0;
+const newId = () => `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
+
+function instance(over: Partial<InstanceState> = {}): InstanceState {
+  return {
+    id: 'inst',
+    tenantId: TENANT,
+    definitionId: 'def',
+    status: 'running',
+    contextData: { amount: 15000 },
+    startedBy: 'starter',
+    triggerType: 'manual',
+    parentInstanceId: null,
+    depth: 0,
+    openExecutions: 1,
+    stepCount: 0,
+    lastHistoryHash: null,
+    slaDeadline: null,
+    startedAt: NOW,
+    ...over,
+  };
+}
+
+function execution(nodeId: string, over: Partial<ExecutionState> = {}): ExecutionState {
+  const node = po.nodes.get(nodeId)!;
+  return { ...readyExecutionState('inst', { id: `exec-${nodeId}`, nodeId, nodeType: node.nodeType, nodeName: node.name, status: 'ready', readyAt: NOW }), ...over };
+}
+
+function step(inst: InstanceState, exec: ExecutionState, over: Partial<StepInput> = {}): Plan {
+  const out = planStep({ definition: po, instance: inst, execution: exec, now: NOW, newId, settings, ...over });
+  if (out.kind !== 'plan') throw new Error(`expected a plan, got ${out.kind}`);
+  return out.plan;
+}
+
+const manager: Actor = { tenantId: TENANT, userId: 'mo', roles: ['manager'] };
+
+describe('planStart', () => {
+  it('creates a running instance with one ready execution of the start node and an SLA deadline', () => {
+    const plan = planStart(po, { tenantId: TENANT, definitionId: 'def', startedBy: 'u', triggerType: 'manual', contextEntityType: null, contextEntityId: null, contextData: { amount: 1 }, parentInstanceId: null, parentNodeExecutionId: null, depth: 0 }, NOW, newId);
+    expect(plan.instance.status).toBe('running');
+    expect(plan.instance.openExecutions).toBe(1);
+    expect(plan.instance.slaDeadline?.toISOString()).toBe('2026-01-04T00:00:00.000Z');
+    expect(plan.firstExecution.nodeId).toBe('manager_approval');
+    expect(plan.enqueue).toEqual([{ tenantId: TENANT, instanceId: plan.instance.id, executionId: plan.firstExecution.id, generation: 0 }]);
+    expect(plan.history.map((h) => h.eventType)).toEqual(['instance_started']);
+  });
+});
+
+describe('planStep', () => {
+  it('parks an approval as a waiting task for its role with the node SLA', () => {
+    const plan = step(instance(), execution('manager_approval'));
+    expect(plan.executionPatches[0]).toMatchObject({ status: 'waiting', assignedRole: 'manager', assignedUserId: null });
+    expect(plan.executionPatches[0]!.slaDeadline?.toISOString()).toBe('2026-01-02T00:00:00.000Z');
+    expect(plan.instance.openDelta).toBe(0);
+    expect(plan.enqueue).toEqual([]);
+    expect(plan.history.map((h) => h.eventType)).toEqual(['node_started', 'task_created']);
+  });
+
+  it('routes a gateway on true to the CFO and on false to completion', () => {
+    const high = step(instance(), execution('amount_check'));
+    expect(high.newExecutions.map((e) => e.nodeId)).toEqual(['cfo_approval']);
+    const low = step(instance({ contextData: { amount: 5000 } }), execution('amount_check'));
+    expect(low.newExecutions.map((e) => e.nodeId)).toEqual(['complete']);
+    expect(low.instance.openDelta).toBe(0);
+  });
+
+  it('merges set_context values and completes the instance when nothing is left open', () => {
+    const plan = step(instance(), execution('complete'));
+    expect(plan.instance.contextData).toEqual({ amount: 15000, orderStatus: 'approved' });
+    expect(plan.instance.status).toBe('completed');
+    expect(plan.instance.completedAt).toEqual(NOW);
+    expect(plan.history.map((h) => h.eventType)).toEqual(['node_started', 'node_completed', 'instance_completed']);
+  });
+
+  it('does nothing for an execution that is no longer ready, or an instance no longer running', () => {
+    expect(planStep({ definition: po, instance: instance(), execution: execution('complete', { status: 'completed' }), now: NOW, newId, settings }).kind).toBe('noop');
+    expect(planStep({ definition: po, instance: instance({ status: 'cancelled' }), execution: execution('complete'), now: NOW, newId, settings }).kind).toBe('noop');
+  });
+
+  it('fails the node and the instance at the step limit', () => {
+    const plan = step(instance({ stepCount: 100 }), execution('complete'));
+    expect(plan.instance.status).toBe('failed');
+    expect(plan.executionPatches[0]).toMatchObject({ status: 'failed', error: expect.objectContaining({ code: 'STEP_LIMIT_EXCEEDED' }) });
+    expect(plan.cancelOtherOpenExecutions).toBe(true);
+  });
+
+  it('fails the node with a clear error when a gateway expression cannot be evaluated', () => {
+    const plan = step(instance({ contextData: {} }), execution('amount_check'));
+    expect(plan.instance.status).toBe('failed');
+    expect(plan.executionPatches[0]!.error).toMatchObject({ code: 'EXPRESSION_FAILED' });
+    expect(plan.history.map((h) => h.eventType)).toEqual(['node_failed', 'instance_failed']);
+  });
+});
+
+describe('planDecision', () => {
+  const waiting = () => execution('manager_approval', { status: 'waiting', assignedRole: 'manager', slaDeadline: NOW });
+
+  it('approves a task and routes on', () => {
+    const plan = planDecision({ definition: po, instance: instance(), task: waiting(), actor: manager, now: NOW, newId }, { action: 'approve', comments: 'ok' });
+    expect(plan.executionPatches[0]).toMatchObject({ status: 'completed', decision: 'approved', decidedBy: 'mo', comments: 'ok' });
+    expect(plan.newExecutions.map((e) => e.nodeId)).toEqual(['amount_check']);
+    expect(plan.history.map((h) => h.eventType)).toEqual(['task_approved', 'node_completed']);
+  });
+
+  it('rejects a task without a rejected route: the instance ends rejected', () => {
+    const plan = planDecision({ definition: po, instance: instance(), task: waiting(), actor: manager, now: NOW, newId }, { action: 'reject' });
+    expect(plan.instance.status).toBe('rejected');
+    expect(plan.newExecutions).toEqual([]);
+    expect(plan.history.map((h) => h.eventType)).toEqual(['task_rejected', 'node_completed', 'instance_rejected']);
+  });
+
+  it('delegates to a user, remembering who held it', () => {
+    const plan = planDecision({ definition: po, instance: instance(), task: waiting(), actor: manager, now: NOW, newId }, { action: 'delegate', toUserId: 'dave' });
+    expect(plan.executionPatches[0]).toMatchObject({ status: 'waiting', assignedUserId: 'dave', previousAssignees: ['mo'] });
+    expect(plan.instance.openDelta).toBe(0);
+  });
+
+  it('refuses a decided task, complete on an approval, and approve on a user task (409)', () => {
+    const input = { definition: po, instance: instance(), actor: manager, now: NOW, newId };
+    expect(() => planDecision({ ...input, task: { ...waiting(), status: 'completed' } }, { action: 'approve' })).toThrow(expect.objectContaining({ code: 'TASK_NOT_WAITING' }));
+    expect(() => planDecision({ ...input, task: waiting() }, { action: 'complete', data: {} })).toThrow(expect.objectContaining({ code: 'WRONG_TASK_ACTION' }));
+    expect(() => planDecision({ ...input, task: { ...waiting(), nodeType: 'user_task' } }, { action: 'approve' })).toThrow(expect.objectContaining({ code: 'WRONG_TASK_ACTION' }));
+  });
+});
+
+describe('task access', () => {
+  const task = (over: Partial<ExecutionState>) => execution('manager_approval', { status: 'waiting', ...over });
+  it('lets the assignee, a role holder of an unassigned task, an escalation-role holder once escalated, and an admin act', () => {
+    expect(taskAccess(manager, task({ assignedRole: 'manager' }), false)).toBe('act');
+    expect(taskAccess(manager, task({ assignedRole: 'manager', assignedUserId: 'dave' }), false)).toBe('none');
+    expect(taskAccess(manager, task({ assignedRole: 'manager', assignedUserId: 'dave' }), true)).toBe('see');
+    expect(taskAccess({ ...manager, roles: ['director'] }, task({ assignedRole: 'x', escalationRole: 'director', escalatedAt: NOW }), false)).toBe('act');
+    expect(taskAccess({ ...manager, roles: ['director'] }, task({ assignedRole: 'x', escalationRole: 'director' }), false)).toBe('none');
+    expect(taskAccess({ ...manager, roles: ['admin'] }, task({ assignedUserId: 'dave' }), false)).toBe('act');
+  });
+});
+
+describe('cancel and retry', () => {
+  it('cancels a running instance, closing every open execution', () => {
+    const plan = planCancel(instance({ openExecutions: 2 }), manager, NOW, newId);
+    expect(plan.instance).toMatchObject({ status: 'cancelled', openDelta: -2 });
+    expect(plan.cancelOtherOpenExecutions).toBe(true);
+    expect(() => planCancel(instance({ status: 'completed' }), manager, NOW, newId)).toThrow(expect.objectContaining({ code: 'INSTANCE_NOT_RUNNING' }));
+  });
+
+  it('retries failed executions under a new generation', () => {
+    const failed = execution('complete', { status: 'failed', generation: 0, error: { code: 'X' } });
+    const plan = planRetry(instance({ status: 'failed', openExecutions: 0 }), [failed], manager, NOW, newId);
+    expect(plan.instance).toMatchObject({ status: 'running', openDelta: 1, completedAt: null });
+    expect(plan.executionPatches[0]).toMatchObject({ status: 'ready', generation: 1, error: null });
+    expect(plan.enqueue).toEqual([{ tenantId: TENANT, instanceId: 'inst', executionId: failed.id, generation: 1 }]);
+    expect(() => planRetry(instance(), [failed], manager, NOW, newId)).toThrow(expect.objectContaining({ code: 'INSTANCE_NOT_FAILED' }));
+  });
+});
