@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Pool, type ClientBase, type PoolClient } from 'pg';
 // The lib's public API, imported relatively because this file sits inside the db project.
-import { PgStore, findStaleReadyExecutions } from './index';
+import { PgStore, findStaleWork } from './index';
 import { createTestDatabase, type TestDatabase } from './testing';
 
 const TABLES = ['workflow_definitions', 'workflow_instances', 'workflow_instance_nodes', 'workflow_instance_history'] as const;
@@ -143,8 +143,8 @@ const INSERT_DEFINITION = `INSERT INTO workflow_definitions (id, tenant_id, name
   VALUES ($1, $2, $3, 1, '[]', '[]', 'start', 'seed')`;
 const INSERT_INSTANCE = `INSERT INTO workflow_instances (id, tenant_id, definition_id, status, started_by, sla_deadline, completed_at)
   VALUES ($1, $2, $3, $4, 'seed', now() + interval '48 hours', CASE WHEN $4 = 'running' THEN NULL ELSE now() END)`;
-const INSERT_NODE = `INSERT INTO workflow_instance_nodes (id, tenant_id, instance_id, node_id, node_type, node_name, status, assigned_user_id, sla_deadline)
-  VALUES ($1, $2, $3, $4, $5, $4, $6, $7, $8)`;
+const INSERT_NODE = `INSERT INTO workflow_instance_nodes (id, tenant_id, instance_id, node_id, node_type, node_name, status, waiting_for, assigned_user_id, sla_deadline)
+  VALUES ($1, $2, $3, $4, $5, $4, $6, CASE WHEN $6 = 'waiting' THEN 'task' END, $7, $8)`;
 const INSERT_HISTORY = `INSERT INTO workflow_instance_history (id, tenant_id, instance_id, event_type) VALUES ($1, $2, $3, $4)`;
 
 describe('row-level security, as workflow_app', () => {
@@ -646,8 +646,8 @@ describe('row-level security, as workflow_app', () => {
       });
     });
 
-    it('findStaleReadyExecutions (the reconciliation sweep) sees ready executions of both tenants', async () => {
-      const jobs = await findStaleReadyExecutions(pool, 0, 100);
+    it('findStaleWork (the reconciliation sweep) sees ready executions of both tenants', async () => {
+      const jobs = await findStaleWork(pool, 0, 100);
       expect(jobs.map((j) => `${j.tenantId}/${j.executionId}`).sort()).toEqual(
         sorted([`${a.tenantId}/${a.readyExecutionId}`, `${b.tenantId}/${b.readyExecutionId}`]),
       );

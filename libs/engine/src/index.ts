@@ -21,3 +21,4 @@ export * from './runtime/task-access';
 export * from './runtime/use-cases';
 export * from './runtime/plan-admin';
 export * from './runtime/service-handler';
+export * from './runtime/joins';

@@ -15,12 +15,20 @@ export interface NodeWorkerOptions {
  * A BullMQ worker over the node-execution queue. The handler's typed errors decide retrying:
  * an engine error that retrying cannot fix becomes UnrecoverableError (no further attempts).
  */
-export function createNodeWorker(handle: (job: NodeJob, attempt: number) => Promise<void>, opts: NodeWorkerOptions): Worker<NodeJob> {
+export interface Delivery {
+  /** 1 for the first attempt */
+  readonly attempt: number;
+  /** BullMQ will not retry after this attempt */
+  readonly finalAttempt: boolean;
+}
+
+export function createNodeWorker(handle: (job: NodeJob, delivery: Delivery) => Promise<void>, opts: NodeWorkerOptions): Worker<NodeJob> {
   return new Worker<NodeJob>(
     NODE_QUEUE,
     async (job: Job<NodeJob>) => {
       try {
-        await handle(job.data, job.attemptsMade + 1);
+        const attempt = job.attemptsMade + 1;
+        await handle(job.data, { attempt, finalAttempt: attempt >= (job.opts.attempts ?? 1) });
       } catch (err) {
         if (err instanceof EngineError && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
         throw err;

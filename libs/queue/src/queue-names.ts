@@ -9,6 +9,6 @@ export const NODE_QUEUE = 'node-executions';
 export const ALL_QUEUES = [NODE_QUEUE] as const;
 
 /** One job per execution and generation: enqueueing twice is harmless. */
-export function nodeJobId(job: Pick<NodeJob, 'executionId' | 'generation'>): string {
-  return `exec-${job.executionId}-g${job.generation}`;
+export function nodeJobId(job: Pick<NodeJob, 'executionId' | 'generation' | 'kind'>): string {
+  return `exec-${job.executionId}-g${job.generation}${job.kind === 'resume' ? '-resume' : ''}`;
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { BUILT_IN_SERVICE_TYPES, type EnginePorts } from '@wf/engine';
+import { PURE_SERVICE_TYPES, type EnginePorts } from '@wf/engine';
 import { createDataSource, PgStore, poolOf } from '@wf/db';
 import { BullDispatcher, createRedisConnection } from '@wf/queue';
 import { AfterCommitDispatcher } from './after-commit-dispatcher';
@@ -17,6 +17,8 @@ import { FormValidator } from './services/form-validator';
 import { InstancesServiceImpl } from './services/instances.service';
 import type { AppServices } from './services/service.types';
 import { TasksServiceImpl } from './services/tasks.service';
+import { SubWorkflowStarter } from './services/child-starter';
+import { createBuiltInHandlers, loadHandlerModules, type HandlerRegistry } from './handlers';
 
 export interface EngineRuntime {
   readonly config: Config;
@@ -28,8 +30,9 @@ export interface EngineRuntime {
   readonly bullDispatcher: BullDispatcher;
   readonly ports: EnginePorts;
   readonly services: AppServices;
-  /** service types with a handler (built-ins plus plugins) */
-  readonly serviceTypes: Set<string>;
+  /** service types definitions may use (built-ins plus plugins) */
+  readonly serviceTypes: ReadonlySet<string>;
+  readonly handlers: HandlerRegistry;
   close(): Promise<void>;
 }
 
@@ -45,6 +48,8 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
   const redis = createRedisConnection(config.redisUrl, 'producer');
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const bullDispatcher = new BullDispatcher(redis, config.queuePrefix, { maxRetries: config.maxRetries, backoffMs: config.retryBackoffMs });
+  const handlers = createBuiltInHandlers({ config, store, log });
+  await loadHandlerModules(handlers, config.handlerModules, log);
   const ports: EnginePorts = {
     store,
     dispatcher: new AfterCommitDispatcher(bullDispatcher, log),
@@ -53,10 +58,15 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     settings: {
       defaultSlaHours: config.defaultSlaHours,
       maxStepsPerInstance: config.maxStepsPerInstance,
+      maxSubworkflowDepth: config.maxSubworkflowDepth,
       escalationEnabled: config.escalationEnabled,
+      leaseMs: config.stepLeaseMs,
     },
+    handlers,
+    children: new SubWorkflowStarter(randomUUID),
   };
-  const serviceTypes = new Set(BUILT_IN_SERVICE_TYPES);
+  // set_context runs inside the engine; the rest need a registered handler
+  const serviceTypes = new Set([...PURE_SERVICE_TYPES, ...handlers.types()]);
   const services: AppServices = {
     definitions: new DefinitionsServiceImpl(store, () => serviceTypes),
     instances: new InstancesServiceImpl(store, ports),
@@ -81,6 +91,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     ports,
     services,
     serviceTypes,
+    handlers,
     async close() {
       await bullDispatcher.close().catch(() => undefined);
       redis.disconnect();

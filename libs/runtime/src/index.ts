@@ -11,3 +11,4 @@ export * from './bootstrap';
 export * from './roles/worker-role';
 export * from './roles/scheduler-role';
 export * from './seed/sample-workflow';
+export * from './handlers';

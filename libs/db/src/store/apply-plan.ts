@@ -43,6 +43,9 @@ export function applyPlanSql(
       id: e.id,
       status: e.status,
       generation: e.generation,
+      waiting_for: e.waitingFor,
+      lease_token: e.leaseToken,
+      lease_expires_at: e.leaseExpiresAt,
       assigned_user_id: e.assignedUserId,
       assigned_role: e.assignedRole,
       escalation_role: e.escalationRole,
@@ -61,14 +64,14 @@ export function applyPlanSql(
     ctes.push(`patched AS (
       UPDATE workflow_instance_nodes n SET status = x.status, generation = x.generation,
         ready_at = CASE WHEN x.status = 'ready' THEN ${nowRef()} ELSE n.ready_at END,
-        lease_token = CASE WHEN x.status = 'running' THEN n.lease_token END,
+        waiting_for = x.waiting_for, lease_token = x.lease_token, lease_expires_at = x.lease_expires_at,
         assigned_user_id = x.assigned_user_id,
         assigned_role = x.assigned_role, escalation_role = x.escalation_role,
         previous_assignees = x.previous_assignees, decision = x.decision, decided_by = x.decided_by,
         comments = x.comments, output = x.output, error = x.error, attempts = x.attempts,
         sla_deadline = x.sla_deadline, escalated_at = x.escalated_at, started_at = x.started_at,
         completed_at = x.completed_at
-      FROM jsonb_to_recordset(${p(JSON.stringify(rows))}::jsonb) AS x(id uuid, status text, generation integer,
+      FROM jsonb_to_recordset(${p(JSON.stringify(rows))}::jsonb) AS x(id uuid, status text, generation integer, waiting_for text, lease_token uuid, lease_expires_at timestamptz,
         assigned_user_id text, assigned_role text, escalation_role text, previous_assignees text[],
         decision text, decided_by text, comments text, output jsonb, error jsonb, attempts integer,
         sla_deadline timestamptz, escalated_at timestamptz, started_at timestamptz, completed_at timestamptz)
@@ -81,18 +84,21 @@ export function applyPlanSql(
       node_id: e.nodeId,
       node_type: e.nodeType,
       node_name: e.nodeName,
+      status: e.status,
+      waiting_for: e.waitingFor,
       ready_at: e.readyAt,
     }));
     ctes.push(`created AS (
-      INSERT INTO workflow_instance_nodes (id, tenant_id, instance_id, node_id, node_type, node_name, status, ready_at)
-      SELECT x.id, ${tenantRef()}, ${instanceId}, x.node_id, x.node_type, x.node_name, 'ready', x.ready_at
+      INSERT INTO workflow_instance_nodes (id, tenant_id, instance_id, node_id, node_type, node_name, status, waiting_for, ready_at)
+      SELECT x.id, ${tenantRef()}, ${instanceId}, x.node_id, x.node_type, x.node_name, x.status, x.waiting_for, x.ready_at
       FROM jsonb_to_recordset(${p(JSON.stringify(rows))}::jsonb) AS x(id uuid, node_id text, node_type text,
-        node_name text, ready_at timestamptz))`);
+        node_name text, status text, waiting_for text, ready_at timestamptz))`);
   }
 
   if (plan.cancelOtherOpenExecutions) {
     ctes.push(`closed AS (
-      UPDATE workflow_instance_nodes SET status = 'cancelled', completed_at = ${nowRef()}, lease_token = NULL
+      UPDATE workflow_instance_nodes SET status = 'cancelled', completed_at = ${nowRef()}, lease_token = NULL,
+        lease_expires_at = NULL
       WHERE instance_id = ${instanceId} AND status IN ('ready', 'running', 'waiting')
         AND NOT (id = ANY (${p(plan.executionPatches.map((e) => e.id))}::uuid[])))`);
   }

@@ -6,7 +6,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient, QueryResult } from 'pg';
-import type { Actor, DefinitionRecord, ExecutionState, ExecutionStatus, HistoryEvent, InstanceState, Plan, StepSnapshot, Store, StoreTx } from '@wf/engine';
+import type { Actor, DefinitionRecord, ExecutionState, ExecutionStatus, HistoryEvent, JsonObject, OpenExecution, WaitingFor, InstanceState, Plan, StepSnapshot, Store, StoreTx } from '@wf/engine';
 import { DefinitionCache } from './definition-cache';
 import { DEFINITION_COLUMNS, toDefinitionRecord, type DefinitionRow } from './definition-rows';
 import { translatePgError } from './pg-errors';
@@ -138,6 +138,34 @@ export class PgTx implements StoreTx {
       [instanceId, status],
     );
     return r.rows.map(toExecutionState);
+  }
+
+  async openExecutions(instanceId: string): Promise<OpenExecution[]> {
+    const r = await this.query<{ id: string; node_id: string; status: ExecutionStatus; waiting_for: WaitingFor | null }>(
+      `SELECT id, node_id, status, waiting_for FROM workflow_instance_nodes
+       WHERE instance_id = $1 AND status IN ('ready', 'running', 'waiting')`,
+      [instanceId],
+    );
+    return r.rows.map((e) => ({ id: e.id, nodeId: e.node_id, status: e.status, waitingFor: e.waiting_for }));
+  }
+
+  async childOf(executionId: string): Promise<{ id: string; status: InstanceState['status']; contextData: JsonObject } | null> {
+    const r = await this.query<{ id: string; status: InstanceState['status']; context_data: JsonObject }>(
+      `SELECT id, status, context_data FROM workflow_instances WHERE parent_node_execution_id = $1
+       ORDER BY started_at DESC LIMIT 1`,
+      [executionId],
+    );
+    const row = r.rows[0];
+    return row ? { id: row.id, status: row.status, contextData: row.context_data } : null;
+  }
+
+  /** Running child instances of an instance (cancel closes them with their parent). */
+  async runningChildren(instanceId: string): Promise<string[]> {
+    const r = await this.query<{ id: string }>(
+      `SELECT id FROM workflow_instances WHERE parent_instance_id = $1 AND status = 'running'`,
+      [instanceId],
+    );
+    return r.rows.map((row) => row.id);
   }
 
   async participates(instanceId: string, actor: Actor): Promise<boolean> {

@@ -1,9 +1,9 @@
 /** Rows to domain state. Column lists live beside their mappers so they cannot drift apart. */
 
-import type { Decision, ExecutionState, ExecutionStatus, InstanceState, InstanceStatus, JsonObject, NodeType, TriggerType } from '@wf/engine';
+import type { Decision, ExecutionState, ExecutionStatus, InstanceState, InstanceStatus, JsonObject, NodeType, TriggerType, WaitingFor } from '@wf/engine';
 
 export const INSTANCE_COLUMNS = `id, tenant_id, definition_id, status, context_data, started_by, trigger_type,
-  parent_instance_id, depth, open_executions, step_count, last_history_hash, sla_deadline, started_at`;
+  parent_instance_id, parent_node_execution_id, depth, open_executions, step_count, last_history_hash, sla_deadline, started_at`;
 
 export interface InstanceRow {
   id: string;
@@ -14,6 +14,7 @@ export interface InstanceRow {
   started_by: string;
   trigger_type: TriggerType;
   parent_instance_id: string | null;
+  parent_node_execution_id: string | null;
   depth: number;
   open_executions: number;
   step_count: number;
@@ -32,6 +33,7 @@ export function toInstanceState(r: InstanceRow): InstanceState {
     startedBy: r.started_by,
     triggerType: r.trigger_type,
     parentInstanceId: r.parent_instance_id,
+    parentNodeExecutionId: r.parent_node_execution_id,
     depth: r.depth,
     openExecutions: r.open_executions,
     stepCount: r.step_count,
@@ -41,7 +43,8 @@ export function toInstanceState(r: InstanceRow): InstanceState {
   };
 }
 
-export const EXECUTION_COLUMNS = `id, instance_id, node_id, node_type, generation, status, assigned_user_id,
+export const EXECUTION_COLUMNS = `id, instance_id, node_id, node_type, generation, status, waiting_for, lease_token,
+  lease_expires_at, assigned_user_id,
   assigned_role, escalation_role, previous_assignees, decision, decided_by, comments, output, error, attempts,
   sla_deadline, escalated_at, started_at, completed_at`;
 
@@ -52,6 +55,9 @@ export interface ExecutionRow {
   node_type: NodeType;
   generation: number;
   status: ExecutionStatus;
+  waiting_for: WaitingFor | null;
+  lease_token: string | null;
+  lease_expires_at: Date | null;
   assigned_user_id: string | null;
   assigned_role: string | null;
   escalation_role: string | null;
@@ -76,6 +82,9 @@ export function toExecutionState(r: ExecutionRow): ExecutionState {
     nodeType: r.node_type,
     generation: r.generation,
     status: r.status,
+    waitingFor: r.waiting_for,
+    leaseToken: r.lease_token,
+    leaseExpiresAt: r.lease_expires_at,
     assignedUserId: r.assigned_user_id,
     assignedRole: r.assigned_role,
     escalationRole: r.escalation_role,

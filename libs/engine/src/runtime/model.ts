@@ -15,6 +15,9 @@ export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
 export type Decision = 'approved' | 'rejected' | 'completed';
 
+/** A person (a task), the other branches (a join), or a child instance (a sub-workflow). */
+export type WaitingFor = 'task' | 'join' | 'child';
+
 export type JsonObject = Record<string, unknown>;
 
 /** Who acts: from the verified token, or a system principal such as `system:scheduler`. */
@@ -33,6 +36,8 @@ export interface InstanceState {
   readonly startedBy: string;
   readonly triggerType: TriggerType;
   readonly parentInstanceId: string | null;
+  /** the parent's sub_workflow execution this instance reports back to */
+  readonly parentNodeExecutionId: string | null;
   readonly depth: number;
   readonly openExecutions: number;
   readonly stepCount: number;
@@ -46,6 +51,11 @@ export interface ExecutionFields {
   readonly status: ExecutionStatus;
   /** bumped by an operator's retry so the re-run's job id is new */
   readonly generation: number;
+  /** what a `waiting` execution waits for */
+  readonly waitingFor: WaitingFor | null;
+  /** I/O steps: who holds the step and until when */
+  readonly leaseToken: string | null;
+  readonly leaseExpiresAt: Date | null;
   readonly assignedUserId: string | null;
   readonly assignedRole: string | null;
   readonly escalationRole: string | null;
@@ -74,7 +84,9 @@ export interface NewExecution {
   readonly nodeId: string;
   readonly nodeType: NodeType;
   readonly nodeName: string;
-  readonly status: 'ready';
+  /** `waiting` only for a join that waits for other branches */
+  readonly status: 'ready' | 'waiting';
+  readonly waitingFor: WaitingFor | null;
   readonly readyAt: Date;
 }
 
@@ -126,6 +138,8 @@ export interface NodeJob {
   readonly instanceId: string;
   readonly executionId: string;
   readonly generation: number;
+  /** `resume`: a child instance ended; wake the parent's waiting sub_workflow execution */
+  readonly kind?: 'resume';
 }
 
 /** Everything one transaction writes for a step, a decision or a start. */

@@ -1,6 +1,7 @@
 /** Accumulates what one transaction will write; the planners use it to stay declarative. */
 
 import type { CompiledDefinition, CompiledNode } from '../definition/definition.types';
+import { joinPredecessors } from './joins';
 import type {
   ExecutionPatch,
   ExecutionState,
@@ -13,6 +14,20 @@ import type {
   Plan,
 } from './model';
 
+/** An open execution of the instance, as joins need to see it. */
+export interface OpenExecution {
+  readonly id: string;
+  readonly nodeId: string;
+  readonly status: ExecutionState['status'];
+  readonly waitingFor: ExecutionState['waitingFor'];
+}
+
+export interface PlanContext {
+  readonly definition?: CompiledDefinition;
+  /** every open execution of the instance (needed when the definition has joins) */
+  readonly open?: readonly OpenExecution[];
+}
+
 export class PlanBuilder {
   private status: InstanceStatus;
   private context: JsonObject;
@@ -24,11 +39,13 @@ export class PlanBuilder {
   private readonly created: NewExecution[] = [];
   private readonly events: HistoryEvent[] = [];
   private readonly jobs: NodeJob[] = [];
+  private readonly joinArrivals = new Set<string>();
 
   constructor(
     readonly instance: InstanceState,
     readonly now: Date,
     private readonly newId: () => string,
+    private readonly ctx: PlanContext = {},
   ) {
     this.status = instance.status;
     this.context = instance.contextData;
@@ -60,14 +77,35 @@ export class PlanBuilder {
     const next: ExecutionPatch = { ...executionFields(execution), ...changes, id: execution.id };
     if (wasOpen && !isOpen(next.status)) this.openDelta -= 1;
     if (!wasOpen && isOpen(next.status)) this.openDelta += 1;
-    this.patches.push(next);
+    const i = this.patches.findIndex((p) => p.id === execution.id);
+    if (i >= 0) this.patches[i] = next;
+    else this.patches.push(next);
   }
 
-  /** A new `ready` execution of `node`, enqueued after commit. */
-  activate(node: CompiledNode): string {
+  /**
+   * Route into `node`: a new `ready` execution, enqueued after commit. A join node only records
+   * the arrival; `build` decides whether it waits or fires.
+   */
+  activate(node: CompiledNode): void {
+    if (node.join) {
+      this.joinArrivals.add(node.id);
+      return;
+    }
+    this.create(node, 'ready');
+  }
+
+  private create(node: CompiledNode, status: 'ready' | 'waiting'): string {
     const id = this.newId();
-    this.created.push({ id, nodeId: node.id, nodeType: node.nodeType, nodeName: node.name, status: 'ready', readyAt: this.now });
-    this.jobs.push({ tenantId: this.instance.tenantId, instanceId: this.instance.id, executionId: id, generation: 0 });
+    this.created.push({
+      id,
+      nodeId: node.id,
+      nodeType: node.nodeType,
+      nodeName: node.name,
+      status,
+      waitingFor: status === 'waiting' ? 'join' : null,
+      readyAt: this.now,
+    });
+    if (status === 'ready') this.jobs.push({ tenantId: this.instance.tenantId, instanceId: this.instance.id, executionId: id, generation: 0 });
     this.openDelta += 1;
     return id;
   }
@@ -85,6 +123,7 @@ export class PlanBuilder {
     this.openDelta = -this.instance.openExecutions;
     this.created.length = 0;
     this.jobs.length = 0;
+    this.joinArrivals.clear();
     this.events.push(event);
   }
 
@@ -97,12 +136,13 @@ export class PlanBuilder {
   /** A failed execution made ready again under the next generation, enqueued after commit. */
   retryExecution(execution: ExecutionState): void {
     const generation = execution.generation + 1;
-    this.patch(execution, { status: 'ready', error: null, attempts: 0, completedAt: null, generation });
+    this.patch(execution, { status: 'ready', error: null, attempts: 0, completedAt: null, generation, leaseToken: null, leaseExpiresAt: null });
     this.jobs.push({ tenantId: this.instance.tenantId, instanceId: this.instance.id, executionId: execution.id, generation });
   }
 
   /** Complete the instance when no execution is left open. */
   completeIfDone(actorUserId: string | null): void {
+    this.settleJoins();
     if (this.status === 'running' && this.openAfter === 0) {
       this.status = 'completed';
       this.completedAt = this.now;
@@ -110,7 +150,54 @@ export class PlanBuilder {
     }
   }
 
+  /**
+   * A join fires once no open execution of the instance can still reach it; until then it waits
+   * as one `waiting` execution however many branches arrived.
+   */
+  private settleJoins(): void {
+    const def = this.ctx.definition;
+    if (!def || this.status !== 'running') return;
+    const patched = new Map(this.patches.map((p) => [p.id, p]));
+    const open = (this.ctx.open ?? [])
+      .map((e) => ({ ...e, status: patched.get(e.id)?.status ?? e.status }))
+      .filter((e) => isOpen(e.status));
+    const waitingJoins = new Map(open.filter((e) => e.status === 'waiting' && e.waitingFor === 'join').map((e) => [e.nodeId, e]));
+    const positions = [
+      ...open.filter((e) => !(e.status === 'waiting' && e.waitingFor === 'join')).map((e) => e.nodeId),
+      ...this.created.filter((e) => e.waitingFor !== 'join').map((e) => e.nodeId),
+    ];
+    for (const joinId of new Set([...this.joinArrivals, ...waitingJoins.keys()])) {
+      const node = def.nodes.get(joinId);
+      if (!node) continue;
+      const preds = joinPredecessors(def, joinId);
+      const blocked = positions.some((p) => preds.has(p));
+      const waiting = waitingJoins.get(joinId);
+      if (blocked) {
+        if (!waiting && !this.created.some((e) => e.nodeId === joinId)) this.create(node, 'waiting');
+      } else if (waiting) {
+        this.patches.push(joinReady(waiting.id));
+        this.jobs.push({ tenantId: this.instance.tenantId, instanceId: this.instance.id, executionId: waiting.id, generation: 0 });
+        positions.push(joinId);
+      } else {
+        this.create(node, 'ready');
+        positions.push(joinId);
+      }
+    }
+    this.joinArrivals.clear();
+  }
+
   build(): Plan {
+    const finished = this.instance.status === 'running' && this.status !== 'running';
+    if (finished && this.instance.parentInstanceId && this.instance.parentNodeExecutionId) {
+      // the parent's sub_workflow execution resumes in its own transaction
+      this.jobs.push({
+        tenantId: this.instance.tenantId,
+        instanceId: this.instance.parentInstanceId,
+        executionId: this.instance.parentNodeExecutionId,
+        generation: 0,
+        kind: 'resume',
+      });
+    }
     return {
       instance: {
         id: this.instance.id,
@@ -130,6 +217,32 @@ export class PlanBuilder {
   }
 }
 
+/** A waiting join released: only status changes, the row keeps its other columns. */
+function joinReady(id: string): ExecutionPatch {
+  return {
+    id,
+    status: 'ready',
+    generation: 0,
+    waitingFor: null,
+    leaseToken: null,
+    leaseExpiresAt: null,
+    assignedUserId: null,
+    assignedRole: null,
+    escalationRole: null,
+    previousAssignees: [],
+    decision: null,
+    decidedBy: null,
+    comments: null,
+    output: null,
+    error: null,
+    attempts: 0,
+    slaDeadline: null,
+    escalatedAt: null,
+    startedAt: null,
+    completedAt: null,
+  };
+}
+
 function isOpen(status: string): boolean {
   return status === 'ready' || status === 'running' || status === 'waiting';
 }
@@ -138,6 +251,9 @@ function executionFields(e: ExecutionState): Omit<ExecutionPatch, 'id'> {
   return {
     status: e.status,
     generation: e.generation,
+    waitingFor: e.waitingFor,
+    leaseToken: e.leaseToken,
+    leaseExpiresAt: e.leaseExpiresAt,
     assignedUserId: e.assignedUserId,
     assignedRole: e.assignedRole,
     escalationRole: e.escalationRole,

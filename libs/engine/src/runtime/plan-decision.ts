@@ -3,7 +3,7 @@
 import { ConflictError } from '../errors/engine-errors';
 import type { CompiledDefinition } from '../definition/definition.types';
 import type { Actor, ExecutionState, InstanceState, JsonObject, Plan } from './model';
-import { PlanBuilder, nodeOf } from './plan-builder';
+import { PlanBuilder, nodeOf, type OpenExecution } from './plan-builder';
 import { finishNode } from './plan-step';
 
 export type TaskCommand =
@@ -19,6 +19,8 @@ export interface DecisionInput {
   readonly actor: Actor;
   readonly now: Date;
   readonly newId: () => string;
+  /** open executions of the instance, when the definition has joins */
+  readonly open?: readonly OpenExecution[];
 }
 
 /** The state checks of a decision (409s), shared by `check` and the decision itself. */
@@ -44,7 +46,7 @@ export function planDecision(input: DecisionInput, command: TaskCommand): Plan {
   const { definition, instance, task, actor, now } = input;
   assertDecidable(instance, task, command.action);
   const node = nodeOf(definition, task.nodeId);
-  const b = new PlanBuilder(instance, now, input.newId);
+  const b = new PlanBuilder(instance, now, input.newId, { definition, ...(input.open ? { open: input.open } : {}) });
 
   switch (command.action) {
     case 'approve':

@@ -21,7 +21,6 @@ export interface StartRequest {
 export interface NewInstance extends InstanceState {
   readonly contextEntityType: string | null;
   readonly contextEntityId: string | null;
-  readonly parentNodeExecutionId: string | null;
 }
 
 export interface StartPlan {
@@ -41,6 +40,7 @@ export function planStart(def: CompiledDefinition, req: StartRequest, now: Date,
     nodeType: start.nodeType,
     nodeName: start.name,
     status: 'ready',
+    waitingFor: null,
     readyAt: now,
   };
   const instance: NewInstance = {
@@ -87,6 +87,9 @@ export function readyExecutionState(instanceId: string, e: NewExecution): Execut
     nodeType: e.nodeType,
     generation: 0,
     status: 'ready',
+    waitingFor: null,
+    leaseToken: null,
+    leaseExpiresAt: null,
     assignedUserId: null,
     assignedRole: null,
     escalationRole: null,

@@ -1,14 +1,17 @@
 /**
  * Executing a ready node execution. Pure: the current (locked) state in, a plan out.
- * Tasks park the execution as `waiting`; gateways and `set_context` finish within the step.
+ * Tasks park the execution as `waiting`; gateways and `set_context` finish within the step;
+ * service tasks with I/O claim a lease and run outside the transaction; sub-workflows start a
+ * child instance and wait for it.
  */
 
 import { EngineError, NodeFailedError, serializeError } from '../errors/engine-errors';
 import type { CompiledDefinition, CompiledNode } from '../definition/definition.types';
+import { evaluateExpression } from '../expressions/cel-expression';
 import { addHours } from '../sla/sla-clock';
 import type { EngineSettings } from './ports';
 import type { ExecutionState, InstanceState, JsonObject, Plan } from './model';
-import { PlanBuilder, expressionScope, nodeOf } from './plan-builder';
+import { PlanBuilder, expressionScope, nodeOf, type OpenExecution } from './plan-builder';
 import { chooseRoutes, type NodeOutcome } from './routing';
 
 export interface StepInput {
@@ -18,24 +21,34 @@ export interface StepInput {
   readonly now: Date;
   readonly newId: () => string;
   readonly settings: EngineSettings;
+  /** open executions of the instance, when the definition has joins */
+  readonly open?: readonly OpenExecution[];
 }
 
 export type StepOutcome =
   | { readonly kind: 'noop'; readonly reason: string }
   | { readonly kind: 'plan'; readonly plan: Plan }
-  /** the node needs I/O outside the transaction (http_call, plugins...) */
-  | { readonly kind: 'external'; readonly node: CompiledNode };
+  /** an I/O service task: the plan claims the lease; the handler runs after commit */
+  | { readonly kind: 'claim'; readonly plan: Plan; readonly node: CompiledNode; readonly leaseToken: string }
+  /** a sub-workflow: start the child in this transaction, then apply `waitPlan(childId)` */
+  | { readonly kind: 'start_child'; readonly node: CompiledNode; readonly waitPlan: (childInstanceId: string) => Plan };
 
 /** Service types whose whole effect is computed inside the step transaction. */
-const PURE_SERVICE_TYPES = new Set(['set_context']);
+export const PURE_SERVICE_TYPES: ReadonlySet<string> = new Set(['set_context']);
+
+/** An execution may run when ready, or when running under a lease that has run out (its worker died). */
+export function isRunnable(execution: ExecutionState, now: Date): boolean {
+  if (execution.status === 'ready') return true;
+  return execution.status === 'running' && execution.leaseExpiresAt !== null && execution.leaseExpiresAt <= now;
+}
 
 export function planStep(input: StepInput): StepOutcome {
   const { definition, instance, execution, now, settings } = input;
-  if (execution.status !== 'ready') return { kind: 'noop', reason: `execution is ${execution.status}` };
+  if (!isRunnable(execution, now)) return { kind: 'noop', reason: `execution is ${execution.status}` };
   if (instance.status !== 'running') return { kind: 'noop', reason: `instance is ${instance.status}` };
 
   const node = nodeOf(definition, execution.nodeId);
-  const b = new PlanBuilder(instance, now, input.newId);
+  const b = new PlanBuilder(instance, now, input.newId, { definition, ...(input.open ? { open: input.open } : {}) });
   b.countStep();
 
   if (instance.stepCount + 1 > settings.maxStepsPerInstance) {
@@ -57,15 +70,107 @@ export function planStep(input: StepInput): StepOutcome {
         finishNode(b, definition, node, execution, 'completed', {});
         break;
       case 'service_task': {
-        if (!node.serviceType || !PURE_SERVICE_TYPES.has(node.serviceType)) return { kind: 'external', node };
+        if (!node.serviceType || !PURE_SERVICE_TYPES.has(node.serviceType)) {
+          const leaseToken = input.newId();
+          if (execution.attempts === 0 && execution.status === 'ready') b.record(started(execution));
+          b.patch(execution, {
+            status: 'running',
+            leaseToken,
+            leaseExpiresAt: new Date(now.getTime() + settings.leaseMs),
+            attempts: execution.attempts + 1,
+            startedAt: execution.startedAt ?? now,
+          });
+          return { kind: 'claim', plan: b.build(), node, leaseToken };
+        }
         const values = (node.serviceConfig['values'] ?? {}) as JsonObject;
         b.record(started(execution));
         b.mergeContext(values);
         finishNode(b, definition, node, execution, 'completed', { output: values });
         break;
       }
-      case 'sub_workflow':
-        return { kind: 'external', node };
+      case 'sub_workflow': {
+        if (instance.depth + 1 > settings.maxSubworkflowDepth) {
+          throw new NodeFailedError(
+            'SUBWORKFLOW_DEPTH_EXCEEDED',
+            `sub-workflow nesting exceeded WORKFLOW_MAX_SUBWORKFLOW_DEPTH (${settings.maxSubworkflowDepth}): a workflow that calls itself forever?`,
+          );
+        }
+        return {
+          kind: 'start_child',
+          node,
+          waitPlan: (childInstanceId) => {
+            b.record({ ...started(execution), details: { nodeId: node.id, nodeType: node.nodeType, childInstanceId } });
+            b.patch(execution, { status: 'waiting', waitingFor: 'child', output: { childInstanceId }, startedAt: now });
+            return b.build();
+          },
+        };
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof EngineError) || err.kind !== 'node_failed') throw err;
+    return { kind: 'plan', plan: failedPlan(instance, execution, now, input.newId, err) };
+  }
+  return { kind: 'plan', plan: b.build() };
+}
+
+/** The I/O step's handler returned: record its result and route on, if the lease still holds. */
+export function planServiceCompletion(
+  input: Omit<StepInput, 'settings'>,
+  leaseToken: string,
+  result: { contextUpdates?: JsonObject; output?: JsonObject },
+): StepOutcome {
+  const { definition, instance, execution, now } = input;
+  if (execution.status !== 'running' || execution.leaseToken !== leaseToken) {
+    return { kind: 'noop', reason: 'the lease was lost: another worker took the step over' };
+  }
+  if (instance.status !== 'running') return { kind: 'noop', reason: `instance is ${instance.status}` };
+  const node = nodeOf(definition, execution.nodeId);
+  const b = new PlanBuilder(instance, now, input.newId, { definition, ...(input.open ? { open: input.open } : {}) });
+  try {
+    if (result.contextUpdates) b.mergeContext(result.contextUpdates);
+    finishNode(b, definition, node, execution, 'completed', { output: result.output ?? result.contextUpdates ?? {} });
+  } catch (err) {
+    if (!(err instanceof EngineError) || err.kind !== 'node_failed') throw err;
+    return { kind: 'plan', plan: failedPlan(instance, execution, now, input.newId, err) };
+  }
+  return { kind: 'plan', plan: b.build() };
+}
+
+/** The I/O step failed but may succeed later: release the lease, keep the error, wait for the retry. */
+export function planServiceRetry(instance: InstanceState, execution: ExecutionState, leaseToken: string, err: EngineError, now: Date, newId: () => string): Plan | null {
+  if (execution.status !== 'running' || execution.leaseToken !== leaseToken || instance.status !== 'running') return null;
+  const b = new PlanBuilder(instance, now, newId);
+  b.patch(execution, { status: 'ready', leaseToken: null, leaseExpiresAt: null, error: serializeError(err) as unknown as JsonObject });
+  return b.build();
+}
+
+/** A child instance ended: the parent's waiting sub_workflow execution completes, is rejected or fails. */
+export function planChildResult(
+  input: Omit<StepInput, 'settings'>,
+  child: { id: string; status: InstanceState['status']; contextData: JsonObject },
+): StepOutcome {
+  const { definition, instance, execution, now } = input;
+  if (execution.status !== 'waiting' || execution.waitingFor !== 'child') return { kind: 'noop', reason: `execution is ${execution.status}` };
+  if (instance.status !== 'running') return { kind: 'noop', reason: `instance is ${instance.status}` };
+  if (child.status === 'running') return { kind: 'noop', reason: 'the child is still running' };
+  const node = nodeOf(definition, execution.nodeId);
+  const b = new PlanBuilder(instance, now, input.newId, { definition, ...(input.open ? { open: input.open } : {}) });
+  b.countStep();
+  try {
+    if (child.status === 'completed') {
+      const updates = node.outputMapping
+        ? Object.fromEntries(Object.entries(node.outputMapping).map(([key, expr]) => [key, evaluateExpression(expr, { context: child.contextData, instance: { id: child.id } })]))
+        : child.contextData;
+      b.mergeContext(updates);
+      finishNode(b, definition, node, execution, 'completed', { output: { childInstanceId: child.id, childStatus: child.status } });
+    } else if (child.status === 'rejected') {
+      finishNode(b, definition, node, execution, 'rejected', { output: { childInstanceId: child.id, childStatus: child.status } });
+    } else {
+      throw new NodeFailedError(
+        child.status === 'failed' ? 'SUBWORKFLOW_FAILED' : 'SUBWORKFLOW_CANCELLED',
+        `sub-workflow instance ${child.id} ended ${child.status}`,
+        { childInstanceId: child.id },
+      );
     }
   } catch (err) {
     if (!(err instanceof EngineError) || err.kind !== 'node_failed') throw err;
@@ -87,6 +192,7 @@ function parkTask(
   const slaDeadline = addHours(b.now, node.slaHours ?? settings.defaultSlaHours);
   b.patch(execution, {
     status: 'waiting',
+    waitingFor: 'task',
     assignedUserId,
     assignedRole,
     escalationRole: node.escalationRole ?? def.escalationRole,
@@ -118,6 +224,10 @@ export function finishNode(
   const routes = chooseRoutes(node, outcome, expressionScope(b.instance, b.contextData));
   b.patch(execution, {
     status: 'completed',
+    waitingFor: null,
+    leaseToken: null,
+    leaseExpiresAt: null,
+    error: null,
     output: changes.output ?? execution.output,
     decision: changes.decision ?? execution.decision,
     decidedBy: changes.decidedBy ?? execution.decidedBy,
@@ -142,7 +252,15 @@ export function finishNode(
 /** Fail the execution and the instance with a recorded error. */
 export function failNode(b: PlanBuilder, execution: ExecutionState, err: EngineError): void {
   const error = serializeError(err) as unknown as JsonObject;
-  b.patch(execution, { status: 'failed', error, startedAt: execution.startedAt ?? b.now, completedAt: b.now });
+  b.patch(execution, {
+    status: 'failed',
+    waitingFor: null,
+    leaseToken: null,
+    leaseExpiresAt: null,
+    error,
+    startedAt: execution.startedAt ?? b.now,
+    completedAt: b.now,
+  });
   b.record({ eventType: 'node_failed', nodeExecutionId: execution.id, actorUserId: null, details: { nodeId: execution.nodeId, error } });
   b.end('failed', { eventType: 'instance_failed', nodeExecutionId: execution.id, actorUserId: null, details: { error } });
 }
@@ -159,6 +277,6 @@ function started(execution: ExecutionState) {
     eventType: 'node_started' as const,
     nodeExecutionId: execution.id,
     actorUserId: null,
-    details: { nodeId: execution.nodeId, nodeType: execution.nodeType },
+    details: { nodeId: execution.nodeId, nodeType: execution.nodeType } as JsonObject,
   };
 }

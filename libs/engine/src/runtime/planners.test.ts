@@ -15,7 +15,7 @@ import { taskAccess } from './task-access';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 const TENANT = '0a000000-0000-4000-8000-00000000000a';
-const settings = { defaultSlaHours: 48, maxStepsPerInstance: 100, escalationEnabled: true };
+const settings = { defaultSlaHours: 48, maxStepsPerInstance: 100, maxSubworkflowDepth: 3, escalationEnabled: true, leaseMs: 60_000 };
 
 function compile(raw: unknown): CompiledDefinition {
   const r = compileDefinition(raw);
@@ -53,6 +53,7 @@ function instance(over: Partial<InstanceState> = {}): InstanceState {
     startedBy: 'starter',
     triggerType: 'manual',
     parentInstanceId: null,
+    parentNodeExecutionId: null,
     depth: 0,
     openExecutions: 1,
     stepCount: 0,
@@ -65,7 +66,7 @@ function instance(over: Partial<InstanceState> = {}): InstanceState {
 
 function execution(nodeId: string, over: Partial<ExecutionState> = {}): ExecutionState {
   const node = po.nodes.get(nodeId)!;
-  return { ...readyExecutionState('inst', { id: `exec-${nodeId}`, nodeId, nodeType: node.nodeType, nodeName: node.name, status: 'ready', readyAt: NOW }), ...over };
+  return { ...readyExecutionState('inst', { id: `exec-${nodeId}`, nodeId, nodeType: node.nodeType, nodeName: node.name, status: 'ready', waitingFor: null, readyAt: NOW }), ...over };
 }
 
 function step(inst: InstanceState, exec: ExecutionState, over: Partial<StepInput> = {}): Plan {

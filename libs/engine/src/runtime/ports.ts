@@ -1,7 +1,10 @@
 /** The ports the use cases are written against; libs/db and libs/queue implement them. */
 
 import type { CompiledDefinition } from '../definition/definition.types';
-import type { Actor, ExecutionState, InstanceState, NodeJob, Plan } from './model';
+import type { CompiledNode } from '../definition/definition.types';
+import type { Actor, ExecutionState, InstanceState, JsonObject, NodeJob, Plan } from './model';
+import type { OpenExecution } from './plan-builder';
+import type { ServiceHandlers } from './service-handler';
 
 /** A stored, compiled definition version. Immutable apart from `isActive`. */
 export interface DefinitionRecord {
@@ -28,6 +31,10 @@ export interface StoreTx {
   participates(instanceId: string, actor: Actor): Promise<boolean>;
   /** A definition by id, compiled (cached: versions are immutable). Null when missing. */
   definition(definitionId: string): Promise<DefinitionRecord | null>;
+  /** Every open execution of an instance (joins need them). */
+  openExecutions(instanceId: string): Promise<OpenExecution[]>;
+  /** The child instance started by a sub_workflow execution. */
+  childOf(executionId: string): Promise<{ id: string; status: InstanceState['status']; contextData: JsonObject } | null>;
   /** Write a plan; `instance` is the locked state it was planned from. */
   apply(plan: Plan, instance: InstanceState): Promise<void>;
 }
@@ -51,7 +58,19 @@ export type IdGenerator = () => string;
 export interface EngineSettings {
   readonly defaultSlaHours: number;
   readonly maxStepsPerInstance: number;
+  readonly maxSubworkflowDepth: number;
   readonly escalationEnabled: boolean;
+  /** how long an I/O step holds its lease before another worker may take it over */
+  readonly leaseMs: number;
+}
+
+/** Starts a sub-workflow's child instance inside the parent's step transaction. */
+export interface ChildStarter {
+  start(
+    tx: StoreTx,
+    request: { parent: InstanceState; execution: ExecutionState; node: CompiledNode },
+    now: Date,
+  ): Promise<{ instanceId: string; enqueue: readonly NodeJob[] }>;
 }
 
 export interface EnginePorts {
@@ -60,4 +79,6 @@ export interface EnginePorts {
   readonly clock: Clock;
   readonly newId: IdGenerator;
   readonly settings: EngineSettings;
+  readonly handlers: ServiceHandlers;
+  readonly children: ChildStarter;
 }

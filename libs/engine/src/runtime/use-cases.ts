@@ -1,21 +1,38 @@
 /**
- * The use cases over ports: each runs one tenant-scoped transaction (lock, plan, apply) and
+ * The use cases over ports: each runs tenant-scoped transactions (lock, plan, apply) and
  * dispatches the ready executions after commit. A crash between commit and dispatch loses
- * nothing: the reconciliation sweep re-dispatches ready executions that waited too long.
+ * nothing: the reconciliation sweep re-dispatches executions that waited too long.
  */
 
-import { NotFoundError, ForbiddenError, type EngineError } from '../errors/engine-errors';
-import type { Actor, NodeJob, Plan } from './model';
+import { EngineError, ForbiddenError, NodeFailedError, NotFoundError, TransientError } from '../errors/engine-errors';
+import type { CompiledNode } from '../definition/definition.types';
+import type { Actor, JsonObject, NodeJob, Plan } from './model';
 import type { DefinitionRecord, EnginePorts, StoreTx } from './ports';
 import { assertDecidable, planDecision, type TaskCommand } from './plan-decision';
-import { failNode, planStep, type StepOutcome } from './plan-step';
-import { PlanBuilder } from './plan-builder';
+import { failNode, planChildResult, planServiceCompletion, planServiceRetry, planStep } from './plan-step';
+import { PlanBuilder, expressionScope } from './plan-builder';
+import { hasJoins } from './joins';
 import { taskAccess } from './task-access';
 
+export interface ExecuteOptions {
+  /** 1 for the first delivery of the job */
+  readonly attempt: number;
+  /** no retry follows this attempt: a failure now fails the node */
+  readonly finalAttempt: boolean;
+  readonly signal?: AbortSignal;
+}
+
 export interface ExecuteResult {
-  readonly outcome: StepOutcome['kind'];
+  readonly outcome: 'noop' | 'plan' | 'service';
   readonly reason?: string;
   readonly plan?: Plan;
+}
+
+interface Claim {
+  readonly node: CompiledNode;
+  readonly leaseToken: string;
+  readonly context: JsonObject;
+  readonly scope: { context: JsonObject; instance: JsonObject };
 }
 
 async function definitionOf(tx: StoreTx, definitionId: string): Promise<DefinitionRecord> {
@@ -24,30 +41,138 @@ async function definitionOf(tx: StoreTx, definitionId: string): Promise<Definiti
   return def;
 }
 
-/** Run one ready node execution. A duplicate or late job finds it not `ready` and does nothing. */
-export async function executeNode(ports: EnginePorts, job: NodeJob): Promise<ExecuteResult> {
-  const result = await ports.store.inTenant(job.tenantId, async (tx) => {
-    const snap = await tx.lockStep(job.instanceId, job.executionId);
-    if (!snap) return { outcome: 'noop' as const, reason: 'execution not found' };
-    if (snap.execution.generation !== job.generation) {
-      return { outcome: 'noop' as const, reason: `stale generation ${job.generation}` };
-    }
-    const def = await definitionOf(tx, snap.instance.definitionId);
-    const step = planStep({
+/** Lock the step's instance and load what planning needs; null when the job is stale. */
+async function loadStep(ports: EnginePorts, tx: StoreTx, job: NodeJob) {
+  const snap = await tx.lockStep(job.instanceId, job.executionId);
+  if (!snap) return null;
+  if (job.kind !== 'resume' && snap.execution.generation !== job.generation) return null;
+  const def = await definitionOf(tx, snap.instance.definitionId);
+  const open = hasJoins(def.compiled) ? await tx.openExecutions(snap.instance.id) : undefined;
+  return {
+    snap,
+    base: {
       definition: def.compiled,
       instance: snap.instance,
       execution: snap.execution,
       now: ports.clock.now(),
       newId: ports.newId,
-      settings: ports.settings,
-    });
-    if (step.kind === 'noop') return { outcome: step.kind, reason: step.reason };
-    if (step.kind === 'external') return { outcome: step.kind, reason: `${step.node.nodeType} needs a handler` };
-    await tx.apply(step.plan, snap.instance);
-    return { outcome: step.kind, plan: step.plan };
+      ...(open ? { open } : {}),
+    },
+  };
+}
+
+/**
+ * Run one node execution. A duplicate or late job finds it no longer runnable and does nothing.
+ * I/O service tasks commit a lease, run their handler outside any transaction, and record the
+ * result only if the lease still holds.
+ */
+export async function executeNode(
+  ports: EnginePorts,
+  job: NodeJob,
+  opts: ExecuteOptions = { attempt: 1, finalAttempt: true },
+): Promise<ExecuteResult> {
+  const first = await ports.store.inTenant(job.tenantId, async (tx): Promise<{ result: ExecuteResult; claim?: Claim; jobs: readonly NodeJob[] }> => {
+    const loaded = await loadStep(ports, tx, job);
+    if (!loaded) return { result: { outcome: 'noop', reason: 'execution not found or stale generation' }, jobs: [] };
+    const { snap, base } = loaded;
+
+    if (job.kind === 'resume') {
+      const child = await tx.childOf(snap.execution.id);
+      if (!child) return { result: { outcome: 'noop', reason: 'no child instance' }, jobs: [] };
+      const out = planChildResult(base, child);
+      if (out.kind !== 'plan') return { result: { outcome: 'noop', reason: out.kind === 'noop' ? out.reason : out.kind }, jobs: [] };
+      await tx.apply(out.plan, snap.instance);
+      return { result: { outcome: 'plan', plan: out.plan }, jobs: out.plan.enqueue };
+    }
+
+    const step = planStep({ ...base, settings: ports.settings });
+    switch (step.kind) {
+      case 'noop':
+        return { result: { outcome: 'noop', reason: step.reason }, jobs: [] };
+      case 'plan':
+        await tx.apply(step.plan, snap.instance);
+        return { result: { outcome: 'plan', plan: step.plan }, jobs: step.plan.enqueue };
+      case 'claim':
+        await tx.apply(step.plan, snap.instance);
+        return {
+          result: { outcome: 'service', plan: step.plan },
+          jobs: [],
+          claim: {
+            node: step.node,
+            leaseToken: step.leaseToken,
+            context: snap.instance.contextData,
+            scope: expressionScope(snap.instance, snap.instance.contextData),
+          },
+        };
+      case 'start_child': {
+        let plan: Plan;
+        let childJobs: readonly NodeJob[] = [];
+        try {
+          const child = await ports.children.start(tx, { parent: snap.instance, execution: snap.execution, node: step.node }, base.now);
+          plan = step.waitPlan(child.instanceId);
+          childJobs = child.enqueue;
+        } catch (err) {
+          if (!(err instanceof EngineError) || err.retryable) throw err;
+          // the child cannot start (no active version, invalid input): the node fails for good
+          const b = new PlanBuilder(snap.instance, base.now, ports.newId);
+          b.countStep();
+          failNode(b, snap.execution, new NodeFailedError('SUBWORKFLOW_START_FAILED', `${err.code}: ${err.message}`));
+          plan = b.build();
+        }
+        await tx.apply(plan, snap.instance);
+        return { result: { outcome: 'plan', plan }, jobs: [...plan.enqueue, ...childJobs] };
+      }
+    }
   });
-  if (result.outcome === 'plan' && 'plan' in result && result.plan) await ports.dispatcher.dispatch(result.plan.enqueue);
-  return result;
+  await ports.dispatcher.dispatch(first.jobs);
+  if (!first.claim) return first.result;
+  return runService(ports, job, first.claim, opts);
+}
+
+async function runService(ports: EnginePorts, job: NodeJob, claim: Claim, opts: ExecuteOptions): Promise<ExecuteResult> {
+  const serviceType = claim.node.serviceType ?? '';
+  const handler = ports.handlers.get(serviceType);
+  let result;
+  try {
+    if (!handler) throw new NodeFailedError('HANDLER_UNAVAILABLE', `no handler is registered for service type "${serviceType}" in this worker`);
+    result = await handler.execute({
+      tenantId: job.tenantId,
+      instanceId: job.instanceId,
+      executionId: job.executionId,
+      nodeId: claim.node.id,
+      config: claim.node.serviceConfig,
+      context: claim.context,
+      scope: claim.scope,
+      attempt: opts.attempt,
+      signal: opts.signal ?? new AbortController().signal,
+    });
+  } catch (raw) {
+    const err = raw instanceof EngineError ? raw : new TransientError('HANDLER_ERROR', (raw as Error)?.message ?? String(raw));
+    if (err.retryable && !opts.finalAttempt) {
+      await ports.store.inTenant(job.tenantId, async (tx) => {
+        const snap = await tx.lockStep(job.instanceId, job.executionId);
+        const plan = snap && planServiceRetry(snap.instance, snap.execution, claim.leaseToken, err, ports.clock.now(), ports.newId);
+        if (snap && plan) await tx.apply(plan, snap.instance);
+      });
+      throw err;
+    }
+    const final = err.retryable
+      ? new NodeFailedError(err.code, `${err.message} (after ${opts.attempt} attempt${opts.attempt === 1 ? '' : 's'})`, err.details)
+      : err;
+    await failExecution(ports, job, final, claim.leaseToken);
+    throw new NodeFailedError(final.code, final.message, final.details);
+  }
+
+  const done = await ports.store.inTenant(job.tenantId, async (tx) => {
+    const loaded = await loadStep(ports, tx, job);
+    if (!loaded) return { outcome: 'noop' as const, reason: 'execution vanished' };
+    const out = planServiceCompletion(loaded.base, claim.leaseToken, result);
+    if (out.kind !== 'plan') return { outcome: 'noop' as const, reason: out.kind === 'noop' ? out.reason : out.kind };
+    await tx.apply(out.plan, loaded.snap.instance);
+    return { outcome: 'plan' as const, plan: out.plan };
+  });
+  if (done.plan) await ports.dispatcher.dispatch(done.plan.enqueue);
+  return done;
 }
 
 async function lockActionableTask(tx: StoreTx, actor: Actor, taskId: string, action: TaskCommand['action']) {
@@ -81,8 +206,9 @@ export async function decideTask(
     const snap = await lockActionableTask(tx, actor, taskId, command.action);
     const def = await definitionOf(tx, snap.instance.definitionId);
     validate?.(def, { nodeId: snap.execution.nodeId });
+    const open = hasJoins(def.compiled) ? await tx.openExecutions(snap.instance.id) : undefined;
     const plan = planDecision(
-      { definition: def.compiled, instance: snap.instance, task: snap.execution, actor, now: ports.clock.now(), newId: ports.newId },
+      { definition: def.compiled, instance: snap.instance, task: snap.execution, actor, now: ports.clock.now(), newId: ports.newId, ...(open ? { open } : {}) },
       command,
     );
     await tx.apply(plan, snap.instance);
@@ -94,17 +220,24 @@ export async function decideTask(
 
 /**
  * Fail a ready or running execution for good (a handler's unrecoverable error, retries
- * exhausted): the execution and its instance become `failed`, with the error recorded.
+ * exhausted): the execution and its instance become `failed`, with the error recorded. With a
+ * lease token, only while that lease still holds.
  */
-export async function failExecution(ports: EnginePorts, job: NodeJob, error: EngineError): Promise<boolean> {
-  return ports.store.inTenant(job.tenantId, async (tx) => {
+export async function failExecution(ports: EnginePorts, job: NodeJob, error: EngineError, leaseToken?: string): Promise<boolean> {
+  const jobs = await ports.store.inTenant(job.tenantId, async (tx) => {
     const snap = await tx.lockStep(job.instanceId, job.executionId);
-    if (!snap || snap.execution.generation !== job.generation) return false;
-    if (snap.instance.status !== 'running') return false;
-    if (snap.execution.status !== 'ready' && snap.execution.status !== 'running') return false;
+    if (!snap || snap.execution.generation !== job.generation) return null;
+    if (snap.instance.status !== 'running') return null;
+    const e = snap.execution;
+    if (leaseToken !== undefined ? e.status !== 'running' || e.leaseToken !== leaseToken : e.status !== 'ready' && e.status !== 'running') {
+      return null;
+    }
     const b = new PlanBuilder(snap.instance, ports.clock.now(), ports.newId);
-    failNode(b, snap.execution, error);
-    await tx.apply(b.build(), snap.instance);
-    return true;
+    failNode(b, e, error);
+    const plan = b.build();
+    await tx.apply(plan, snap.instance);
+    return plan.enqueue;
   });
+  if (jobs) await ports.dispatcher.dispatch(jobs);
+  return jobs !== null;
 }

@@ -40,6 +40,8 @@ const envSchema = z.object({
   WORKFLOW_MAX_STEPS_PER_INSTANCE: int(1).default(1000),
   WORKFLOW_MAX_SUBWORKFLOW_DEPTH: int(1).default(10),
   WORKFLOW_RECONCILE_AFTER_SECONDS: num(1).default(30),
+  /** ms an I/O service step holds its lease; a dead worker's step is taken over after it, default 60000 */
+  WORKFLOW_STEP_LEASE_MS: int(1000).default(60000),
   DB_POOL_SIZE: int(1).max(500).default(10),
   DB_STATEMENT_TIMEOUT_MS: int(100).default(10000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -77,6 +79,7 @@ export interface Config {
   maxStepsPerInstance: number;
   maxSubworkflowDepth: number;
   reconcileAfterSeconds: number;
+  stepLeaseMs: number;
   dbPoolSize: number;
   dbStatementTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -132,6 +135,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxStepsPerInstance: e.WORKFLOW_MAX_STEPS_PER_INSTANCE,
     maxSubworkflowDepth: e.WORKFLOW_MAX_SUBWORKFLOW_DEPTH,
     reconcileAfterSeconds: e.WORKFLOW_RECONCILE_AFTER_SECONDS,
+    stepLeaseMs: e.WORKFLOW_STEP_LEASE_MS,
     dbPoolSize: e.DB_POOL_SIZE,
     dbStatementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,

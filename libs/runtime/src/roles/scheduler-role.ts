@@ -5,14 +5,14 @@
  */
 
 import cron from 'node-cron';
-import { findStaleReadyExecutions } from '@wf/db';
+import { findStaleWork } from '@wf/db';
 import type { EngineRuntime } from '../engine-runtime';
 import type { RunningRole } from './worker-role';
 
 const RECONCILE_BATCH = 500;
 
 export async function reconcileOnce(rt: EngineRuntime): Promise<number> {
-  const stale = await findStaleReadyExecutions(rt.store.pool, rt.config.reconcileAfterSeconds, RECONCILE_BATCH);
+  const stale = await findStaleWork(rt.store.pool, rt.config.reconcileAfterSeconds, RECONCILE_BATCH);
   if (stale.length > 0) await rt.bullDispatcher.dispatch(stale);
   return stale.length;
 }

@@ -1,6 +1,6 @@
 /** The worker role: pulls node jobs from BullMQ and runs them through the engine. */
 
-import { executeNode, failExecution, NodeFailedError } from '@wf/engine';
+import { executeNode } from '@wf/engine';
 import { createNodeWorker, createRedisConnection } from '@wf/queue';
 import type { EngineRuntime } from '../engine-runtime';
 
@@ -15,16 +15,8 @@ export function startWorkerRole(rt: EngineRuntime): RunningRole {
   const connection = createRedisConnection(rt.config.redisUrl, 'worker');
   connection.on('error', (err) => log.warn({ err: err.message }, 'worker redis connection error'));
   const worker = createNodeWorker(
-    async (job) => {
-      const result = await executeNode(rt.ports, job);
-      if (result.outcome === 'external') {
-        // No handler for this node type is registered in this process.
-        await failExecution(
-          rt.ports,
-          job,
-          new NodeFailedError('HANDLER_UNAVAILABLE', `no handler can run this node (${result.reason ?? 'unknown'})`),
-        );
-      }
+    async (job, delivery) => {
+      const result = await executeNode(rt.ports, job, delivery);
       log.debug({ ...job, outcome: result.outcome, reason: result.reason }, 'node job done');
     },
     { connection, prefix: rt.config.queuePrefix, concurrency: rt.config.workerConcurrency, lockDurationMs: rt.config.workerLockDurationMs },

@@ -6,6 +6,7 @@ import {
   planRetry,
   type Actor,
   type EnginePorts,
+  type NodeJob,
 } from '@wf/engine';
 import { findVisibleInstance, listExecutions, listHistory, listVisibleInstances, type PgStore, type PgTx } from '@wf/db';
 import { toHistoryItemDto, toInstanceDto, toNodeExecutionDto } from './dto-mappers';
@@ -77,17 +78,34 @@ export class InstancesServiceImpl implements InstancesService {
   }
 
   async cancel(actor: Actor, id: string): Promise<InstanceDto> {
-    return this.store.inTenant(actor.tenantId, async (tx) => {
+    const jobs: NodeJob[] = [];
+    const dto = await this.store.inTenant(actor.tenantId, async (tx) => {
       const row = await this.visible(tx, actor, id);
       if (!isAdmin(actor) && row.started_by !== actor.userId) {
         throw new ForbiddenError('only an admin or the starter may cancel an instance', 'NOT_ALLOWED');
       }
-      const locked = await tx.lockInstance(id);
-      if (!locked) throw new NotFoundError('Workflow instance', id);
-      const plan = planCancel(locked, actor, this.ports.clock.now(), this.ports.newId);
-      await tx.apply(plan, locked);
-      return toInstanceDto({ ...row, status: 'cancelled', completed_at: plan.now });
+      const now = this.ports.clock.now();
+      await this.cancelTree(tx, id, actor, now, null, jobs);
+      return toInstanceDto({ ...row, status: 'cancelled', completed_at: now });
     });
+    // a cancelled child wakes its parent's sub_workflow node (which then fails)
+    await this.ports.dispatcher.dispatch(jobs);
+    return dto;
+  }
+
+  /**
+   * Cancel an instance and, in the same transaction, its running children (parent before child,
+   * the only order in which two instances are ever locked together).
+   */
+  private async cancelTree(tx: PgTx, id: string, actor: Actor, now: Date, reason: string | null, jobs: NodeJob[]): Promise<void> {
+    const locked = await tx.lockInstance(id);
+    if (!locked) throw new NotFoundError('Workflow instance', id);
+    const plan = planCancel(locked, actor, now, this.ports.newId, reason ?? undefined);
+    await tx.apply(plan, locked);
+    if (reason === null) jobs.push(...plan.enqueue);
+    for (const child of await tx.runningChildren(id)) {
+      await this.cancelTree(tx, child, actor, now, `parent instance ${id} was cancelled`, jobs);
+    }
   }
 
   async retry(actor: Actor, id: string): Promise<InstanceDto> {

@@ -102,6 +102,7 @@ CREATE INDEX idx_workflow_instances_tenant_started ON workflow_instances (tenant
 CREATE INDEX idx_workflow_instances_definition ON workflow_instances (definition_id, status);
 CREATE INDEX idx_workflow_instances_started_by ON workflow_instances (tenant_id, started_by, started_at DESC);
 CREATE INDEX idx_workflow_instances_parent ON workflow_instances (parent_instance_id) WHERE parent_instance_id IS NOT NULL;
+CREATE INDEX idx_workflow_instances_parent_execution ON workflow_instances (parent_node_execution_id) WHERE parent_node_execution_id IS NOT NULL;
 CREATE TRIGGER trg_workflow_instances_updated_at BEFORE UPDATE ON workflow_instances
   FOR EACH ROW EXECUTE FUNCTION update_workflow_updated_at();
 
@@ -117,6 +118,8 @@ CREATE TABLE workflow_instance_nodes (
   node_name         text NOT NULL,
   status            text NOT NULL DEFAULT 'ready'
                     CHECK (status IN ('ready', 'running', 'waiting', 'completed', 'failed', 'skipped', 'cancelled')),
+  -- what a waiting execution waits for: a person (a task), the other branches (a join), a child instance
+  waiting_for       text CHECK (waiting_for IN ('task', 'join', 'child')),
   assigned_user_id  text,
   assigned_role     text,
   escalation_role   text,
@@ -145,16 +148,19 @@ CREATE TABLE workflow_instance_nodes (
 );
 -- The task queue: a user's own tasks, a role's unassigned tasks, escalated tasks.
 CREATE INDEX idx_workflow_instance_nodes_assigned_user ON workflow_instance_nodes (tenant_id, assigned_user_id, sla_deadline)
-  WHERE status = 'waiting';
+  WHERE status = 'waiting' AND waiting_for = 'task';
 CREATE INDEX idx_workflow_instance_nodes_assigned_role ON workflow_instance_nodes (tenant_id, assigned_role, sla_deadline)
-  WHERE status = 'waiting' AND assigned_user_id IS NULL;
+  WHERE status = 'waiting' AND waiting_for = 'task' AND assigned_user_id IS NULL;
 CREATE INDEX idx_workflow_instance_nodes_escalation_role ON workflow_instance_nodes (tenant_id, escalation_role, sla_deadline)
-  WHERE status = 'waiting' AND escalated_at IS NOT NULL;
+  WHERE status = 'waiting' AND waiting_for = 'task' AND escalated_at IS NOT NULL;
 CREATE INDEX idx_workflow_instance_nodes_instance ON workflow_instance_nodes (instance_id, seq);
--- Reconciliation: ready executions that have waited too long; SLA sweep: deadlines not yet escalated.
+-- Reconciliation: ready executions that have waited too long, I/O steps whose lease ran out,
+-- parents waiting on a child; SLA sweep: task deadlines not yet escalated.
 CREATE INDEX idx_workflow_instance_nodes_ready ON workflow_instance_nodes (ready_at) WHERE status = 'ready';
+CREATE INDEX idx_workflow_instance_nodes_lease ON workflow_instance_nodes (lease_expires_at) WHERE status = 'running';
+CREATE INDEX idx_workflow_instance_nodes_child_wait ON workflow_instance_nodes (id) WHERE status = 'waiting' AND waiting_for = 'child';
 CREATE INDEX idx_workflow_instance_nodes_sla ON workflow_instance_nodes (sla_deadline)
-  WHERE status = 'waiting' AND escalated_at IS NULL;
+  WHERE status = 'waiting' AND waiting_for = 'task' AND escalated_at IS NULL;
 CREATE TRIGGER trg_workflow_instance_nodes_updated_at BEFORE UPDATE ON workflow_instance_nodes
   FOR EACH ROW EXECUTE FUNCTION update_workflow_updated_at();
 
@@ -274,7 +280,7 @@ SELECT
 FROM workflow_instance_nodes n
 JOIN workflow_instances i ON i.id = n.instance_id
 JOIN workflow_definitions d ON d.id = i.definition_id
-WHERE n.status = 'waiting' AND n.node_type IN ('approval', 'user_task');
+WHERE n.status = 'waiting' AND n.waiting_for = 'task';
 
 -- Per workflow name (all versions): totals, SLA compliance of finished instances, average hours.
 CREATE VIEW v_workflow_analytics WITH (security_invoker = true) AS

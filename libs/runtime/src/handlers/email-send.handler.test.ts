@@ -1,0 +1,86 @@
+import { EngineError, type JsonObject, type ServiceCallContext } from '@wf/engine';
+import { createLogger } from '../logger';
+import { createEmailSendHandler, DEFAULT_EMAIL_FROM } from './email-send.handler';
+
+function call(config: JsonObject, context: JsonObject = {}): ServiceCallContext {
+  const instance = { id: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f' };
+  return {
+    tenantId: '00000000-0000-0000-0000-000000000001',
+    instanceId: instance.id,
+    executionId: '2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f60',
+    nodeId: 'notify',
+    config,
+    context,
+    scope: { context, instance },
+    attempt: 1,
+    signal: new AbortController().signal,
+  };
+}
+
+async function failure(promise: Promise<unknown>): Promise<EngineError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof EngineError) return err;
+    throw err;
+  }
+  throw new Error('expected the send to fail');
+}
+
+describe('email_send without SMTP_URL', () => {
+  it('records the rendered message in the outbox and logs it', async () => {
+    const log = createLogger('silent');
+    const info = jest.spyOn(log, 'info');
+    const handler = createEmailSendHandler({ smtpUrl: null, log });
+    const result = await handler.execute(
+      call(
+        { to: '{{ context.requester }}', subject: 'PO {{ context.po }} approved', body: 'Amount: {{ context.amount }}' },
+        { requester: 'ann@example.com', po: 'PO-7', amount: 15000 },
+      ),
+    );
+
+    expect(handler.outbox).toHaveLength(1);
+    expect(handler.outbox[0]).toMatchObject({
+      from: DEFAULT_EMAIL_FROM,
+      to: 'ann@example.com',
+      subject: 'PO PO-7 approved',
+      body: 'Amount: 15000',
+      nodeId: 'notify',
+    });
+    expect(result.output).toEqual({ messageId: handler.outbox[0]?.messageId, to: 'ann@example.com' });
+    expect(result.output?.['messageId']).toMatch(/^<.+>$/);
+    expect(info).toHaveBeenCalledWith(expect.objectContaining({ to: 'ann@example.com', subject: 'PO PO-7 approved' }), 'email recorded (no SMTP_URL)');
+  });
+
+  it('uses config.from when given and keeps header values on one line', async () => {
+    const handler = createEmailSendHandler({ smtpUrl: null, log: createLogger('silent') });
+    await handler.execute(call({ to: 'a@example.com', from: 'ops@example.com', subject: '{{ context.s }}', body: 'b' }, { s: 'hi\r\nBcc: x@evil.test' }));
+    expect(handler.outbox[0]).toMatchObject({ from: 'ops@example.com', subject: 'hi Bcc: x@evil.test' });
+  });
+
+  it('keeps only the last 1000 messages', async () => {
+    const handler = createEmailSendHandler({ smtpUrl: null, log: createLogger('silent') });
+    for (let i = 0; i < 1005; i++) await handler.execute(call({ to: 'a@example.com', subject: `n${i}`, body: '' }));
+    expect(handler.outbox).toHaveLength(1000);
+    expect(handler.outbox[0]?.subject).toBe('n5');
+  });
+
+  it('fails for good when the recipient renders empty', async () => {
+    const handler = createEmailSendHandler({ smtpUrl: null, log: createLogger('silent') });
+    const err = await failure(handler.execute(call({ to: '{{ context.to }}', subject: 's', body: 'b' }, { to: '' })));
+    expect(err.code).toBe('EMAIL_NO_RECIPIENT');
+    expect(err.retryable).toBe(false);
+  });
+});
+
+describe('email_send with SMTP_URL', () => {
+  it('turns an SMTP failure into a retryable error and records nothing', async () => {
+    // port 1 on loopback: nothing listens, so the connection is refused at once
+    const handler = createEmailSendHandler({ smtpUrl: 'smtp://127.0.0.1:1', log: createLogger('silent') });
+    const err = await failure(handler.execute(call({ to: 'a@example.com', subject: 's', body: 'b' })));
+    expect(err.code).toBe('EMAIL_SEND_FAILED');
+    expect(err.retryable).toBe(true);
+    expect(err.message).toMatch(/ECONNREFUSED|ESOCKET/);
+    expect(handler.outbox).toHaveLength(0);
+  });
+});
