@@ -13,6 +13,8 @@ const moduleNameMapper = {
 
 /** @type {import('jest').Config} */
 const config = {
+  // a global option: per-project values are ignored
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -32,7 +34,6 @@ const config = {
       testEnvironment: 'node',
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
 };

@@ -504,13 +504,20 @@ describe('row-level security, as workflow_app', () => {
       );
     });
 
-    it('every table has its policies, and history has none for UPDATE or DELETE', async () => {
+    it('every table has its policies; on history none for UPDATE, and DELETE only for the owner during a purge', async () => {
       const r = await asOwner(ownerPool, (c) =>
-        c.query<{ tablename: string; policyname: string; cmd: string }>(
-          `SELECT tablename, policyname, cmd FROM pg_policies WHERE schemaname = 'public' ORDER BY tablename, policyname`,
+        c.query<{ tablename: string; policyname: string; cmd: string; roles: string[] }>(
+          `SELECT tablename, policyname, cmd, roles FROM pg_policies WHERE schemaname = 'public' ORDER BY tablename, policyname`,
         ),
       );
-      const byTable = (t: string) => r.rows.filter((p) => p.tablename === t).map((p) => `${p.policyname}:${p.cmd}`);
+      const byTable = (t: string) => r.rows.filter((p) => p.tablename === t && !p.policyname.includes('purge')).map((p) => `${p.policyname}:${p.cmd}`);
+      const purge = r.rows.filter((p) => p.policyname.includes('purge'));
+      expect(purge.map((p) => `${p.policyname}:${p.cmd}`)).toEqual([
+        'workflow_instance_history_purge:DELETE',
+        'workflow_instance_history_purge_read:SELECT',
+      ]);
+      // bound to the migrating role, never to workflow_app
+      for (const p of purge) expect(p.roles).not.toContain('workflow_app');
       for (const t of ['workflow_definitions', 'workflow_instances', 'workflow_instance_nodes']) {
         expect(byTable(t)).toEqual([`${t}_system_read:SELECT`, `${t}_tenant_read:SELECT`, `${t}_tenant_write:ALL`]);
       }

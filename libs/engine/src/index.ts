@@ -22,3 +22,4 @@ export * from './runtime/use-cases';
 export * from './runtime/plan-admin';
 export * from './runtime/service-handler';
 export * from './runtime/joins';
+export * from './runtime/plan-escalation';

@@ -1,7 +1,14 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Dispatcher, NodeJob } from '@wf/engine';
-import { NODE_QUEUE, nodeJobId } from './queue-names';
+import type { Dispatcher, NodeJob, SlaCheck } from '@wf/engine';
+import { NODE_QUEUE, SLA_QUEUE, nodeJobId, slaJobId } from './queue-names';
+
+/** What an SLA job carries: ids only, like every job. */
+export interface SlaJob {
+  readonly tenantId: string;
+  readonly instanceId: string;
+  readonly executionId: string;
+}
 
 export interface RetryPolicy {
   /** WORKFLOW_MAX_RETRIES: retries after the first attempt */
@@ -25,6 +32,7 @@ export function nodeJobOptions(job: NodeJob, retry: RetryPolicy): JobsOptions {
 /** Sends ready node executions to the workers through BullMQ. */
 export class BullDispatcher implements Dispatcher {
   readonly queue: Queue<NodeJob>;
+  readonly slaQueue: Queue<SlaJob>;
 
   constructor(
     connection: Redis,
@@ -32,6 +40,26 @@ export class BullDispatcher implements Dispatcher {
     private readonly retry: RetryPolicy,
   ) {
     this.queue = new Queue<NodeJob>(NODE_QUEUE, { connection, prefix });
+    this.slaQueue = new Queue<SlaJob>(SLA_QUEUE, { connection, prefix });
+  }
+
+  async scheduleSlaChecks(checks: readonly SlaCheck[]): Promise<void> {
+    if (checks.length === 0) return;
+    const now = Date.now();
+    await this.slaQueue.addBulk(
+      checks.map((c) => ({
+        name: 'escalate',
+        data: { tenantId: c.tenantId, instanceId: c.instanceId, executionId: c.executionId },
+        opts: {
+          jobId: slaJobId(c),
+          delay: Math.max(0, c.dueAt.getTime() - now),
+          attempts: 1 + this.retry.maxRetries,
+          backoff: { type: 'exponential', delay: this.retry.backoffMs },
+          removeOnComplete: true,
+          removeOnFail: true,
+        },
+      })),
+    );
   }
 
   async dispatch(jobs: readonly NodeJob[]): Promise<void> {
@@ -45,6 +73,6 @@ export class BullDispatcher implements Dispatcher {
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
+    await Promise.all([this.queue.close(), this.slaQueue.close()]);
   }
 }

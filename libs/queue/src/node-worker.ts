@@ -1,7 +1,8 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { EngineError, type NodeJob } from '@wf/engine';
-import { NODE_QUEUE } from './queue-names';
+import { NODE_QUEUE, SLA_QUEUE } from './queue-names';
+import type { SlaJob } from './bull-dispatcher';
 
 export interface NodeWorkerOptions {
   readonly connection: Redis;
@@ -46,4 +47,14 @@ export function createNodeWorker(handle: (job: NodeJob, delivery: Delivery) => P
       maxStalledCount: 5,
     },
   );
+}
+
+/** A worker over the SLA queue: each job is a deadline to check. */
+export function createSlaWorker(handle: (job: SlaJob) => Promise<void>, opts: NodeWorkerOptions): Worker<SlaJob> {
+  return new Worker<SlaJob>(SLA_QUEUE, async (job: Job<SlaJob>) => handle(job.data), {
+    connection: opts.connection,
+    prefix: opts.prefix,
+    concurrency: opts.concurrency,
+    lockDuration: opts.lockDurationMs ?? 10_000,
+  });
 }

@@ -1,4 +1,4 @@
-import type { Dispatcher, NodeJob } from '@wf/engine';
+import type { Dispatcher, NodeJob, SlaCheck } from '@wf/engine';
 import type { Logger } from './logger';
 
 /**
@@ -18,6 +18,15 @@ export class AfterCommitDispatcher implements Dispatcher {
       await this.inner.dispatch(jobs);
     } catch (err) {
       this.log.warn({ err: (err as Error).message, jobs: jobs.length }, 'dispatch failed after commit; reconciliation will re-dispatch');
+    }
+  }
+
+  async scheduleSlaChecks(checks: readonly SlaCheck[]): Promise<void> {
+    if (checks.length === 0) return;
+    try {
+      await this.inner.scheduleSlaChecks(checks);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, checks: checks.length }, 'scheduling SLA checks failed; the SLA sweep will catch the deadlines');
     }
   }
 }

@@ -18,6 +18,7 @@ import { InstancesServiceImpl } from './services/instances.service';
 import type { AppServices } from './services/service.types';
 import { TasksServiceImpl } from './services/tasks.service';
 import { SubWorkflowStarter } from './services/child-starter';
+import { EventsServiceImpl } from './services/events.service';
 import { createBuiltInHandlers, loadHandlerModules, type HandlerRegistry } from './handlers';
 
 export interface EngineRuntime {
@@ -69,8 +70,9 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
   const serviceTypes = new Set([...PURE_SERVICE_TYPES, ...handlers.types()]);
   const services: AppServices = {
     definitions: new DefinitionsServiceImpl(store, () => serviceTypes),
+    events: new EventsServiceImpl(store, ports),
     instances: new InstancesServiceImpl(store, ports),
-    tasks: new TasksServiceImpl(store, ports, new FormValidator()),
+    tasks: new TasksServiceImpl(store, ports, new FormValidator(), config.urgentThresholdHours),
     health: {
       readiness: async () => {
         const [postgres, redisOk] = await Promise.all([

@@ -10,5 +10,6 @@ export * from './engine-runtime';
 export * from './bootstrap';
 export * from './roles/worker-role';
 export * from './roles/scheduler-role';
+export * from './roles/cron-triggers';
 export * from './seed/sample-workflow';
 export * from './handlers';

@@ -100,6 +100,9 @@ function fakeServices() {
   };
 
   const services: AppServices = {
+    events: {
+      publish: async (actor, input) => (record('events.publish', actor, input), { startedInstanceIds: [] }),
+    },
     definitions: {
       create: async (actor, body) => (record('definitions.create', actor, body), definition()),
       list: async (actor, filter, page) => (record('definitions.list', actor, filter, page), { items: [definition()], nextCursor: null }),

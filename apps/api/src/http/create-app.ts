@@ -9,6 +9,7 @@ import type { AppServices, Config, Logger } from '@wf/runtime';
 import { authenticate } from './auth';
 import { definitionsRouter } from './definitions.routes';
 import { errorHandler, notFoundHandler } from './error-handler';
+import { eventsRouter } from './events.routes';
 import { healthRouter } from './health.routes';
 import { instancesRouter } from './instances.routes';
 import { jsonBody, requireJsonBodies } from './json-body';
@@ -58,6 +59,7 @@ export function createApp(deps: CreateAppDeps): express.Express {
   api.use(authenticate(config.jwtSecret, logger));
   api.use(rateLimit({ perMinute: config.rateLimitPerMinute }));
   api.use('/definitions', definitionsRouter(services.definitions));
+  api.use('/events', eventsRouter(services.events));
   api.use('/instances', instancesRouter(services.instances));
   api.use('/tasks', tasksRouter(services.tasks));
   for (const router of extraRouters.api ?? []) api.use(router);

@@ -113,3 +113,10 @@ export const delegateBody = z.strictObject({
 });
 
 export const completeBody = z.strictObject({ data: jsonObjectSchema });
+
+export const eventBody = z.strictObject({
+  eventType: nonBlank(200),
+  contextEntityType: z.string().max(1000).optional(),
+  contextEntityId: z.string().max(1000).optional(),
+  contextData: jsonObjectSchema.optional(),
+});

@@ -12,6 +12,7 @@ import {
   createEngineRuntime,
   createLogger,
   loadConfig,
+  startSchedulerRole,
   startWorkerRole,
   type EngineRuntime,
   type RunningRole,
@@ -28,20 +29,23 @@ export interface Harness {
   readonly prefix: string;
   readonly env: Record<string, string>;
   worker: RunningRole | null;
+  scheduler: RunningRole | null;
   token(user: string, roles: string[], tenant?: string): string;
   http(): ReturnType<typeof request>;
   startWorker(): void;
   stopWorker(): Promise<void>;
+  startScheduler(): void;
+  stopScheduler(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function createHarness(opts: { env?: Record<string, string>; worker?: boolean } = {}): Promise<Harness> {
+export async function createHarness(opts: { env?: Record<string, string>; worker?: boolean; redisUrl?: string } = {}): Promise<Harness> {
   const db = await createTestDatabase();
   const prefix = `wft${randomBytes(4).toString('hex')}`;
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
-    REDIS_URL: TEST_REDIS_URL,
+    REDIS_URL: opts.redisUrl ?? TEST_REDIS_URL,
     QUEUE_PREFIX: prefix,
     AUTH_JWT_SECRET: 'test-secret',
     DB_POOL_SIZE: '4',
@@ -61,6 +65,7 @@ export async function createHarness(opts: { env?: Record<string, string>; worker
     prefix,
     env,
     worker: null,
+    scheduler: null,
     token: (user, roles, tenant = TENANT_A) => signToken(config.jwtSecret, { tenantId: tenant, userId: user, roles }),
     http: () => request(app),
     startWorker() {
@@ -70,10 +75,18 @@ export async function createHarness(opts: { env?: Record<string, string>; worker
       await h.worker?.close();
       h.worker = null;
     },
+    startScheduler() {
+      h.scheduler ??= startSchedulerRole(rt);
+    },
+    async stopScheduler() {
+      await h.scheduler?.close();
+      h.scheduler = null;
+    },
     async close() {
+      await h.stopScheduler();
       await h.stopWorker();
       await rt.close();
-      await deleteRedisPrefix(prefix);
+      await deleteRedisPrefix(prefix, env['REDIS_URL']);
       await db.drop();
     },
   };
@@ -81,8 +94,8 @@ export async function createHarness(opts: { env?: Record<string, string>; worker
   return h;
 }
 
-export async function deleteRedisPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
+export async function deleteRedisPrefix(prefix: string, url = TEST_REDIS_URL): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
     let cursor = '0';
     do {

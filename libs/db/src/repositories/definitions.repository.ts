@@ -84,3 +84,14 @@ export async function listDefinitions(tx: PgTx, q: DefinitionQuery) {
   );
   return pageOf(r.rows, q.limit, (row) => [row.created_at.toISOString(), row.id]);
 }
+
+/** Ids of the latest active version of every workflow name that listens for `eventType`. */
+export async function definitionsListeningFor(tx: PgTx, eventType: string): Promise<string[]> {
+  const r = await tx.query<{ id: string }>(
+    `SELECT id FROM (
+       SELECT DISTINCT ON (name) id, name, triggers FROM workflow_definitions WHERE is_active ORDER BY name, version DESC) latest
+     WHERE triggers @> $1::jsonb ORDER BY name`,
+    [JSON.stringify([{ type: 'event', eventType }])],
+  );
+  return r.rows.map((row) => row.id);
+}

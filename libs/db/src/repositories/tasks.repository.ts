@@ -32,6 +32,9 @@ export interface TaskQuery {
   urgencyLevel?: string;
   limit: number;
   cursor: string | null;
+  /** the moment urgency is judged at (the API's clock, so tests can inject one) */
+  now: Date;
+  urgentThresholdHours: number;
 }
 
 /** The actor's task queue, most urgent first (deadline, then creation). */
@@ -39,8 +42,15 @@ export async function listMyTasks(tx: PgTx, actor: Actor, q: TaskQuery) {
   const params: unknown[] = [actor.userId, actor.roles];
   const where = [HOLDS_TASK_SQL];
   if (q.urgencyLevel) {
-    params.push(q.urgencyLevel);
-    where.push(`q.urgency_level = $${params.length}`);
+    // the same boundaries as urgencyOf(): OVERDUE at the deadline, URGENT within the threshold
+    const urgentUntil = new Date(q.now.getTime() + q.urgentThresholdHours * 3_600_000);
+    const at = (d: Date) => {
+      params.push(d);
+      return `$${params.length}::timestamptz`;
+    };
+    if (q.urgencyLevel === 'OVERDUE') where.push(`q.sla_deadline <= ${at(q.now)}`);
+    else if (q.urgencyLevel === 'URGENT') where.push(`q.sla_deadline > ${at(q.now)} AND q.sla_deadline <= ${at(urgentUntil)}`);
+    else where.push(`(q.sla_deadline > ${at(urgentUntil)} OR q.sla_deadline IS NULL)`);
   }
   if (q.cursor) {
     const [deadline, createdAt, id] = decodeCursor(q.cursor, 3);

@@ -57,3 +57,69 @@ export async function findStaleWork(pool: Pool, olderThanSeconds: number, limit:
     }));
   });
 }
+
+/** Tasks past their deadline that escalation has not handled yet (the SLA sweep's safety net). */
+export async function findDueEscalations(pool: Pool, limit: number): Promise<{ tenantId: string; instanceId: string; executionId: string }[]> {
+  return systemRead(pool, async (q) => {
+    const rows = await q<{ tenant_id: string; instance_id: string; id: string }>(
+      `SELECT n.tenant_id, n.instance_id, n.id FROM workflow_instance_nodes n
+       JOIN workflow_instances i ON i.id = n.instance_id
+       JOIN workflow_definitions d ON d.id = i.definition_id
+       WHERE n.status = 'waiting' AND n.waiting_for = 'task' AND n.escalated_at IS NULL
+         AND n.sla_deadline <= now() AND d.escalation_enabled AND i.status = 'running'
+       ORDER BY n.sla_deadline LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({ tenantId: r.tenant_id, instanceId: r.instance_id, executionId: r.id }));
+  });
+}
+
+export interface CronTriggerRow {
+  readonly tenantId: string;
+  readonly definitionId: string;
+  readonly name: string;
+  readonly triggers: unknown[];
+}
+
+/** The latest active version of every workflow name, in every tenant, that has a cron trigger. */
+export async function findCronTriggerDefinitions(pool: Pool): Promise<CronTriggerRow[]> {
+  return systemRead(pool, async (q) => {
+    const rows = await q<{ tenant_id: string; id: string; name: string; triggers: unknown[] }>(
+      `SELECT tenant_id, id, name, triggers FROM (
+         SELECT DISTINCT ON (tenant_id, name) tenant_id, id, name, triggers
+         FROM workflow_definitions WHERE is_active ORDER BY tenant_id, name, version DESC) latest
+       WHERE triggers @> '[{"type": "cron"}]'::jsonb`,
+    );
+    return rows.map((r) => ({ tenantId: r.tenant_id, definitionId: r.id, name: r.name, triggers: r.triggers }));
+  });
+}
+
+/**
+ * The retention purge: history of instances that finished more than `retentionDays` ago. The one
+ * sanctioned exception to append-only history, allowed by workflow.history_purge for this
+ * transaction only, run as the connecting (owner) role, never as workflow_app.
+ */
+export async function purgeFinishedHistory(pool: Pool, retentionDays: number): Promise<number> {
+  let client;
+  try {
+    client = await pool.connect();
+  } catch (err) {
+    throw translatePgError(err);
+  }
+  try {
+    await client.query(`BEGIN; SELECT set_config('workflow.history_purge', 'on', true), set_config('app.system_read', 'on', true)`);
+    const r = await client.query(
+      `DELETE FROM workflow_instance_history h USING workflow_instances i
+       WHERE h.instance_id = i.id AND i.status <> 'running'
+         AND i.completed_at < now() - make_interval(days => $1)`,
+      [retentionDays],
+    );
+    await client.query('COMMIT');
+    client.release();
+    return r.rowCount ?? 0;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release(true);
+    throw translatePgError(err);
+  }
+}

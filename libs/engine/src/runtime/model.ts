@@ -142,6 +142,14 @@ export interface NodeJob {
   readonly kind?: 'resume';
 }
 
+/** A task deadline to check when it passes (a delayed job; the scheduler's sweep is the safety net). */
+export interface SlaCheck {
+  readonly tenantId: string;
+  readonly instanceId: string;
+  readonly executionId: string;
+  readonly dueAt: Date;
+}
+
 /** Everything one transaction writes for a step, a decision or a start. */
 export interface Plan {
   readonly instance: InstancePatch;
@@ -152,6 +160,8 @@ export interface Plan {
   readonly history: readonly HistoryEvent[];
   /** enqueue after commit */
   readonly enqueue: readonly NodeJob[];
+  /** deadlines to watch, scheduled after commit */
+  readonly slaChecks: readonly SlaCheck[];
   /** the moment the plan was made: timestamps of its rows */
   readonly now: Date;
 }

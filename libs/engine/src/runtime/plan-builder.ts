@@ -12,6 +12,7 @@ import type {
   NewExecution,
   NodeJob,
   Plan,
+  SlaCheck,
 } from './model';
 
 /** An open execution of the instance, as joins need to see it. */
@@ -39,6 +40,7 @@ export class PlanBuilder {
   private readonly created: NewExecution[] = [];
   private readonly events: HistoryEvent[] = [];
   private readonly jobs: NodeJob[] = [];
+  private readonly slaChecks: SlaCheck[] = [];
   private readonly joinArrivals = new Set<string>();
 
   constructor(
@@ -110,6 +112,11 @@ export class PlanBuilder {
     return id;
   }
 
+  /** Watch a task's deadline (escalation). */
+  watchDeadline(executionId: string, dueAt: Date): void {
+    this.slaChecks.push({ tenantId: this.instance.tenantId, instanceId: this.instance.id, executionId, dueAt });
+  }
+
   record(event: HistoryEvent): void {
     this.events.push(event);
   }
@@ -123,6 +130,7 @@ export class PlanBuilder {
     this.openDelta = -this.instance.openExecutions;
     this.created.length = 0;
     this.jobs.length = 0;
+    this.slaChecks.length = 0;
     this.joinArrivals.clear();
     this.events.push(event);
   }
@@ -212,6 +220,7 @@ export class PlanBuilder {
       cancelOtherOpenExecutions: this.cancelOthers,
       history: this.events,
       enqueue: this.jobs,
+      slaChecks: this.slaChecks,
       now: this.now,
     };
   }

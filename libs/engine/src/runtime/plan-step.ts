@@ -199,6 +199,7 @@ function parkTask(
     slaDeadline,
     startedAt: b.now,
   });
+  if (def.escalationEnabled && settings.escalationEnabled) b.watchDeadline(execution.id, slaDeadline);
   b.record(started(execution));
   b.record({
     eventType: 'task_created',

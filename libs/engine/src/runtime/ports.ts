@@ -2,7 +2,7 @@
 
 import type { CompiledDefinition } from '../definition/definition.types';
 import type { CompiledNode } from '../definition/definition.types';
-import type { Actor, ExecutionState, InstanceState, JsonObject, NodeJob, Plan } from './model';
+import type { Actor, ExecutionState, InstanceState, JsonObject, NodeJob, Plan, SlaCheck } from './model';
 import type { OpenExecution } from './plan-builder';
 import type { ServiceHandlers } from './service-handler';
 
@@ -46,6 +46,8 @@ export interface Store {
 /** Sends ready executions to the workers. Called after commit; safe to call twice. */
 export interface Dispatcher {
   dispatch(jobs: readonly NodeJob[]): Promise<void>;
+  /** delayed checks at task deadlines; safe to call twice */
+  scheduleSlaChecks(checks: readonly SlaCheck[]): Promise<void>;
 }
 
 export interface Clock {

@@ -12,6 +12,7 @@ import { assertDecidable, planDecision, type TaskCommand } from './plan-decision
 import { failNode, planChildResult, planServiceCompletion, planServiceRetry, planStep } from './plan-step';
 import { PlanBuilder, expressionScope } from './plan-builder';
 import { hasJoins } from './joins';
+import { planEscalation } from './plan-escalation';
 import { taskAccess } from './task-access';
 
 export interface ExecuteOptions {
@@ -125,6 +126,7 @@ export async function executeNode(
     }
   });
   await ports.dispatcher.dispatch(first.jobs);
+  if (first.result.plan && first.result.plan.slaChecks.length > 0) await ports.dispatcher.scheduleSlaChecks(first.result.plan.slaChecks);
   if (!first.claim) return first.result;
   return runService(ports, job, first.claim, opts);
 }
@@ -240,4 +242,24 @@ export async function failExecution(ports: EnginePorts, job: NodeJob, error: Eng
   });
   if (jobs) await ports.dispatcher.dispatch(jobs);
   return jobs !== null;
+}
+
+/** Escalate a task whose deadline passed (from its delayed job or the scheduler's sweep). */
+export async function escalateTask(ports: EnginePorts, check: { tenantId: string; instanceId: string; executionId: string }): Promise<boolean> {
+  return ports.store.inTenant(check.tenantId, async (tx) => {
+    const snap = await tx.lockStep(check.instanceId, check.executionId);
+    if (!snap) return false;
+    const def = await definitionOf(tx, snap.instance.definitionId);
+    const plan = planEscalation({
+      definition: def.compiled,
+      instance: snap.instance,
+      task: snap.execution,
+      now: ports.clock.now(),
+      newId: ports.newId,
+      escalationEnabled: ports.settings.escalationEnabled,
+    });
+    if (!plan) return false;
+    await tx.apply(plan, snap.instance);
+    return true;
+  });
 }

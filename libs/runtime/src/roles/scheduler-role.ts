@@ -1,44 +1,92 @@
 /**
- * The scheduler role: periodic sweeps with node-cron. Reconciliation re-dispatches ready
- * executions whose job was lost (a crash between commit and enqueue, a flushed Redis); the job
- * id makes a re-dispatch of a job that still exists harmless.
+ * The scheduler role: periodic sweeps and cron triggers. Every sweep is idempotent, so several
+ * replicas may run at once:
+ * - reconciliation (every 5 s) re-dispatches ready executions whose job was lost, I/O steps whose
+ *   lease ran out and parents whose child ended; the job id makes a re-dispatch harmless;
+ * - the SLA sweep (every TASK_QUEUE_REFRESH_INTERVAL_SECONDS) escalates due tasks whose delayed
+ *   job was lost;
+ * - cron triggers are re-synced with the active definitions at the same interval;
+ * - the retention purge runs daily.
  */
 
 import cron from 'node-cron';
-import { findStaleWork } from '@wf/db';
+import { findDueEscalations, findStaleWork, purgeFinishedHistory } from '@wf/db';
+import { escalateTask } from '@wf/engine';
 import type { EngineRuntime } from '../engine-runtime';
+import type { Logger } from '../logger';
+import { CronTriggers } from './cron-triggers';
 import type { RunningRole } from './worker-role';
 
-const RECONCILE_BATCH = 500;
+const BATCH = 500;
+const RECONCILE_EVERY_MS = 5_000;
 
 export async function reconcileOnce(rt: EngineRuntime): Promise<number> {
-  const stale = await findStaleWork(rt.store.pool, rt.config.reconcileAfterSeconds, RECONCILE_BATCH);
+  const stale = await findStaleWork(rt.store.pool, rt.config.reconcileAfterSeconds, BATCH);
   if (stale.length > 0) await rt.bullDispatcher.dispatch(stale);
   return stale.length;
 }
 
+export async function escalateDueOnce(rt: EngineRuntime): Promise<number> {
+  if (!rt.config.escalationEnabled) return 0;
+  let escalated = 0;
+  for (const check of await findDueEscalations(rt.store.pool, BATCH)) {
+    if (await escalateTask(rt.ports, check)) escalated += 1;
+  }
+  return escalated;
+}
+
+export async function purgeHistoryOnce(rt: EngineRuntime, log: Logger): Promise<number> {
+  const deleted = await purgeFinishedHistory(rt.store.pool, rt.config.historyRetentionDays);
+  log.info({ deleted, retentionDays: rt.config.historyRetentionDays }, 'history retention purge');
+  return deleted;
+}
+
+/** Run `work` every `ms`, never overlapping itself; failures are logged and retried next time. */
+function every(ms: number, name: string, log: Logger, work: () => Promise<unknown>) {
+  let running: Promise<unknown> | null = null;
+  const tick = () => {
+    if (running) return;
+    running = work()
+      .catch((err: Error) => log.warn({ sweep: name, err: err.message }, 'sweep failed'))
+      .finally(() => (running = null));
+  };
+  const timer = setInterval(tick, ms);
+  tick();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
 export function startSchedulerRole(rt: EngineRuntime): RunningRole {
   const log = rt.log.child({ role: 'scheduler' });
-  let running: Promise<unknown> = Promise.resolve();
-  const reconcile = cron.schedule(
-    '*/5 * * * * *',
-    () => {
-      running = reconcileOnce(rt)
-        .then((n) => {
-          if (n > 0) log.info({ redispatched: n }, 'reconciliation re-dispatched ready executions');
-        })
-        .catch((err: Error) => log.warn({ err: err.message }, 'reconciliation sweep failed'));
-      return running;
-    },
-    { name: 'reconcile', noOverlap: true },
-  );
-  log.info('scheduler started');
+  const refreshMs = rt.config.taskQueueRefreshIntervalSeconds * 1000;
+  const triggers = new CronTriggers(rt, log);
+  const loops = [
+    every(RECONCILE_EVERY_MS, 'reconcile', log, async () => {
+      const n = await reconcileOnce(rt);
+      if (n > 0) log.info({ redispatched: n }, 'reconciliation re-dispatched work');
+    }),
+    every(refreshMs, 'sla', log, async () => {
+      const n = await escalateDueOnce(rt);
+      if (n > 0) log.info({ escalated: n }, 'SLA sweep escalated tasks');
+    }),
+    every(refreshMs, 'triggers', log, () => triggers.sync()),
+  ];
+  const retention = cron.schedule('17 3 * * *', () => purgeHistoryOnce(rt, log).catch((err: Error) => log.error({ err: err.message }, 'retention purge failed')), {
+    name: 'history-retention',
+    timezone: 'UTC',
+    noOverlap: true,
+  });
+  log.info({ refreshSeconds: rt.config.taskQueueRefreshIntervalSeconds }, 'scheduler started');
   return {
     name: 'scheduler',
     async close() {
-      await reconcile.stop();
-      await reconcile.destroy();
-      await running;
+      await retention.destroy();
+      await Promise.all(loops.map((l) => l.stop()));
+      await triggers.stop();
       log.info('scheduler stopped');
     },
   };

@@ -1,7 +1,7 @@
 /** The worker role: pulls node jobs from BullMQ and runs them through the engine. */
 
-import { executeNode } from '@wf/engine';
-import { createNodeWorker, createRedisConnection } from '@wf/queue';
+import { escalateTask, executeNode } from '@wf/engine';
+import { createNodeWorker, createRedisConnection, createSlaWorker } from '@wf/queue';
 import type { EngineRuntime } from '../engine-runtime';
 
 export interface RunningRole {
@@ -21,13 +21,20 @@ export function startWorkerRole(rt: EngineRuntime): RunningRole {
     },
     { connection, prefix: rt.config.queuePrefix, concurrency: rt.config.workerConcurrency, lockDurationMs: rt.config.workerLockDurationMs },
   );
+  const slaWorker = createSlaWorker(
+    async (check) => {
+      if (await escalateTask(rt.ports, check)) log.info({ ...check }, 'task escalated');
+    },
+    { connection, prefix: rt.config.queuePrefix, concurrency: 2, lockDurationMs: rt.config.workerLockDurationMs },
+  );
+  slaWorker.on('error', (err) => log.error({ err: err.message }, 'sla worker error'));
   worker.on('failed', (job, err) => log.warn({ jobId: job?.id, ...job?.data, attempts: job?.attemptsMade, err: err.message }, 'node job failed'));
   worker.on('error', (err) => log.error({ err: err.message }, 'worker error'));
   log.info({ concurrency: rt.config.workerConcurrency }, 'worker started');
   return {
     name: 'worker',
     async close() {
-      await worker.close();
+      await Promise.all([worker.close(), slaWorker.close()]);
       connection.disconnect();
       log.info('worker stopped');
     },

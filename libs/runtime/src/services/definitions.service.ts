@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import {
   compileDefinition,
   ForbiddenError,
@@ -21,12 +22,14 @@ export class DefinitionsServiceImpl implements DefinitionsService {
   async create(actor: Actor, body: unknown): Promise<DefinitionDto> {
     if (!isAdmin(actor)) throw new ForbiddenError('only an admin may create workflow definitions', 'ADMIN_REQUIRED');
     const result = compileDefinition(body, { serviceTypes: this.serviceTypes(), ...(this.limits ? { limits: this.limits } : {}) });
-    if (!result.ok) {
-      throw new ValidationError(
-        'INVALID_DEFINITION',
-        `the definition has ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`,
-        result.problems,
-      );
+    // the engine checks a cron expression's shape; node-cron, which will run it, has the last word
+    const problems = result.ok
+      ? result.definition.triggers.flatMap((t, i) =>
+          t.type === 'cron' && !cron.validate(t.cron) ? [{ path: `triggers[${i}].cron`, message: `"${t.cron}" is not a valid cron expression` }] : [],
+        )
+      : result.problems;
+    if (!result.ok || problems.length > 0) {
+      throw new ValidationError('INVALID_DEFINITION', `the definition has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
     }
     const row = await this.store.inTenant(actor.tenantId, (tx) => insertDefinition(tx, result.definition, actor.userId));
     return toDefinitionDto(row);

@@ -1,7 +1,7 @@
 /** Database rows to the API's DTOs: camelCase, ISO timestamps, numbers as numbers. */
 
 import type { DefinitionRow, HistoryRowView, InstanceRowView, NodeExecutionRowView, TaskRowView } from '@wf/db';
-import type { InstanceStatus, NodeType, TriggerType, UrgencyLevel } from '@wf/engine';
+import { hoursRemaining, urgencyOf, type InstanceStatus, type NodeType, type TriggerType } from '@wf/engine';
 import type { DefinitionDto, HistoryItemDto, InstanceDto, NodeExecutionDto, TaskDto } from './service.types';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -76,16 +76,18 @@ export function toHistoryItemDto(r: HistoryRowView): HistoryItemDto {
   };
 }
 
-export function toTaskDto(r: TaskRowView): TaskDto {
+/** A task as the API shows it; urgency is judged at `now` with the same rule as the queue filter. */
+export function toTaskDto(r: TaskRowView, now: Date, urgentThresholdHours: number): TaskDto {
+  const deadline = r.sla_deadline;
   return {
     taskId: r.task_id,
     instanceId: r.instance_id,
     workflowName: r.workflow_name,
     taskName: r.task_name,
     nodeType: r.node_type as NodeType,
-    urgencyLevel: r.urgency_level as UrgencyLevel,
-    hoursRemaining: r.hours_remaining === null ? null : Number(r.hours_remaining),
-    isOverdue: r.is_overdue === true,
+    urgencyLevel: deadline ? urgencyOf(deadline, now, urgentThresholdHours) : 'NORMAL',
+    hoursRemaining: deadline ? hoursRemaining(deadline, now) : null,
+    isOverdue: deadline ? deadline.getTime() <= now.getTime() : false,
     slaDeadline: iso(r.sla_deadline),
     assignedUserId: r.assigned_user_id,
     assignedRole: r.assigned_role,

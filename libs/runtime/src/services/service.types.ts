@@ -173,8 +173,23 @@ export interface HealthService {
   readiness(): Promise<{ postgres: boolean; redis: boolean }>;
 }
 
+export interface PublishEventInput {
+  eventType: string;
+  contextEntityType?: string;
+  contextEntityId?: string;
+  contextData?: JsonObject;
+  /** with it, publishing the same event twice starts nothing new */
+  idempotencyKey?: string;
+}
+
+export interface EventsService {
+  /** Start every active workflow of the caller's tenant that listens for `eventType`. */
+  publish(actor: Actor, input: PublishEventInput): Promise<{ startedInstanceIds: string[] }>;
+}
+
 export interface AppServices {
   definitions: DefinitionsService;
+  events: EventsService;
   instances: InstancesService;
   tasks: TasksService;
   health: HealthService;

@@ -17,11 +17,15 @@ export class TasksServiceImpl implements TasksService {
     private readonly store: PgStore,
     private readonly ports: EnginePorts,
     private readonly forms: FormValidator,
+    private readonly urgentThresholdHours: number,
   ) {}
 
   async mine(actor: Actor, filter: { urgencyLevel?: UrgencyLevel }, page: ListOptions): Promise<Page<TaskDto>> {
-    const result = await this.store.inTenant(actor.tenantId, (tx) => listMyTasks(tx, actor, { ...filter, ...page }));
-    return { items: result.items.map(toTaskDto), nextCursor: result.nextCursor };
+    const now = this.ports.clock.now();
+    const result = await this.store.inTenant(actor.tenantId, (tx) =>
+      listMyTasks(tx, actor, { ...filter, ...page, now, urgentThresholdHours: this.urgentThresholdHours }),
+    );
+    return { items: result.items.map((r) => toTaskDto(r, now, this.urgentThresholdHours)), nextCursor: result.nextCursor };
   }
 
   check(actor: Actor, taskId: string, action: TaskAction): Promise<void> {
@@ -52,7 +56,7 @@ export class TasksServiceImpl implements TasksService {
     });
     const view = await this.store.inTenant(actor.tenantId, (tx) => findTaskView(tx, taskId));
     if (!view) throw new NotFoundError('Task', taskId);
-    return toTaskDto(view);
+    return toTaskDto(view, this.ports.clock.now(), this.urgentThresholdHours);
   }
 
   async complete(actor: Actor, taskId: string, body: { data: JsonObject }): Promise<TaskDecisionDto> {

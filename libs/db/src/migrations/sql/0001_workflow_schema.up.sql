@@ -243,6 +243,13 @@ CREATE POLICY workflow_instance_history_tenant_read ON workflow_instance_history
 CREATE POLICY workflow_instance_history_tenant_insert ON workflow_instance_history FOR INSERT
   WITH CHECK (tenant_id = NULLIF(current_setting('app.current_tenant', true), '')::uuid);
 
+-- The retention purge runs as the migrating (owner) role with workflow.history_purge = 'on' for
+-- its transaction; workflow_app has no DELETE grant on history, so these never apply to it.
+CREATE POLICY workflow_instance_history_purge_read ON workflow_instance_history FOR SELECT TO CURRENT_USER
+  USING (current_setting('workflow.history_purge', true) = 'on');
+CREATE POLICY workflow_instance_history_purge ON workflow_instance_history FOR DELETE TO CURRENT_USER
+  USING (current_setting('workflow.history_purge', true) = 'on');
+
 GRANT USAGE ON SCHEMA public TO workflow_app;
 GRANT SELECT, INSERT, UPDATE ON workflow_definitions, workflow_instances, workflow_instance_nodes TO workflow_app;
 GRANT SELECT, INSERT ON workflow_instance_history TO workflow_app;

@@ -1,0 +1,100 @@
+/**
+ * Cron triggers: node-cron tasks kept in step with the latest active version of every workflow
+ * that has a cron trigger. Every replica schedules every trigger; each fire starts its instance
+ * with the idempotency key (definition, trigger, fire time), so a tick fires exactly once however
+ * many schedulers run, and still fires while any one of them is up.
+ */
+
+import cron, { type ScheduledTask } from 'node-cron';
+import { findCronTriggerDefinitions } from '@wf/db';
+import type { CronTrigger } from '@wf/engine';
+import type { EngineRuntime } from '../engine-runtime';
+import type { Logger } from '../logger';
+import { startWorkflow } from '../services/start-workflow';
+
+export const CRON_STARTER = 'system:scheduler';
+
+interface Scheduled {
+  readonly task: ScheduledTask;
+}
+
+export class CronTriggers {
+  private readonly scheduled = new Map<string, Scheduled>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly rt: EngineRuntime,
+    private readonly log: Logger,
+  ) {}
+
+  /** Bring the scheduled tasks in line with the active definitions. */
+  async sync(): Promise<void> {
+    const rows = await findCronTriggerDefinitions(this.rt.store.pool);
+    const wanted = new Map<string, { tenantId: string; definitionId: string; index: number; trigger: CronTrigger }>();
+    for (const row of rows) {
+      row.triggers.forEach((t, index) => {
+        const trigger = t as CronTrigger;
+        if (trigger.type !== 'cron') return;
+        const key = `${row.definitionId}|${index}|${trigger.cron}|${trigger.timezone ?? 'UTC'}`;
+        wanted.set(key, { tenantId: row.tenantId, definitionId: row.definitionId, index, trigger });
+      });
+    }
+    for (const [key, s] of this.scheduled) {
+      if (!wanted.has(key)) {
+        await s.task.destroy();
+        this.scheduled.delete(key);
+        this.log.info({ trigger: key }, 'cron trigger removed');
+      }
+    }
+    for (const [key, w] of wanted) {
+      if (this.scheduled.has(key)) continue;
+      if (!cron.validate(w.trigger.cron)) {
+        this.log.warn({ trigger: key }, 'cron trigger has an invalid expression; skipped');
+        continue;
+      }
+      const task = cron.schedule(
+        w.trigger.cron,
+        (ctx) => {
+          const p = this.fire(w.tenantId, w.definitionId, w.index, w.trigger, ctx.date).finally(() => this.inFlight.delete(p));
+          this.inFlight.add(p);
+          return p;
+        },
+        { timezone: w.trigger.timezone ?? 'UTC', name: key, noOverlap: false },
+      );
+      this.scheduled.set(key, { task });
+      this.log.info({ trigger: key, tenantId: w.tenantId }, 'cron trigger scheduled');
+    }
+  }
+
+  private async fire(tenantId: string, definitionId: string, index: number, trigger: CronTrigger, at: Date): Promise<void> {
+    // the same tick has the same key in every replica
+    const fireTime = new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString();
+    try {
+      const outcome = await this.rt.store.inTenant(tenantId, (tx) =>
+        startWorkflow(
+          tx,
+          {
+            workflowDefinitionId: definitionId,
+            contextData: trigger.contextData ?? {},
+            idempotencyKey: `cron:${definitionId}:${index}:${fireTime}`,
+            startedBy: CRON_STARTER,
+            triggerType: 'cron',
+          },
+          this.rt.ports.clock.now(),
+          this.rt.ports.newId,
+        ),
+      );
+      await this.rt.ports.dispatcher.dispatch(outcome.enqueue);
+      if (outcome.created) this.log.info({ tenantId, definitionId, fireTime, instanceId: outcome.instance.id }, 'cron trigger fired');
+    } catch (err) {
+      // e.g. deactivated since the last sync (422): nothing to start
+      this.log.warn({ tenantId, definitionId, fireTime, err: (err as Error).message }, 'cron trigger did not start an instance');
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.scheduled.values()) await s.task.destroy();
+    this.scheduled.clear();
+    await Promise.allSettled([...this.inFlight]);
+  }
+}
