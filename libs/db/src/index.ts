@@ -10,3 +10,5 @@ export * from './repositories/definitions.repository';
 export * from './repositories/instances.repository';
 export * from './repositories/tasks.repository';
 export * from './store/system-queries';
+export * from './repositories/analytics.repository';
+export * from './store/history-chain';

@@ -30,7 +30,9 @@ export function describeUrl(url: string): string {
 
 function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: string })?.code;
+  // 3D000: the database does not exist (nothing to migrate or revert there)
   return (
+    code === '3D000' ||
     code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' ||
     code === '57P03' || /timeout|terminated|Connection/i.test((err as Error)?.message ?? '')
   );

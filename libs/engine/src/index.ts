@@ -23,3 +23,4 @@ export * from './runtime/plan-admin';
 export * from './runtime/service-handler';
 export * from './runtime/joins';
 export * from './runtime/plan-escalation';
+export { definitionSchema } from './definition/definition.schema';

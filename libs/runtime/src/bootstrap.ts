@@ -63,7 +63,8 @@ export async function boot(opts: BootOptions): Promise<void> {
     log.fatal({ err: (err as Error).message }, 'start-up failed');
     process.exit(1);
   }
-  if (config.seedSampleWorkflow) await seedSampleWorkflow(rt);
+  // one role seeds, so processes starting together never race to create the sample twice
+  if (config.seedSampleWorkflow && opts.roles.includes('api')) await seedSampleWorkflow(rt);
 
   const running: RunningRole[] = [];
   for (const role of ROLE_NAMES) {

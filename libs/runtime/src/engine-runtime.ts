@@ -19,6 +19,7 @@ import type { AppServices } from './services/service.types';
 import { TasksServiceImpl } from './services/tasks.service';
 import { SubWorkflowStarter } from './services/child-starter';
 import { EventsServiceImpl } from './services/events.service';
+import { AnalyticsServiceImpl } from './services/analytics.service';
 import { createBuiltInHandlers, loadHandlerModules, type HandlerRegistry } from './handlers';
 
 export interface EngineRuntime {
@@ -69,6 +70,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
   // set_context runs inside the engine; the rest need a registered handler
   const serviceTypes = new Set([...PURE_SERVICE_TYPES, ...handlers.types()]);
   const services: AppServices = {
+    analytics: new AnalyticsServiceImpl(store),
     definitions: new DefinitionsServiceImpl(store, () => serviceTypes),
     events: new EventsServiceImpl(store, ports),
     instances: new InstancesServiceImpl(store, ports),

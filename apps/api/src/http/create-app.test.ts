@@ -100,6 +100,7 @@ function fakeServices() {
   };
 
   const services: AppServices = {
+    analytics: { workflows: async () => ({ items: [] }) },
     events: {
       publish: async (actor, input) => (record('events.publish', actor, input), { startedInstanceIds: [] }),
     },
@@ -120,6 +121,7 @@ function fakeServices() {
       list: async (actor, filter, page) => (record('instances.list', actor, filter, page), { items: [instance()], nextCursor: 'next' }),
       get: async () => ({ ...instance(), nodes: [] }),
       history: async () => ({ items: [] }),
+      verifyHistory: async () => ({ valid: true, checked: 0, brokenAt: null }),
       cancel: async () => instance({ status: 'cancelled' }),
       retry: async () => {
         throw new Error('database exploded: password=hunter2');

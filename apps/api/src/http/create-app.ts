@@ -5,13 +5,16 @@
  */
 
 import express, { Router, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import type { AppServices, Config, Logger } from '@wf/runtime';
+import { analyticsRouter } from './analytics.routes';
 import { authenticate } from './auth';
 import { definitionsRouter } from './definitions.routes';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { eventsRouter } from './events.routes';
 import { healthRouter } from './health.routes';
 import { instancesRouter } from './instances.routes';
+import { openApiRouter } from './openapi';
 import { jsonBody, requireJsonBodies } from './json-body';
 import { rateLimit } from './rate-limit';
 import { requestContext } from './request-context';
@@ -45,19 +48,21 @@ export function createApp(deps: CreateAppDeps): express.Express {
   app.set('query parser', 'simple');
 
   app.use(requestContext(logger));
-  app.use((_req, res, next) => {
-    res.set('X-Content-Type-Options', 'nosniff');
-    next();
-  });
+  // Security headers; Bull Board's page needs inline scripts, so it gets them without a CSP.
+  const headers = helmet();
+  const boardHeaders = helmet({ contentSecurityPolicy: false });
+  app.use((req, res, next) => (req.path.startsWith('/admin/queues') ? boardHeaders : headers)(req, res, next));
   app.use(healthRouter(services.health, logger));
   // Malformed (400) or oversized (413) bodies are refused before authentication.
   app.use(jsonBody(config.maxBodyBytes));
   app.use('/api', requireJsonBodies());
+  app.use(openApiRouter());
   for (const router of extraRouters.public ?? []) app.use(router);
 
   const api = Router();
   api.use(authenticate(config.jwtSecret, logger));
   api.use(rateLimit({ perMinute: config.rateLimitPerMinute }));
+  api.use('/analytics', analyticsRouter(services.analytics));
   api.use('/definitions', definitionsRouter(services.definitions));
   api.use('/events', eventsRouter(services.events));
   api.use('/instances', instancesRouter(services.instances));

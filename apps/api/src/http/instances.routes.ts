@@ -39,6 +39,10 @@ export function instancesRouter(instances: AppServices['instances']): Router {
     res.json(await instances.history(actorOf(res), parseId(req.params.id)));
   });
 
+  router.get('/:id/history/verify', async (req, res) => {
+    res.json(await instances.verifyHistory(actorOf(res), parseId(req.params.id)));
+  });
+
   router.post('/:id/cancel', async (req, res) => {
     res.json(await instances.cancel(actorOf(res), parseId(req.params.id)));
   });

@@ -9,7 +9,7 @@ import express, { type RequestHandler } from 'express';
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
 export function jsonBody(limitBytes: number): RequestHandler {
-  return express.json({ limit: limitBytes, strict: false, type: JSON_TYPES, reviver: refuseProtoKeys });
+  return express.json({ limit: limitBytes, strict: false, type: JSON_TYPES, reviver: refuseUnstorableValues });
 }
 
 /**
@@ -20,9 +20,13 @@ export function bodyOrEmpty(body: unknown): unknown {
   return body === undefined ? {} : body;
 }
 
-/** A `__proto__` key is refused outright: bodies are merged into contexts downstream. */
-function refuseProtoKeys(key: string, value: unknown): unknown {
+/** Refused outright: `__proto__` keys (bodies are merged into contexts) and NUL characters. */
+function refuseUnstorableValues(key: string, value: unknown): unknown {
   if (key === '__proto__') throw new SyntaxError('"__proto__" is not allowed as an object key');
+  // Postgres text and jsonb cannot hold NUL characters
+  if ((typeof value === 'string' && value.includes('\u0000')) || key.includes('\u0000')) {
+    throw new SyntaxError('strings may not contain the NUL character (\\u0000)');
+  }
   return value;
 }
 

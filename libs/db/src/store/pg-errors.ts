@@ -1,6 +1,6 @@
 /** Postgres failures as engine errors: an unreachable database is a 503, never a 500. */
 
-import { ConflictError, UnavailableError } from '@wf/engine';
+import { ConflictError, UnavailableError, ValidationError } from '@wf/engine';
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE']);
 
@@ -20,6 +20,11 @@ export function isUnavailable(err: unknown): boolean {
 export function translatePgError(err: unknown): unknown {
   if (isUnavailable(err)) return new UnavailableError('DATABASE_UNAVAILABLE', 'The database is unavailable; try again shortly');
   const code = (err as { code?: string })?.code;
+  // data exceptions (an unrepresentable character, a malformed value that slipped past
+  // validation) are the caller's mistake, not a server fault
+  if (code === '22021' || code === '22P05' || code === '22P02' || code === '22007' || code === '22008' || code === '22003') {
+    return new ValidationError('INVALID_VALUE', `a value could not be stored: ${(err as Error).message}`);
+  }
   if (code === '40001' || code === '40P01') {
     return new ConflictError('CONCURRENT_UPDATE', 'A concurrent change interfered; try again');
   }

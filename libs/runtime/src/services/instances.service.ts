@@ -8,7 +8,7 @@ import {
   type EnginePorts,
   type NodeJob,
 } from '@wf/engine';
-import { findVisibleInstance, listExecutions, listHistory, listVisibleInstances, type PgStore, type PgTx } from '@wf/db';
+import { findVisibleInstance, listExecutions, listHistory, listVisibleInstances, verifyHistoryChain, type PgStore, type PgTx } from '@wf/db';
 import { toHistoryItemDto, toInstanceDto, toNodeExecutionDto } from './dto-mappers';
 import { startWorkflow } from './start-workflow';
 import type {
@@ -74,6 +74,13 @@ export class InstancesServiceImpl implements InstancesService {
       await this.visible(tx, actor, id);
       const rows = await listHistory(tx, id);
       return { items: rows.map(toHistoryItemDto) };
+    });
+  }
+
+  async verifyHistory(actor: Actor, id: string): Promise<{ valid: boolean; checked: number; brokenAt: string | null }> {
+    return this.store.inTenant(actor.tenantId, async (tx) => {
+      await this.visible(tx, actor, id);
+      return verifyHistoryChain(await listHistory(tx, id));
     });
   }
 

@@ -120,6 +120,8 @@ export interface InstancesService {
   list(actor: Actor, filter: InstanceFilter, page: ListOptions): Promise<Page<InstanceDto>>;
   get(actor: Actor, id: string): Promise<InstanceDetailDto>;
   history(actor: Actor, id: string): Promise<{ items: HistoryItemDto[] }>;
+  /** recompute the history hash chain: the first altered row, if any */
+  verifyHistory(actor: Actor, id: string): Promise<{ valid: boolean; checked: number; brokenAt: string | null }>;
   /** admin or the starter */
   cancel(actor: Actor, id: string): Promise<InstanceDto>;
   /** admin */
@@ -187,7 +189,26 @@ export interface EventsService {
   publish(actor: Actor, input: PublishEventInput): Promise<{ startedInstanceIds: string[] }>;
 }
 
+export interface WorkflowAnalyticsDto {
+  workflowName: string;
+  totalInstances: number;
+  runningInstances: number;
+  completedInstances: number;
+  rejectedInstances: number;
+  failedInstances: number;
+  cancelledInstances: number;
+  /** finished instances that met their deadline, %, two decimals; null when none finished */
+  slaCompliancePercentage: number | null;
+  /** over completed instances, two decimals; null when none completed */
+  avgCompletionHours: number | null;
+}
+
+export interface AnalyticsService {
+  workflows(actor: Actor): Promise<{ items: WorkflowAnalyticsDto[] }>;
+}
+
 export interface AppServices {
+  analytics: AnalyticsService;
   definitions: DefinitionsService;
   events: EventsService;
   instances: InstancesService;

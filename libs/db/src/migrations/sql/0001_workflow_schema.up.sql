@@ -15,10 +15,12 @@ EXCEPTION
 END
 $$;
 
--- The connecting user must be able to SET ROLE workflow_app (a superuser already can).
+-- The connecting user must be able to SET ROLE workflow_app (a superuser already can; a user
+-- an operator already made a member needs nothing more).
 DO $$
 BEGIN
-  IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+  IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+     AND NOT pg_has_role(current_user, 'workflow_app', 'MEMBER') THEN
     EXECUTE format('GRANT workflow_app TO %I', current_user);
   END IF;
 END

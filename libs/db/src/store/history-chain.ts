@@ -1,0 +1,33 @@
+import type { HistoryRowView } from '../repositories/instances.repository';
+import { historyHash } from './sql-values';
+
+export interface ChainVerdict {
+  readonly valid: boolean;
+  readonly checked: number;
+  /** id of the first row whose hash (or link to its predecessor) does not match, else null */
+  readonly brokenAt: string | null;
+}
+
+/**
+ * Recompute an instance's history hash chain, oldest first: each row's `prev_hash` must be its
+ * predecessor's `hash`, and its `hash` must be the hash of its own content chained to it.
+ */
+export function verifyHistoryChain(rows: readonly HistoryRowView[]): ChainVerdict {
+  let prev: string | null = null;
+  let checked = 0;
+  for (const row of rows) {
+    checked += 1;
+    const expected = historyHash(prev, {
+      id: row.id,
+      instanceId: row.instance_id,
+      nodeExecutionId: row.node_execution_id,
+      eventType: row.event_type,
+      actorUserId: row.actor_user_id,
+      details: row.details,
+      createdAt: row.created_at,
+    });
+    if (row.prev_hash !== prev || row.hash !== expected) return { valid: false, checked, brokenAt: row.id };
+    prev = row.hash;
+  }
+  return { valid: true, checked, brokenAt: null };
+}
