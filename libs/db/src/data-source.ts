@@ -8,7 +8,7 @@ export interface DbOptions {
   readonly poolSize?: number;
   /** per-statement limit, default 10000 ms */
   readonly statementTimeoutMs?: number;
-  /** bounds a frozen process's open transaction, default 30000 ms */
+  /** bounds a frozen process's open transaction (and the locks it holds), default 5000 ms */
   readonly idleInTransactionTimeoutMs?: number;
   readonly applicationName?: string;
 }
@@ -30,7 +30,7 @@ export function createDataSource(opts: DbOptions): DataSource {
     applicationName: opts.applicationName ?? 'workflow-engine',
     extra: {
       statement_timeout: opts.statementTimeoutMs ?? 10_000,
-      idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs ?? 30_000,
+      idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs ?? 5_000,
       connectionTimeoutMillis: 5_000,
     },
   });

@@ -12,3 +12,4 @@ export * from './repositories/tasks.repository';
 export * from './store/system-queries';
 export * from './repositories/analytics.repository';
 export * from './store/history-chain';
+export * from './health/schema-health';

@@ -3,3 +3,4 @@ export * from './queue-names';
 export * from './redis-connection';
 export * from './bull-dispatcher';
 export * from './node-worker';
+export * from './queue-health';

@@ -43,6 +43,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     url: config.databaseUrl,
     poolSize: config.dbPoolSize,
     statementTimeoutMs: config.dbStatementTimeoutMs,
+    idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
     applicationName: `workflow-${role}`,
   });
   await dataSource.initialize();

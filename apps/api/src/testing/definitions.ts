@@ -1,3 +1,5 @@
+import { SAMPLE_WORKFLOW } from '@wf/runtime';
+
 /** Definition builders that read like the workflow. */
 
 /**
@@ -7,32 +9,8 @@
  *                                     \--false-------------------^
  */
 export function purchaseOrderDefinition(name = 'Purchase Order Approval') {
-  return {
-    name,
-    description: 'Multi-level PO approval workflow',
-    category: 'approval',
-    nodes: [
-      { id: 'manager_approval', nodeType: 'approval', name: 'Manager Approval', approverRole: 'manager', slaHours: 24 },
-      { id: 'amount_check', nodeType: 'gateway', name: 'Check Amount', conditionExpression: 'context.amount > 10000' },
-      { id: 'cfo_approval', nodeType: 'approval', name: 'CFO Approval', approverRole: 'cfo', slaHours: 48 },
-      {
-        id: 'complete',
-        nodeType: 'service_task',
-        name: 'Complete Order',
-        serviceType: 'set_context',
-        serviceConfig: { values: { orderStatus: 'approved' } },
-      },
-    ],
-    routes: [
-      { fromNodeId: 'manager_approval', toNodeId: 'amount_check' },
-      { fromNodeId: 'amount_check', toNodeId: 'cfo_approval', condition: 'true' },
-      { fromNodeId: 'amount_check', toNodeId: 'complete', condition: 'false' },
-      { fromNodeId: 'cfo_approval', toNodeId: 'complete' },
-    ],
-    slaHours: 72,
-    escalationEnabled: true,
-    triggers: [],
-  };
+  // the sample the engine seeds is this very workflow
+  return { ...structuredClone(SAMPLE_WORKFLOW), name, description: 'Multi-level PO approval workflow' };
 }
 
 /** start -> n set_context service tasks -> end */

@@ -72,6 +72,29 @@ export interface ExecutionFields {
   readonly completedAt: Date | null;
 }
 
+/** The mutable columns of an execution that has just become ready. */
+export const READY_EXECUTION_FIELDS: ExecutionFields = Object.freeze({
+  status: 'ready',
+  generation: 0,
+  waitingFor: null,
+  leaseToken: null,
+  leaseExpiresAt: null,
+  assignedUserId: null,
+  assignedRole: null,
+  escalationRole: null,
+  previousAssignees: [],
+  decision: null,
+  decidedBy: null,
+  comments: null,
+  output: null,
+  error: null,
+  attempts: 0,
+  slaDeadline: null,
+  escalatedAt: null,
+  startedAt: null,
+  completedAt: null,
+});
+
 export interface ExecutionState extends ExecutionFields {
   readonly id: string;
   readonly instanceId: string;

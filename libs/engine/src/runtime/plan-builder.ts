@@ -14,6 +14,7 @@ import type {
   Plan,
   SlaCheck,
 } from './model';
+import { READY_EXECUTION_FIELDS } from './model';
 
 /** An open execution of the instance, as joins need to see it. */
 export interface OpenExecution {
@@ -226,30 +227,9 @@ export class PlanBuilder {
   }
 }
 
-/** A waiting join released: only status changes, the row keeps its other columns. */
+/** A waiting join released: a fresh ready execution (nothing else was ever set on it). */
 function joinReady(id: string): ExecutionPatch {
-  return {
-    id,
-    status: 'ready',
-    generation: 0,
-    waitingFor: null,
-    leaseToken: null,
-    leaseExpiresAt: null,
-    assignedUserId: null,
-    assignedRole: null,
-    escalationRole: null,
-    previousAssignees: [],
-    decision: null,
-    decidedBy: null,
-    comments: null,
-    output: null,
-    error: null,
-    attempts: 0,
-    slaDeadline: null,
-    escalatedAt: null,
-    startedAt: null,
-    completedAt: null,
-  };
+  return { ...READY_EXECUTION_FIELDS, id };
 }
 
 function isOpen(status: string): boolean {

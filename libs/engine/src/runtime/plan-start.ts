@@ -4,6 +4,7 @@ import type { CompiledDefinition } from '../definition/definition.types';
 import { addHours } from '../sla/sla-clock';
 import type { ExecutionState, InstanceState, JsonObject, NewExecution, NodeJob, HistoryEvent, TriggerType } from './model';
 import { nodeOf } from './plan-builder';
+import { READY_EXECUTION_FIELDS } from './model';
 
 export interface StartRequest {
   readonly tenantId: string;
@@ -85,24 +86,6 @@ export function readyExecutionState(instanceId: string, e: NewExecution): Execut
     instanceId,
     nodeId: e.nodeId,
     nodeType: e.nodeType,
-    generation: 0,
-    status: 'ready',
-    waitingFor: null,
-    leaseToken: null,
-    leaseExpiresAt: null,
-    assignedUserId: null,
-    assignedRole: null,
-    escalationRole: null,
-    previousAssignees: [],
-    decision: null,
-    decidedBy: null,
-    comments: null,
-    output: null,
-    error: null,
-    attempts: 0,
-    slaDeadline: null,
-    escalatedAt: null,
-    startedAt: null,
-    completedAt: null,
+    ...READY_EXECUTION_FIELDS,
   };
 }

@@ -44,6 +44,8 @@ const envSchema = z.object({
   WORKFLOW_STEP_LEASE_MS: int(1000).default(60000),
   DB_POOL_SIZE: int(1).max(500).default(10),
   DB_STATEMENT_TIMEOUT_MS: int(100).default(10000),
+  /** a transaction left idle this long (a frozen process) is ended by Postgres, releasing its locks, default 5000 */
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: int(100).default(5000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKFLOW_HISTORY_RETENTION_DAYS: int(1).default(3650),
   TASK_QUEUE_REFRESH_INTERVAL_SECONDS: num(1).default(60),
@@ -82,6 +84,7 @@ export interface Config {
   stepLeaseMs: number;
   dbPoolSize: number;
   dbStatementTimeoutMs: number;
+  dbIdleInTransactionTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   historyRetentionDays: number;
   taskQueueRefreshIntervalSeconds: number;
@@ -138,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     stepLeaseMs: e.WORKFLOW_STEP_LEASE_MS,
     dbPoolSize: e.DB_POOL_SIZE,
     dbStatementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    dbIdleInTransactionTimeoutMs: e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     historyRetentionDays: e.WORKFLOW_HISTORY_RETENTION_DAYS,
     taskQueueRefreshIntervalSeconds: e.TASK_QUEUE_REFRESH_INTERVAL_SECONDS,

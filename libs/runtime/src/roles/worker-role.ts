@@ -1,8 +1,12 @@
 /** The worker role: pulls node jobs from BullMQ and runs them through the engine. */
 
-import { escalateTask, executeNode } from '@wf/engine';
+import { escalateTask, executeNode, type ExecuteResult, type NodeJob } from '@wf/engine';
 import { createNodeWorker, createRedisConnection, createSlaWorker } from '@wf/queue';
 import type { EngineRuntime } from '../engine-runtime';
+import type { EngineMetrics } from '../metrics/engine-metrics';
+
+// Re-exported so the apps can reach the metrics through '@wf/runtime' until its index exports them.
+export { createEngineMetrics, type EngineMetrics, type EngineMetricsOptions } from '../metrics/engine-metrics';
 
 export interface RunningRole {
   readonly name: string;
@@ -10,13 +14,27 @@ export interface RunningRole {
   close(): Promise<void>;
 }
 
-export function startWorkerRole(rt: EngineRuntime): RunningRole {
+/**
+ * Start the node and SLA workers. With `metrics`, every `executeNode` call is timed
+ * (`workflow_step_duration_seconds`) and every failed attempt counted (`workflow_step_failures_total`).
+ */
+export function startWorkerRole(rt: EngineRuntime, metrics?: EngineMetrics): RunningRole {
   const log = rt.log.child({ role: 'worker' });
   const connection = createRedisConnection(rt.config.redisUrl, 'worker');
   connection.on('error', (err) => log.warn({ err: err.message }, 'worker redis connection error'));
   const worker = createNodeWorker(
     async (job, delivery) => {
-      const result = await executeNode(rt.ports, job, delivery);
+      const started = performance.now();
+      let result: ExecuteResult;
+      try {
+        result = await executeNode(rt.ports, job, delivery);
+      } catch (err) {
+        // the job carries ids only: a step that throws has no plan to name its node type
+        metrics?.observeStep('unknown', 'error', (performance.now() - started) / 1000);
+        metrics?.countFailure('unknown', errorCode(err));
+        throw err;
+      }
+      if (metrics) recordStep(metrics, job, result, (performance.now() - started) / 1000);
       log.debug({ ...job, outcome: result.outcome, reason: result.reason }, 'node job done');
     },
     { connection, prefix: rt.config.queuePrefix, concurrency: rt.config.workerConcurrency, lockDurationMs: rt.config.workerLockDurationMs },
@@ -39,4 +57,24 @@ export function startWorkerRole(rt: EngineRuntime): RunningRole {
       log.info('worker stopped');
     },
   };
+}
+
+/**
+ * The step's node type comes from its plan's `node_started` event (gateways, pure service tasks,
+ * tasks being parked, claims, sub-workflow starts); 'unknown' where the plan does not name it
+ * (no-ops, service completions, child results). A plan that fails the node is outcome `failed`.
+ */
+function recordStep(metrics: EngineMetrics, job: NodeJob, result: ExecuteResult, seconds: number): void {
+  const own = result.plan?.history.filter((e) => e.nodeExecutionId === job.executionId) ?? [];
+  const nodeType = own.find((e) => e.eventType === 'node_started')?.details['nodeType'];
+  const label = typeof nodeType === 'string' ? nodeType : 'unknown';
+  const failed = own.find((e) => e.eventType === 'node_failed');
+  metrics.observeStep(label, failed ? 'failed' : result.outcome, seconds);
+  if (failed) metrics.countFailure(label, errorCode(failed.details['error']));
+}
+
+/** Errors are read by their `code` field, never by class (they may have crossed a process). */
+function errorCode(err: unknown): string {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code !== '' ? code : 'INTERNAL';
 }

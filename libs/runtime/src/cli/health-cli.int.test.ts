@@ -1,0 +1,129 @@
+/**
+ * `npm run health` as an operator runs it: a child process with only the environment, against
+ * this file's own migrated database and the shared Redis under a queue prefix no one else uses.
+ * Healthy exits 0; disabling RLS on one table, or pointing at a closed port, exits 1 and names the
+ * failing check. The shared Redis's eviction policy is not ours to change, so it is read first
+ * and the expected outcome follows from it.
+ */
+
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import { TEST_REDIS_URL, createTestDatabase, type TestDatabase } from '@wf/db/testing';
+
+const UNREACHABLE_DATABASE_URL = 'postgres://postgres@127.0.0.1:1/x';
+
+interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** the names of the `✗` lines */
+  readonly failedChecks: string[];
+}
+
+function runHealthCli(env: Record<string, string>): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      'node',
+      ['--import', 'tsx', 'libs/runtime/src/cli/health-cli.ts'],
+      // only what the CLI needs, so the outcome does not depend on the caller's environment
+      { cwd: '/work/main', env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        const failedChecks = String(stdout)
+          .split('\n')
+          .filter((line) => line.startsWith('✗ '))
+          .map((line) => line.slice(2).split(' — ')[0] ?? '');
+        resolve({ code, stdout: String(stdout), stderr: String(stderr), failedChecks });
+      },
+    );
+  });
+}
+
+async function onDatabase(url: string, sql: string): Promise<void> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+describe('npm run health (health-cli)', () => {
+  const queuePrefix = `health-test-${randomBytes(4).toString('hex')}`;
+  let db: TestDatabase;
+  let redis: Redis;
+  /** the shared Redis's actual policy: anything but noeviction is a real failure of the check */
+  let evictionPolicy: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+    const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    evictionPolicy = reply[1] ?? '';
+    env = {
+      DATABASE_URL: db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: queuePrefix,
+      SEED_SAMPLE_WORKFLOW: 'false',
+      NODE_ENV: 'test',
+    };
+  });
+
+  afterAll(async () => {
+    redis?.disconnect();
+    await db?.drop();
+  });
+
+  it('on a healthy setup prints every check and HEALTHY, exit 0 (or only the eviction policy fails)', async () => {
+    const run = await runHealthCli(env);
+
+    expect(run.stdout).toContain('✓ postgres:reachable — ');
+    expect(run.stdout).toContain('✓ rls:workflow_definitions — workflow_definitions: enabled and forced, 3 policies');
+    expect(run.stdout).toContain('✓ queue:node-executions — ');
+    expect(run.stdout).toContain('✓ queue:sla-checks — ');
+    expect(run.stdout).not.toContain('sample-workflow');
+    if (evictionPolicy === 'noeviction') {
+      expect(run.failedChecks).toEqual([]);
+      expect(run.stdout).toMatch(/^HEALTHY \(\d+ checks\)$/m);
+      expect(run.code).toBe(0);
+    } else {
+      expect(run.failedChecks).toEqual(['redis:maxmemory-policy']);
+      expect(run.stdout).toContain(`✗ redis:maxmemory-policy — ${evictionPolicy} (BullMQ needs noeviction`);
+      expect(run.code).toBe(1);
+    }
+  });
+
+  it('exits 1 naming rls:workflow_definitions after RLS is disabled on that table', async () => {
+    await onDatabase(db.url, 'ALTER TABLE workflow_definitions DISABLE ROW LEVEL SECURITY');
+    try {
+      const run = await runHealthCli(env);
+
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('✗ rls:workflow_definitions — workflow_definitions: row-level security not enabled');
+      const expectedFailures = ['rls:workflow_definitions', ...(evictionPolicy === 'noeviction' ? [] : ['redis:maxmemory-policy'])];
+      expect(run.failedChecks).toEqual(expectedFailures);
+      expect(run.stdout).toMatch(new RegExp(`^UNHEALTHY: ${expectedFailures.length} of \\d+ checks failed$`, 'm'));
+    } finally {
+      await onDatabase(db.url, 'ALTER TABLE workflow_definitions ENABLE ROW LEVEL SECURITY');
+    }
+  });
+
+  it('exits 1 naming postgres:reachable when the database port is closed, and skips the schema checks', async () => {
+    const run = await runHealthCli({ ...env, DATABASE_URL: UNREACHABLE_DATABASE_URL });
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('✗ postgres:reachable — cannot reach 127.0.0.1:1/x: ');
+    expect(run.stdout).toContain('ECONNREFUSED');
+    expect(run.stdout).not.toContain('rls:');
+    // Redis is still checked
+    expect(run.stdout).toContain('✓ redis:reachable — ');
+  });
+
+  it('left no keys under its queue prefix (the check is read-only)', async () => {
+    await expect(redis.keys(`${queuePrefix}:*`)).resolves.toEqual([]);
+  });
+});

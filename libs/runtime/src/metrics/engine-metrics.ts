@@ -1,0 +1,171 @@
+/**
+ * Prometheus metrics of the engine, in a registry of their own (never prom-client's global one,
+ * so two runtimes in one process, as in tests, do not collide).
+ *
+ * Step timings and failures are pushed by the worker as they happen. Queue depths, open tasks,
+ * SLA breaches and instance counts are read when Prometheus scrapes (`collect()`), so they are
+ * true of that moment in every process that serves them. A scrape whose Redis or Postgres read
+ * fails or is slow serves that gauge without samples rather than failing `/metrics` as a whole.
+ */
+
+import type { Queue } from 'bullmq';
+import type { Pool } from 'pg';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { INSTANCE_STATUSES, URGENCY_LEVELS } from '@wf/engine';
+import { systemRead } from '@wf/db';
+
+export interface EngineMetricsOptions {
+  /** read cross-tenant with `systemRead` (read-only, app.system_read) */
+  readonly pool: Pool;
+  /** every engine queue (`ALL_QUEUES`), counted by job state on each scrape */
+  readonly queues: readonly Queue[];
+  /** TASK_QUEUE_URGENT_THRESHOLD_HOURS: a task due within this many hours is URGENT */
+  readonly urgentThresholdHours: number;
+  /** how long a scrape waits for Redis or Postgres before serving that gauge empty; default 5000 */
+  readonly scrapeTimeoutMs?: number;
+}
+
+export interface EngineMetrics {
+  readonly registry: Registry;
+  /** one node execution (`executeNode` call) took `seconds` and ended with `outcome` */
+  observeStep(nodeType: string, outcome: string, seconds: number): void;
+  /** one node execution attempt failed with the error `code` */
+  countFailure(nodeType: string, code: string): void;
+}
+
+/** The states `workflow_queue_jobs` reports, in BullMQ's names. */
+export const QUEUE_JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
+
+/** From 1 ms (a pure gateway step) to 10 s (a slow HTTP call). */
+const STEP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+interface DbSnapshot {
+  readonly tasksByUrgency: ReadonlyMap<string, number>;
+  readonly slaBreaches: number;
+  readonly instancesByStatus: ReadonlyMap<string, number>;
+}
+
+export function createEngineMetrics(opts: EngineMetricsOptions): EngineMetrics {
+  const registry = new Registry();
+  const timeoutMs = opts.scrapeTimeoutMs ?? 5000;
+  collectDefaultMetrics({ register: registry, prefix: 'workflow_process_' });
+
+  const stepDuration = new Histogram({
+    name: 'workflow_step_duration_seconds',
+    help: 'Time the worker spent on one node execution, by node type and outcome.',
+    labelNames: ['node_type', 'outcome'] as const,
+    buckets: STEP_BUCKETS,
+    registers: [registry],
+  });
+  const stepFailures = new Counter({
+    name: 'workflow_step_failures_total',
+    help: 'Node execution attempts that failed, by node type and error code.',
+    labelNames: ['node_type', 'code'] as const,
+    registers: [registry],
+  });
+
+  new Gauge({
+    name: 'workflow_queue_jobs',
+    help: 'Jobs in each engine queue, by state, at scrape time.',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const counts = await Promise.allSettled(opts.queues.map((q) => withTimeout(q.getJobCounts(...QUEUE_JOB_STATES), timeoutMs)));
+      counts.forEach((result, i) => {
+        // a queue Redis did not answer for is left out of this scrape
+        if (result.status !== 'fulfilled') return;
+        const queue = (opts.queues[i] as Queue).name;
+        for (const state of QUEUE_JOB_STATES) this.set({ queue, state }, result.value[state] ?? 0);
+      });
+    },
+  });
+
+  // The three database gauges share one read-only transaction per scrape: prom-client collects
+  // every metric at once, so the first to ask starts the read and the others join it.
+  let inflight: Promise<DbSnapshot | null> | null = null;
+  const dbSnapshot = (): Promise<DbSnapshot | null> =>
+    (inflight ??= withTimeout(readDbSnapshot(opts.pool, opts.urgentThresholdHours), timeoutMs)
+      .catch(() => null)
+      .finally(() => {
+        inflight = null;
+      }));
+
+  new Gauge({
+    name: 'workflow_tasks_open',
+    help: 'Open human tasks by urgency (OVERDUE, URGENT within TASK_QUEUE_URGENT_THRESHOLD_HOURS, NORMAL), all tenants.',
+    labelNames: ['urgency'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const snap = await dbSnapshot();
+      if (!snap) return;
+      for (const urgency of URGENCY_LEVELS) this.set({ urgency }, snap.tasksByUrgency.get(urgency) ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'workflow_sla_breaches_total',
+    help: 'Tasks escalated because they passed their SLA deadline (escalated_at set), all tenants.',
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const snap = await dbSnapshot();
+      if (snap) this.set(snap.slaBreaches);
+    },
+  });
+  new Gauge({
+    name: 'workflow_instances',
+    help: 'Workflow instances by status, all tenants.',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const snap = await dbSnapshot();
+      if (!snap) return;
+      for (const status of INSTANCE_STATUSES) this.set({ status }, snap.instancesByStatus.get(status) ?? 0);
+    },
+  });
+
+  return {
+    registry,
+    observeStep(nodeType, outcome, seconds) {
+      stepDuration.observe({ node_type: nodeType, outcome }, seconds);
+    },
+    countFailure(nodeType, code) {
+      stepFailures.inc({ node_type: nodeType, code });
+    },
+  };
+}
+
+async function readDbSnapshot(pool: Pool, urgentThresholdHours: number): Promise<DbSnapshot> {
+  return systemRead(pool, async (q) => {
+    // the boundaries of urgencyOf(): OVERDUE at the deadline, URGENT within the threshold,
+    // NORMAL beyond it or without a deadline
+    const tasks = await q<{ urgency: string; n: number }>(
+      `SELECT CASE WHEN sla_deadline <= now() THEN 'OVERDUE'
+                   WHEN sla_deadline <= now() + make_interval(secs => $1) THEN 'URGENT'
+                   ELSE 'NORMAL' END AS urgency,
+              count(*)::int AS n
+       FROM workflow_instance_nodes WHERE status = 'waiting' AND waiting_for = 'task'
+       GROUP BY 1`,
+      [urgentThresholdHours * 3600],
+    );
+    // history (where sla_breached is recorded) is tenant-only; escalated_at marks the same event
+    const [breaches] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM workflow_instance_nodes WHERE escalated_at IS NOT NULL`);
+    const instances = await q<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM workflow_instances GROUP BY status`);
+    return {
+      tasksByUrgency: new Map(tasks.map((r) => [r.urgency, r.n])),
+      slaBreaches: breaches?.n ?? 0,
+      instancesByStatus: new Map(instances.map((r) => [r.status, r.n])),
+    };
+  });
+}
+
+/** Rejects after `ms`; the work itself runs on, but the scrape no longer waits for it. */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`scrape read timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
