@@ -115,6 +115,6 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message || (err as { code?: string }).code || err.name;
+  if (err instanceof Error) return err.message.trim() || (err as { code?: string }).code || err.name;
   return String(err);
 }
