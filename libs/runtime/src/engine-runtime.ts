@@ -21,6 +21,7 @@ import { SubWorkflowStarter } from './services/child-starter';
 import { EventsServiceImpl } from './services/events.service';
 import { AnalyticsServiceImpl } from './services/analytics.service';
 import { createBuiltInHandlers, loadHandlerModules, type HandlerRegistry } from './handlers';
+import { createEngineMetrics, type EngineMetrics } from './metrics/engine-metrics';
 
 export interface EngineRuntime {
   readonly config: Config;
@@ -35,6 +36,8 @@ export interface EngineRuntime {
   /** service types definitions may use (built-ins plus plugins) */
   readonly serviceTypes: ReadonlySet<string>;
   readonly handlers: HandlerRegistry;
+  /** this process's Prometheus registry: step timings from its worker, gauges read at scrape */
+  readonly metrics: EngineMetrics;
   close(): Promise<void>;
 }
 
@@ -86,9 +89,15 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
       },
     },
   };
+  const metrics = createEngineMetrics({
+    pool: store.pool,
+    queues: [bullDispatcher.queue, bullDispatcher.slaQueue],
+    urgentThresholdHours: config.urgentThresholdHours,
+  });
   return {
     config,
     log,
+    metrics,
     dataSource,
     store,
     redis,

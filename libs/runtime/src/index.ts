@@ -13,3 +13,4 @@ export * from './roles/scheduler-role';
 export * from './roles/cron-triggers';
 export * from './seed/sample-workflow';
 export * from './handlers';
+export * from './metrics/engine-metrics';

@@ -29,7 +29,7 @@ let worker: RunningRole | null = null;
 beforeAll(async () => {
   // no worker yet: the job enqueued below stays waiting for the board to show
   h = await createHarness({ worker: false, env: { TASK_QUEUE_URGENT_THRESHOLD_HOURS: '24' } });
-  const queues = [h.rt.bullDispatcher.queue, h.rt.bullDispatcher.slaQueue] as Queue[];
+  const queues: Queue[] = [h.rt.bullDispatcher.queue, h.rt.bullDispatcher.slaQueue];
   metrics = createEngineMetrics({ pool: h.rt.store.pool, queues, urgentThresholdHours: h.rt.config.urgentThresholdHours });
   const app = createApp({
     services: h.rt.services,
@@ -77,7 +77,7 @@ describe('Bull Board in a browser', () => {
       const response = await page.goto(`${baseUrl}/admin/queues`);
       expect(response?.status()).toBe(200);
       // the queue list is rendered from the board's own API calls, which need the credentials too
-      await page.waitForFunction(() => document.body.innerText.includes('node-executions') && document.body.innerText.includes('sla-checks'), undefined, { timeout: 20_000 });
+      for (const name of ['node-executions', 'sla-checks']) await page.getByText(name).first().waitFor({ timeout: 20_000 });
       const text = await page.innerText('body');
       expect(text).toContain('node-executions');
       expect(text).toContain('sla-checks');
@@ -94,9 +94,14 @@ describe('Bull Board in a browser', () => {
     const context = await browser.newContext(httpCredentials ? { httpCredentials } : {});
     try {
       const page = await context.newPage();
-      const response = await page.goto(`${baseUrl}/admin/queues`);
-      expect(response?.status()).toBe(401);
-      expect(await response?.headerValue('www-authenticate')).toBe('Basic realm="workflow-engine"');
+      // With nothing to answer the challenge with, Chromium ends the navigation with
+      // ERR_INVALID_AUTH_CREDENTIALS after the 401 arrives: read the answer itself.
+      const [response] = await Promise.all([
+        page.waitForResponse(`${baseUrl}/admin/queues`),
+        page.goto(`${baseUrl}/admin/queues`).catch((err: Error) => (httpCredentials ? Promise.reject(err) : null)),
+      ]);
+      expect(response.status()).toBe(401);
+      expect(await response.headerValue('www-authenticate')).toBe('Basic realm="workflow-engine"');
     } finally {
       await context.close();
     }
@@ -128,8 +133,7 @@ describe('/metrics', () => {
     const chain = (await request(baseUrl).post('/api/definitions').set(admin()).send(serviceChainDefinition('Chain', 2))).body.id as string;
     const approval = {
       name: 'Sign-off',
-      slaHours: 1,
-      nodes: [{ id: 'ok', nodeType: 'approval', name: 'OK', approverRole: 'approver' }],
+      nodes: [{ id: 'ok', nodeType: 'approval', name: 'OK', approverRole: 'approver', slaHours: 1 }],
       routes: [],
     };
     const signOff = (await request(baseUrl).post('/api/definitions').set(admin()).send(approval)).body.id as string;

@@ -108,9 +108,10 @@ export function createEngineMetrics(opts: EngineMetricsOptions): EngineMetrics {
     help: 'Tasks escalated because they passed their SLA deadline (escalated_at set), all tenants.',
     registers: [registry],
     async collect() {
-      this.reset();
       const snap = await dbSnapshot();
+      // without labels, reset() would serve a 0 it does not know: remove() serves no sample
       if (snap) this.set(snap.slaBreaches);
+      else this.remove();
     },
   });
   new Gauge({

@@ -5,8 +5,6 @@ import { createNodeWorker, createRedisConnection, createSlaWorker } from '@wf/qu
 import type { EngineRuntime } from '../engine-runtime';
 import type { EngineMetrics } from '../metrics/engine-metrics';
 
-// Re-exported so the apps can reach the metrics through '@wf/runtime' until its index exports them.
-export { createEngineMetrics, type EngineMetrics, type EngineMetricsOptions } from '../metrics/engine-metrics';
 
 export interface RunningRole {
   readonly name: string;
@@ -18,7 +16,7 @@ export interface RunningRole {
  * Start the node and SLA workers. With `metrics`, every `executeNode` call is timed
  * (`workflow_step_duration_seconds`) and every failed attempt counted (`workflow_step_failures_total`).
  */
-export function startWorkerRole(rt: EngineRuntime, metrics?: EngineMetrics): RunningRole {
+export function startWorkerRole(rt: EngineRuntime, metrics: EngineMetrics | undefined = rt.metrics): RunningRole {
   const log = rt.log.child({ role: 'worker' });
   const connection = createRedisConnection(rt.config.redisUrl, 'worker');
   connection.on('error', (err) => log.warn({ err: err.message }, 'worker redis connection error'));
