@@ -29,6 +29,8 @@ export default [
             { sourceTag: 'scope:queue', onlyDependOnLibsWithTags: ['scope:engine'] },
             { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:engine', 'scope:db', 'scope:queue'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            // bench and chaos drive the engine from outside, through its libs
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
           ],
         },
       ],
