@@ -3,9 +3,8 @@
  * engine in one process; scaled deployments run `--roles api` and the worker and scheduler apps.
  */
 
-import { DEV_TENANT_ID, boot, parseRoles, startSchedulerRole, startWorkerRole } from '@wf/runtime';
+import { DEV_TENANT_ID, boot, parseRoles, signToken, startSchedulerRole, startWorkerRole } from '@wf/runtime';
 import { startApiRole } from './api-role';
-import { signToken } from './http/auth';
 
 void boot({
   roles: parseRoles(process.argv, ['api']),

@@ -38,9 +38,13 @@ export class BullDispatcher implements Dispatcher {
     connection: Redis,
     prefix: string,
     private readonly retry: RetryPolicy,
+    onError: (err: Error) => void = () => undefined,
   ) {
     this.queue = new Queue<NodeJob>(NODE_QUEUE, { connection, prefix });
     this.slaQueue = new Queue<SlaJob>(SLA_QUEUE, { connection, prefix });
+    // a queue re-emits its connection's errors; unheard, BullMQ prints each one to stderr
+    this.queue.on('error', onError);
+    this.slaQueue.on('error', onError);
   }
 
   async scheduleSlaChecks(checks: readonly SlaCheck[]): Promise<void> {

@@ -53,7 +53,10 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
   const store = new PgStore(poolOf(dataSource), { urgentThresholdHours: config.urgentThresholdHours });
   const redis = createRedisConnection(config.redisUrl, 'producer');
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
-  const bullDispatcher = new BullDispatcher(redis, config.queuePrefix, { maxRetries: config.maxRetries, backoffMs: config.retryBackoffMs });
+  // the connection's own listener above already reports an outage once per error
+  const bullDispatcher = new BullDispatcher(redis, config.queuePrefix, { maxRetries: config.maxRetries, backoffMs: config.retryBackoffMs }, (err) =>
+    log.debug({ err: err.message }, 'queue error'),
+  );
   const handlers = createBuiltInHandlers({ config, store, log });
   await loadHandlerModules(handlers, config.handlerModules, log);
   const ports: EnginePorts = {

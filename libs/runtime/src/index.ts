@@ -4,6 +4,7 @@
  */
 export * from './config/config';
 export * from './logger';
+export * from './auth/access-token';
 export * from './services/service.types';
 export * from './services/start-workflow';
 export * from './engine-runtime';

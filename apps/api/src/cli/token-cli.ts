@@ -5,8 +5,7 @@
  */
 
 import { parseArgs } from 'node:util';
-import { DEV_TENANT_ID, loadConfig } from '@wf/runtime';
-import { signToken } from '../http/auth';
+import { DEV_TENANT_ID, loadConfig, signToken } from '@wf/runtime';
 import { idSchema } from '../http/schemas';
 
 const USAGE = `Usage: npm run token -- [--tenant <uuid>] [--user <id>] [--roles a,b] [--expires-in <seconds>]

@@ -15,7 +15,7 @@ import { createApp } from '../http/create-app';
 import { bullBoardRouter } from '../http/bull-board.routes';
 import { metricsRouter } from '../http/metrics.routes';
 import { createHarness, eventually, type Harness } from '../testing/engine-harness';
-import { serviceChainDefinition } from '../testing/definitions';
+import { serviceChainDefinition } from '@wf/runtime/testing';
 
 const CHROMIUM = '/usr/bin/chromium';
 const BOARD = { user: 'ops', password: 'correct horse battery staple' };

@@ -1,7 +1,7 @@
 /** Analytics, the tamper-evident history, the OpenAPI document, and a fuzz of every endpoint. */
 import { Client } from 'pg';
 import { createHarness, eventually, type Harness } from '../testing/engine-harness';
-import { purchaseOrderDefinition } from '../testing/definitions';
+import { purchaseOrderDefinition } from '@wf/runtime/testing';
 
 let h: Harness;
 let admin: string;

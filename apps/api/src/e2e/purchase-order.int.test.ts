@@ -6,7 +6,7 @@
  *                                     \--false-------------------^
  */
 import { createHarness, eventually, type Harness } from '../testing/engine-harness';
-import { purchaseOrderDefinition } from '../testing/definitions';
+import { purchaseOrderDefinition } from '@wf/runtime/testing';
 
 let h: Harness;
 let admin: string;

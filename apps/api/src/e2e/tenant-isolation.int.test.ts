@@ -1,6 +1,6 @@
 /** A second tenant sees nothing of the first through the API: 404 for every object, empty lists. */
 import { TENANT_A, TENANT_B, createHarness, eventually, type Harness } from '../testing/engine-harness';
-import { purchaseOrderDefinition } from '../testing/definitions';
+import { purchaseOrderDefinition } from '@wf/runtime/testing';
 
 let h: Harness;
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });

@@ -5,7 +5,7 @@
 import { Client } from 'pg';
 import { createEngineRuntime, createLogger, loadConfig, startSchedulerRole } from '@wf/runtime';
 import { TENANT_B, createHarness, eventually, type Harness } from '../testing/engine-harness';
-import { serviceChainDefinition } from '../testing/definitions';
+import { serviceChainDefinition } from '@wf/runtime/testing';
 import { startPrivateRedis, type PrivateRedis } from '../testing/redis-server';
 
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });

@@ -10,7 +10,7 @@ import { Client } from 'pg';
 import { executeNode, type NodeJob } from '@wf/engine';
 import { startWorkerRole } from '@wf/runtime';
 import { createHarness, eventually, type Harness } from '../testing/engine-harness';
-import { serviceChainDefinition } from '../testing/definitions';
+import { serviceChainDefinition } from '@wf/runtime/testing';
 
 const ROOT = join(__dirname, '../../../..');
 let h: Harness;

@@ -8,8 +8,7 @@ import jwt from 'jsonwebtoken';
 import pino from 'pino';
 import request from 'supertest';
 import { ConflictError, ForbiddenError, NotFoundError, type Actor } from '@wf/engine';
-import type { AppServices, DefinitionDto, InstanceDto, TaskDto } from '@wf/runtime';
-import { signToken } from './auth';
+import { signToken, type AppServices, type DefinitionDto, type InstanceDto, type TaskDto } from '@wf/runtime';
 import { createApp } from './create-app';
 
 const SECRET = 'test-secret';

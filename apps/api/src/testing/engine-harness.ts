@@ -7,7 +7,6 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../http/create-app';
-import { signToken } from '../http/auth';
 import {
   createEngineRuntime,
   createLogger,
@@ -16,6 +15,7 @@ import {
   startWorkerRole,
   type EngineRuntime,
   type RunningRole,
+  signToken,
 } from '@wf/runtime';
 import { TEST_REDIS_URL, createTestDatabase, type TestDatabase } from '@wf/db/testing';
 

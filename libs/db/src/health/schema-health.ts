@@ -6,7 +6,8 @@
  * operator can act on a failed line without opening psql.
  */
 
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
+import { inTransaction } from '../store/pg-checkout';
 import { MIGRATIONS_TABLE } from '../data-source';
 import { MIGRATIONS } from '../migrations';
 
@@ -286,24 +287,14 @@ async function checkMigrations(pool: Pool): Promise<HealthCheck> {
 /** Read as the engine reads: workflow_app, in the tenant's own transaction. */
 async function checkSampleWorkflow(pool: Pool, tenantId: string, workflowName: string): Promise<HealthCheck> {
   const name = 'sample-workflow';
-  const client: PoolClient = await pool.connect();
-  let rows: { version: number; is_active: boolean }[];
-  try {
-    await client.query('BEGIN');
-    try {
-      await client.query(`SELECT set_config('role', $1, true), set_config('app.current_tenant', $2, true)`, [APP_ROLE, tenantId]);
-      ({ rows } = await client.query<{ version: number; is_active: boolean }>(
-        `SELECT version, is_active FROM workflow_definitions WHERE name = $1 ORDER BY version DESC`,
-        [workflowName],
-      ));
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
-  } finally {
-    client.release();
-  }
+  const rows = await inTransaction(pool, 'BEGIN READ ONLY', async (client) => {
+    await client.query(`SELECT set_config('role', $1, true), set_config('app.current_tenant', $2, true)`, [APP_ROLE, tenantId]);
+    const result = await client.query<{ version: number; is_active: boolean }>(
+      `SELECT version, is_active FROM workflow_definitions WHERE name = $1 ORDER BY version DESC`,
+      [workflowName],
+    );
+    return result.rows;
+  });
   const active = rows.filter((r) => r.is_active);
   if (active.length > 0) {
     return { name, ok: true, detail: `tenant ${tenantId} has "${workflowName}" active (version ${active.map((r) => r.version).join(', ')})` };

@@ -9,6 +9,7 @@ import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { Actor, DefinitionRecord, ExecutionState, ExecutionStatus, HistoryEvent, JsonObject, OpenExecution, WaitingFor, InstanceState, Plan, StepSnapshot, Store, StoreTx } from '@wf/engine';
 import { DefinitionCache } from './definition-cache';
 import { DEFINITION_COLUMNS, toDefinitionRecord, type DefinitionRow } from './definition-rows';
+import { checkout } from './pg-checkout';
 import { translatePgError } from './pg-errors';
 import { EXECUTION_COLUMNS, INSTANCE_COLUMNS, toExecutionState, toInstanceState, type ExecutionRow, type InstanceRow } from './row-mappers';
 import { historyHash, isUuid, uuidLiteral } from './sql-values';
@@ -29,13 +30,8 @@ export class PgStore implements Store {
 
   async inTenant<T>(tenantId: string, work: (tx: PgTx) => Promise<T>): Promise<T> {
     if (!isUuid(tenantId)) throw new TypeError(`tenant id is not a uuid: ${tenantId}`);
-    let client: PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw translatePgError(err);
-    }
-    const tx = new PgTx(client, tenantId, this.options.urgentThresholdHours, this.definitions);
+    const conn = await checkout(this.pool);
+    const tx = new PgTx(conn.client, tenantId, this.options.urgentThresholdHours, this.definitions);
     let broken: Error | undefined;
     try {
       const result = await work(tx);
@@ -45,7 +41,7 @@ export class PgStore implements Store {
       broken = await tx.rollback();
       throw translatePgError(err);
     } finally {
-      client.release(broken);
+      conn.release(broken);
     }
   }
 }

@@ -6,26 +6,12 @@
 
 import type { Pool } from 'pg';
 import type { NodeJob } from '@wf/engine';
-import { translatePgError } from './pg-errors';
+import { inTransaction } from './pg-checkout';
 
 export async function systemRead<T>(pool: Pool, work: (q: <R extends object>(text: string, params?: unknown[]) => Promise<R[]>) => Promise<T>): Promise<T> {
-  let client;
-  try {
-    client = await pool.connect();
-  } catch (err) {
-    throw translatePgError(err);
-  }
-  try {
-    await client.query(`BEGIN READ ONLY; SELECT set_config('role', 'workflow_app', true), set_config('app.system_read', 'on', true)`);
-    const result = await work(async <R extends object>(text: string, params: unknown[] = []) => (await client.query<R>(text, params)).rows);
-    await client.query('COMMIT');
-    client.release();
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    client.release(true);
-    throw translatePgError(err);
-  }
+  return inTransaction(pool, `BEGIN READ ONLY; SELECT set_config('role', 'workflow_app', true), set_config('app.system_read', 'on', true)`, (client) =>
+    work(async <R extends object>(text: string, params: unknown[] = []) => (await client.query<R>(text, params)).rows),
+  );
 }
 
 /**
@@ -100,26 +86,13 @@ export async function findCronTriggerDefinitions(pool: Pool): Promise<CronTrigge
  * transaction only, run as the connecting (owner) role, never as workflow_app.
  */
 export async function purgeFinishedHistory(pool: Pool, retentionDays: number): Promise<number> {
-  let client;
-  try {
-    client = await pool.connect();
-  } catch (err) {
-    throw translatePgError(err);
-  }
-  try {
-    await client.query(`BEGIN; SELECT set_config('workflow.history_purge', 'on', true), set_config('app.system_read', 'on', true)`);
+  return inTransaction(pool, `BEGIN; SELECT set_config('workflow.history_purge', 'on', true), set_config('app.system_read', 'on', true)`, async (client) => {
     const r = await client.query(
       `DELETE FROM workflow_instance_history h USING workflow_instances i
        WHERE h.instance_id = i.id AND i.status <> 'running'
          AND i.completed_at < now() - make_interval(days => $1)`,
       [retentionDays],
     );
-    await client.query('COMMIT');
-    client.release();
     return r.rowCount ?? 0;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    client.release(true);
-    throw translatePgError(err);
-  }
+  });
 }

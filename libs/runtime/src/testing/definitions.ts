@@ -1,4 +1,4 @@
-import { SAMPLE_WORKFLOW } from '@wf/runtime';
+import { SAMPLE_WORKFLOW } from '../seed/sample-workflow';
 
 /** Definition builders that read like the workflow. */
 

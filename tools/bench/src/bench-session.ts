@@ -1,0 +1,143 @@
+/**
+ * The bench's view of one running engine: its API client, the tokens of the bench tenant's
+ * users (minted with the API's own `signToken`), and the workflow definitions the workloads use.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { NODE_QUEUE } from '@wf/queue';
+import { signToken } from '@wf/runtime';
+import { serviceChainDefinition } from '@wf/runtime/testing';
+import { ApiClient } from './api-client';
+import type { EngineCluster } from './engine-process';
+import { sleep } from './stats';
+
+/** Steps per W1 instance: start -> 5 set_context service tasks -> end. */
+export const W1_STEPS = 5;
+export const W1_NODE_IDS = Array.from({ length: W1_STEPS }, (_, i) => `step_${i + 1}`);
+
+/** Roles the parked (W3) tasks are spread over. */
+export const PARKED_ROLES = 100;
+
+export interface BenchIdentity {
+  readonly tenantId: string;
+  readonly jwtSecret: string;
+}
+
+export function newIdentity(): BenchIdentity {
+  return { tenantId: randomUUID(), jwtSecret: randomUUID() + randomUUID() };
+}
+
+export interface Tokens {
+  readonly admin: string;
+  readonly starter: string;
+  /** W2: holds the first approval */
+  readonly level1: string;
+  /** W2: holds the second approval */
+  readonly level2: string;
+  /** W3: a user holding one of the parked roles (and assignee of some parked tasks) */
+  readonly clerk: string;
+}
+
+export function mintTokens(id: BenchIdentity): Tokens {
+  const t = (userId: string, roles: string[]) => signToken(id.jwtSecret, { tenantId: id.tenantId, userId, roles, expiresInSeconds: 3600 });
+  return {
+    admin: t('bench-admin', ['admin']),
+    starter: t('bench-starter', ['requester']),
+    level1: t('bench-l1', ['bench_l1']),
+    level2: t('bench-l2', ['bench_l2']),
+    clerk: t('parked_user_7', ['parked_role_7']),
+  };
+}
+
+/** approve (level 1) -> approve (level 2) -> end, escalation on as in a real approval chain */
+export function approvalChainDefinition(name: string) {
+  return {
+    name,
+    nodes: [
+      { id: 'approve_1', nodeType: 'approval', name: 'Level 1 approval', approverRole: 'bench_l1', slaHours: 24 },
+      { id: 'approve_2', nodeType: 'approval', name: 'Level 2 approval', approverRole: 'bench_l2', slaHours: 24 },
+    ],
+    routes: [{ fromNodeId: 'approve_1', toNodeId: 'approve_2' }],
+    slaHours: 72,
+    escalationEnabled: true,
+    escalationRole: 'bench_supervisor',
+  };
+}
+
+/** one approval: what the W3 parked instances wait at */
+export function parkedApprovalDefinition(name: string) {
+  return {
+    name,
+    nodes: [{ id: 'approve', nodeType: 'approval', name: 'Approve', approverRole: 'parked_role_0', slaHours: 48 }],
+    routes: [],
+    slaHours: 72,
+    escalationEnabled: true,
+    escalationRole: 'bench_supervisor',
+  };
+}
+
+export interface Definitions {
+  readonly w1: string;
+  readonly w2: string;
+  readonly parked: string;
+}
+
+export class BenchSession {
+  readonly api: ApiClient;
+  readonly tokens: Tokens;
+
+  constructor(
+    readonly cluster: EngineCluster,
+    readonly identity: BenchIdentity,
+  ) {
+    this.api = new ApiClient(cluster.apiUrl);
+    this.tokens = mintTokens(identity);
+  }
+
+  /** Create the definitions once per database (a second engine finds them by id). */
+  async createDefinitions(): Promise<Definitions> {
+    const create = async (body: object) => (await this.api.expect<{ id: string }>(201, 'POST', '/api/definitions', this.tokens.admin, body)).id;
+    return {
+      w1: await create(serviceChainDefinition('bench-w1', W1_STEPS)),
+      w2: await create(approvalChainDefinition('bench-w2')),
+      parked: await create(parkedApprovalDefinition('bench-parked')),
+    };
+  }
+
+  /** POST /api/instances; the new instance id, or null on an error answer. */
+  async start(definitionId: string, contextData: object): Promise<{ id: string | null; status: number; receivedAt: number }> {
+    const res = await this.api.request<{ id?: string }>('POST', '/api/instances', this.tokens.starter, { workflowDefinitionId: definitionId, contextData });
+    return { id: res.status === 201 && res.body.id ? res.body.id : null, status: res.status, receivedAt: res.receivedAt };
+  }
+
+  close(): void {
+    this.api.close();
+  }
+}
+
+/** Wait until `n` BullMQ workers listen on the engine's node queue. */
+export async function waitForWorkers(redis: Redis, prefix: string, n: number, timeoutMs = 60_000, cluster?: EngineCluster): Promise<void> {
+  const connection = redis.duplicate();
+  const queue = new Queue(NODE_QUEUE, { connection, prefix });
+  try {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      cluster?.assertAlive();
+      const workers = await queue.getWorkers();
+      if (workers.length >= n) return;
+      await sleep(100);
+    }
+    throw new Error(`only some of ${n} workers registered on ${prefix}:${NODE_QUEUE} within ${timeoutMs} ms`);
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+/** Waiting jobs of the engine's node queue (its backlog). */
+export async function nodeQueueBacklog(redis: Redis, prefix: string): Promise<number> {
+  const [wait, prioritized] = await Promise.all([redis.llen(`${prefix}:${NODE_QUEUE}:wait`), redis.zcard(`${prefix}:${NODE_QUEUE}:prioritized`)]);
+  return wait + prioritized;
+}

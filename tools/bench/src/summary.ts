@@ -1,0 +1,262 @@
+/**
+ * The run's figures: the JSON object printed as the last line, and the table before it. Ratios
+ * use the mean of each anchor's before and after measurements.
+ */
+
+import { isClean } from './correctness';
+import { fmt, renderReport, verdict, type ReportRow, type ReportSection } from './report';
+import type { BenchResults, TopologyRun } from './run-bench';
+import { round } from './stats';
+
+const mean = (a: number, b: number) => (a + b) / 2;
+const roundAll = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v, 0)]));
+
+export function summaryJson(r: BenchResults): Record<string, unknown> {
+  const a1 = mean(r.anchorsBefore.a1.perSecond, r.anchorsAfter.a1.perSecond);
+  const a2 = mean(r.anchorsBefore.a2.perSecond, r.anchorsAfter.a2.perSecond);
+  const a3 = mean(r.anchorsBefore.a3.perSecond, r.anchorsAfter.a3.perSecond);
+  const w1 = r.allInOne.w1;
+  const c = r.allInOne.costs;
+  const w3Base = r.w3[0];
+  const w3Last = r.w3[r.w3.length - 1];
+  const cpu = (t: TopologyRun) => Object.fromEntries(Object.entries(t.costs.cpuMicrosPerStep).map(([k, v]) => [k, round(v, 0)]));
+  const total = r.correctnessTotal;
+  return {
+    mode: r.options.quick ? 'quick' : 'full',
+    seconds: round(r.seconds, 0),
+    dbPoolSize: r.engine.poolSize,
+    workerConcurrency: r.engine.concurrency,
+    inflightPerWorkerSlot: r.options.inflightPerSlot,
+    w1StepsPerSec: round(w1.stepsPerSec, 0),
+    w1InstancesPerSec: round(w1.instancesPerSec, 1),
+    a1StepsPerSec: round(a1, 0),
+    a2StepsPerSec: round(a2, 0),
+    a3CommitsPerSec: round(a3, 0),
+    a1Before: round(r.anchorsBefore.a1.perSecond, 0),
+    a1After: round(r.anchorsAfter.a1.perSecond, 0),
+    a2Before: round(r.anchorsBefore.a2.perSecond, 0),
+    a2After: round(r.anchorsAfter.a2.perSecond, 0),
+    a3Before: round(r.anchorsBefore.a3.perSecond, 0),
+    a3After: round(r.anchorsAfter.a3.perSecond, 0),
+    ratioW1toA2: round(w1.stepsPerSec / a2, 3),
+    ratioW1toA1: round(w1.stepsPerSec / a1, 3),
+    w1PerSecondCv: round(w1.perSecondCv, 3),
+    w1BacklogStartEnd: [w1.backlogAtStart, w1.backlogAtEnd],
+    w1OpenLoopRate: round(r.openLoop.ratePerSecond, 1),
+    w1P50Ms: round(r.openLoop.latency.p50, 1),
+    w1P99Ms: round(r.openLoop.latency.p99, 1),
+    w1IntakeP99Ms: round(r.openLoop.intake.p99, 1),
+    w1StepHandoffP50Ms: round(r.openLoop.stepHandoff.p50, 1),
+    w1StepHandoffP99Ms: round(r.openLoop.stepHandoff.p99, 1),
+    w2P50Ms: round(r.w2.visible.p50, 1),
+    w2P99Ms: round(r.w2.visible.p99, 1),
+    w2ApproveCallP99Ms: round(r.w2.approveCall.p99, 1),
+    w2PollP50Ms: round(r.w2.poll.p50, 1),
+    pgCommitsPerStep: round(c.pgCommitsPerStep, 3),
+    pgCommitsPerAutomaticStep: round(c.pgCommitsPerAutomaticStep, 3),
+    pgRollbacks: c.pgRollbacks,
+    pgRowsInsertedPerStep: round(c.rowsInsertedPerStep, 2),
+    pgRowsUpdatedPerStep: round(c.rowsUpdatedPerStep, 2),
+    pgHotUpdateShare: Object.fromEntries(Object.entries(c.hotUpdateShare).map(([k, v]) => [k, round(v, 2)])),
+    redisRoundTripsPerStep: round(c.redisCommandsPerStep, 2),
+    redisScriptCallsPerStep: round(c.redisScriptCallsPerStep, 2),
+    cpuMicrosPerStep: cpu(r.allInOne),
+    cpuSystemShare: Object.fromEntries(Object.entries(r.allInOne.costs.cpuSystemShare).map(([k, v]) => [k, round(v, 2)])),
+    a1CpuMicrosPerStep: roundAll(anchorCpuMicros(r, 'a1')),
+    a2CpuMicrosPerStep: roundAll(anchorCpuMicros(r, 'a2')),
+    a3CpuMicrosPerCommit: roundAll(anchorCpuMicros(r, 'a3')),
+    w3: r.w3.map((l) => ({
+      parked: l.parked,
+      w1StepsPerSec: round(l.w1.stepsPerSec, 0),
+      ratioToEmpty: w3Base ? round(l.w1.stepsPerSec / w3Base.w1.stepsPerSec, 3) : null,
+      cpuMicrosPerStep: round(l.cpuMicrosPerStep, 0),
+      cpuPerStepRatioToEmpty: w3Base ? round(l.cpuMicrosPerStep / w3Base.cpuMicrosPerStep, 3) : null,
+      taskQueueP50Ms: round(l.taskQueue.latency.p50, 1),
+      taskQueueP99Ms: round(l.taskQueue.latency.p99, 1),
+      taskQueueP99RatioToEmpty: w3Base ? round(l.taskQueue.latency.p99 / w3Base.taskQueue.latency.p99, 2) : null,
+      taskQueueItems: l.taskQueue.items,
+      seedSeconds: round(l.seedSeconds, 1),
+      redisUsedMemoryBytesPerParked: l.parked > 0 && l.seedSeconds > 0 ? round(l.usedMemoryDeltaBytes / (l.parked - (r.w3[r.w3.indexOf(l) - 1]?.parked ?? 0)), 2) : null,
+    })),
+    w3ParkedMax: w3Last?.parked ?? 0,
+    w3RatioAtMax: w3Base && w3Last ? round(w3Last.w1.stepsPerSec / w3Base.w1.stepsPerSec, 3) : null,
+    w3CpuPerStepRatioAtMax: w3Base && w3Last ? round(w3Last.cpuMicrosPerStep / w3Base.cpuMicrosPerStep, 3) : null,
+    w3TaskQueueP99MsAtMax: w3Last ? round(w3Last.taskQueue.latency.p99, 1) : null,
+    w3EngineParkedRedisBytesPerInstance: round(r.engineParked.prefixBytesPerInstance, 0),
+    w3EngineParkedRedisKeysPerInstance: round(r.engineParked.prefixKeysPerInstance, 2),
+    w4AllInOneStepsPerSec: round(r.allInOne.w1.stepsPerSec, 0),
+    w4SplitStepsPerSec: round(r.split.w1.stepsPerSec, 0),
+    w4SplitToAllInOne: round(r.split.w1.stepsPerSec / r.allInOne.w1.stepsPerSec, 3),
+    w4SplitWorkerSlots: r.split.totalConcurrency,
+    w4SplitPgCommitsPerStep: round(r.split.costs.pgCommitsPerStep, 3),
+    w4SplitRedisRoundTripsPerStep: round(r.split.costs.redisCommandsPerStep, 2),
+    w4SplitCpuMicrosPerStep: cpu(r.split),
+    lostSteps: total.lostSteps,
+    duplicateSteps: total.duplicateSteps,
+    badTerminalStates: total.badTerminal,
+    unfinishedInstances: total.running + total.missing,
+    checkedInstances: total.instances,
+    httpErrors: r.httpErrors,
+    loadAvgBefore: r.loadBefore,
+    loadAvgAfter: r.loadAfter,
+    machine: `${r.machine.cpus} cpu, ${r.machine.memoryGiB} GiB, node ${r.machine.node}, pg ${r.machine.postgres}, redis ${r.machine.redis}`,
+    fsync: r.machine.fsync,
+    synchronousCommit: r.machine.synchronousCommit,
+    pass: isClean(total),
+  };
+}
+
+/** Mean over before and after of each process group's CPU µs per step. */
+function anchorCpuMicros(r: BenchResults, k: 'a1' | 'a2' | 'a3'): Record<string, number> {
+  const a = r.anchorsBefore[k].cpuMicrosPerStep;
+  const b = r.anchorsAfter[k].cpuMicrosPerStep;
+  return Object.fromEntries(Object.keys(a).map((name) => [name, mean(a[name] ?? 0, b[name] ?? 0)]));
+}
+
+function anchorCpu(r: BenchResults, k: 'a1' | 'a2' | 'a3'): string {
+  return `${Object.values(anchorCpuMicros(r, k)).map((v) => fmt(v, 0)).join(' / ')} µs`;
+}
+
+function cpuRows(t: TopologyRun): ReportRow[] {
+  return Object.entries(t.costs.cpuMicrosPerStep).map(([name, us]) => ({
+    label: `  CPU ${name}`,
+    value: `${fmt(us, 0, 'µs/step')} (${fmt((t.costs.cpuSystemShare[name] ?? 0) * 100, 0)} % sys)`,
+  }));
+}
+
+export function summaryTable(r: BenchResults, j: Record<string, unknown>): string {
+  const num = (k: string) => j[k] as number | null;
+  const m = r.machine;
+  const header = [
+    `Workflow engine benchmark (${r.options.quick ? 'quick' : 'full'}), ${new Date().toISOString()}, ${fmt(r.seconds, 0)} s`,
+    `Machine: ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, node ${m.node}, PostgreSQL ${m.postgres}, Redis ${m.redis}`,
+    `Durability: fsync=${m.fsync}, synchronous_commit=${m.synchronousCommit}, wal_sync_method=${m.walSyncMethod}, full_page_writes=${m.fullPageWrites}; shared_buffers=${m.sharedBuffers}`,
+    `Engine: DB_POOL_SIZE=${r.engine.poolSize}, WORKER_CONCURRENCY=${r.engine.concurrency} per worker process, closed loops keep ${r.options.inflightPerSlot} instances in flight per worker slot`,
+    `Load average (1 min): ${r.loadBefore} before, ${r.loadAfter} after (other work on this machine makes the figures noisy)`,
+  ];
+  const anchor = (label: string, k: 'a1' | 'a2' | 'a3', unit: string): ReportRow => ({
+    label,
+    value: `${fmt(r.anchorsBefore[k].perSecond, 0)} / ${fmt(r.anchorsAfter[k].perSecond, 0)} -> ${fmt(mean(r.anchorsBefore[k].perSecond, r.anchorsAfter[k].perSecond), 0)}`,
+    target: unit,
+  });
+  const w1 = r.allInOne.w1;
+  const c = r.allInOne.costs;
+  const sections: ReportSection[] = [
+    {
+      title: 'Anchors (before / after -> mean)',
+      rows: [
+        anchor('A1 raw BullMQ chained steps', 'a1', 'steps/s'),
+        anchor('A2 BullMQ + one pg transaction', 'a2', 'steps/s'),
+        anchor('A3 pg single-row commits', 'a3', 'commits/s'),
+        { label: '  A1 CPU / step (bench, redis)', value: anchorCpu(r, 'a1') },
+        { label: '  A2 CPU / step (bench, pg, redis)', value: anchorCpu(r, 'a2') },
+        { label: '  A3 CPU / commit (bench, pg)', value: anchorCpu(r, 'a3') },
+      ],
+    },
+    {
+      title: 'W1 straight-through, all-in-one (start -> 5 set_context -> end)',
+      rows: [
+        { label: 'max throughput', value: fmt(w1.stepsPerSec, 0, 'steps/s') },
+        { label: '  instances/s', value: fmt(w1.instancesPerSec, 1) },
+        { label: '  ratio to A2', value: fmt(num('ratioW1toA2'), 3), target: '>= 0.8', verdict: verdict(num('ratioW1toA2'), (v) => v >= 0.8) },
+        { label: '  ratio to A1', value: fmt(num('ratioW1toA1'), 3) },
+        { label: '  in flight (target / mean)', value: `${w1.inflightTarget} / ${fmt(w1.meanInflight, 1)}` },
+        { label: '  queue backlog start / end', value: `${w1.backlogAtStart} / ${w1.backlogAtEnd}` },
+        { label: '  per-second rate CV', value: fmt(w1.perSecondCv, 3) },
+        { label: `open loop at ${fmt(r.openLoop.ratePerSecond, 1)} inst/s: p50`, value: fmt(r.openLoop.latency.p50, 1, 'ms') },
+        { label: '  p99 (intended send -> completed_at)', value: fmt(r.openLoop.latency.p99, 1, 'ms'), target: '<= 150 ms', verdict: verdict(r.openLoop.latency.p99, (v) => v <= 150) },
+        { label: '  intake p50 / p99 (send -> started_at)', value: `${fmt(r.openLoop.intake.p50, 1)} / ${fmt(r.openLoop.intake.p99, 1)} ms` },
+        { label: '  step hand-off p50 / p99', value: `${fmt(r.openLoop.stepHandoff.p50, 1)} / ${fmt(r.openLoop.stepHandoff.p99, 1)} ms` },
+        { label: '  late sends (bench > 5 ms behind)', value: String(r.openLoop.lateSends) },
+      ],
+    },
+    {
+      title: 'Per W1 step (all-in-one, whole engine life: warm-up + window + drain)',
+      rows: [
+        { label: 'pg commits / step (incl. start tx)', value: fmt(c.pgCommitsPerStep, 3) },
+        { label: 'pg commits / automatic step (~0.01 background)', value: fmt(c.pgCommitsPerAutomaticStep, 3), target: '<= 1', verdict: verdict(c.pgCommitsPerAutomaticStep, (v) => v <= 1.02) },
+        { label: 'pg rows inserted / updated per step', value: `${fmt(c.rowsInsertedPerStep, 2)} / ${fmt(c.rowsUpdatedPerStep, 2)}` },
+        { label: 'pg rollbacks (whole run)', value: String(c.pgRollbacks) },
+        {
+          label: 'pg HOT updates (instances / nodes)',
+          value: `${fmt((c.hotUpdateShare['workflow_instances'] ?? 0) * 100, 0)} % / ${fmt((c.hotUpdateShare['workflow_instance_nodes'] ?? 0) * 100, 0)} %`,
+        },
+        { label: 'redis commands / step (all clients)', value: fmt(c.redisCommandsPerStep, 2) },
+        { label: 'redis script calls / step', value: fmt(c.redisScriptCallsPerStep, 2) },
+        { label: '  top commands', value: c.redisTopCommands.slice(0, 4).map((t) => `${t.command} ${fmt(t.calls / Math.max(1, c.steps), 2)}`).join(', ') },
+        ...cpuRows(r.allInOne),
+      ],
+    },
+    {
+      title: `W2 approvals at ${r.w2.ratePerSecond}/s (${r.w2.samples} samples)`,
+      rows: [
+        { label: 'approve -> next task visible p50', value: fmt(r.w2.visible.p50, 1, 'ms') },
+        { label: '  p99', value: fmt(r.w2.visible.p99, 1, 'ms'), target: '<= 50 ms', verdict: verdict(r.w2.visible.p99, (v) => v <= 50) },
+        { label: '  approve call p50 / p99', value: `${fmt(r.w2.approveCall.p50, 1)} / ${fmt(r.w2.approveCall.p99, 1)} ms` },
+        { label: '  poll round trip p50', value: fmt(r.w2.poll.p50, 1, 'ms') },
+        { label: '  never seen', value: String(r.w2.unseen) },
+      ],
+    },
+    {
+      title: 'W3 growth (parked at approvals, seeded with SQL)',
+      rows: r.w3.flatMap((l, i) => {
+        const base = r.w3[0];
+        const ratio = base ? l.w1.stepsPerSec / base.w1.stepsPerSec : Number.NaN;
+        const isLast = i === r.w3.length - 1 && i > 0;
+        return [
+          {
+            label: `${l.parked.toLocaleString('en-US')} parked: W1`,
+            value: `${fmt(l.w1.stepsPerSec, 0)} steps/s (x${fmt(ratio, 3)})`,
+            ...(isLast ? { target: '>= 0.9x', verdict: verdict(ratio, (v) => v >= 0.9) } : {}),
+          },
+          {
+            label: '  engine + pg CPU per step',
+            value: `${fmt(l.cpuMicrosPerStep, 0)} µs (x${fmt(base ? l.cpuMicrosPerStep / base.cpuMicrosPerStep : Number.NaN, 3)})`,
+          },
+          {
+            label: '  task queue p50 / p99',
+            value: `${fmt(l.taskQueue.latency.p50, 1)} / ${fmt(l.taskQueue.latency.p99, 1)} ms (n=${l.taskQueue.latency.n}, ${l.taskQueue.items} items)`,
+            target: '<= 30 ms',
+            verdict: verdict(l.taskQueue.latency.p99, (v) => v <= 30),
+          },
+        ];
+      }),
+    },
+    {
+      title: 'W3 Redis memory per parked instance',
+      rows: [
+        ...r.w3.filter((l) => l.seedSeconds > 0).map((l) => ({ label: `SQL-seeded up to ${l.parked.toLocaleString('en-US')}: used_memory delta`, value: fmt(l.usedMemoryDeltaBytes, 0, 'bytes total') })),
+        {
+          label: `parked through the engine (${r.engineParked.parked})`,
+          value: `${fmt(r.engineParked.prefixBytesPerInstance, 0)} bytes, ${fmt(r.engineParked.prefixKeysPerInstance, 2)} keys`,
+          target: '~0',
+          verdict: verdict(r.engineParked.prefixBytesPerInstance, (v) => v < 16),
+        },
+        { label: '  used_memory delta / instance', value: fmt(r.engineParked.usedMemoryBytesPerInstance, 0, 'bytes') },
+      ],
+    },
+    {
+      title: 'W4 topology (W1 max throughput)',
+      rows: [
+        { label: `all-in-one (${r.allInOne.totalConcurrency} worker slots)`, value: fmt(r.allInOne.w1.stepsPerSec, 0, 'steps/s') },
+        { label: `api + 2 workers + scheduler (${r.split.totalConcurrency} slots)`, value: fmt(r.split.w1.stepsPerSec, 0, 'steps/s') },
+        { label: '  split / all-in-one', value: fmt(r.split.w1.stepsPerSec / r.allInOne.w1.stepsPerSec, 3) },
+        { label: '  pg commits / step', value: fmt(r.split.costs.pgCommitsPerStep, 3) },
+        { label: '  redis commands / step', value: fmt(r.split.costs.redisCommandsPerStep, 2) },
+        ...cpuRows(r.split),
+      ],
+    },
+    {
+      title: 'Correctness (every workload)',
+      rows: [
+        ...Object.entries(r.correctness).map(([k, v]) => ({
+          label: k,
+          value: `${v.completed}/${v.instances} ok, lost ${v.lostSteps}, dup ${v.duplicateSteps}`,
+          verdict: isClean(v) ? ('ok' as const) : ('MISS' as const),
+        })),
+        { label: 'HTTP errors', value: String(r.httpErrors) },
+      ],
+    },
+  ];
+  return renderReport(header, sections);
+}
