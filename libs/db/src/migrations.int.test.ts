@@ -1,11 +1,12 @@
 /**
- * The deploy and rollback steps against real Postgres: revert and re-apply 0001 on this file's own
+ * The deploy and rollback steps against real Postgres: revert and re-apply every migration on this file's own
  * database, concurrent start-ups on an empty database (the advisory lock), an unreachable server,
  * creating a missing database, and the CLI's exit code.
  */
 
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { Client } from 'pg';
 // The lib's public API, imported relatively because this file sits inside the db project.
 import { DatabaseUnreachableError, ensureDatabase, migrateDown, migrateUp, pendingMigrations } from './index';
@@ -13,6 +14,9 @@ import { createTestDatabase, type TestDatabase } from './testing';
 import { TEST_PG_ADMIN_URL, databaseUrl, testDbPrefix, testRunId } from './testing';
 
 const MIGRATION_0001 = 'WorkflowSchema1764000000001';
+const MIGRATION_0002 = 'RlsRoles1764000000002';
+const ALL_MIGRATIONS = [MIGRATION_0001, MIGRATION_0002];
+const ROOT = join(__dirname, '../../..');
 const TABLES = ['workflow_definitions', 'workflow_instance_history', 'workflow_instance_nodes', 'workflow_instances'];
 const VIEWS = ['v_user_task_queue', 'v_workflow_analytics'];
 const FUNCTIONS = ['update_workflow_updated_at', 'workflow_history_append_only'];
@@ -24,6 +28,8 @@ interface SchemaState {
   functions: string[];
   appliedMigrations: string[];
   roleExists: boolean;
+  /** policy names on the three tables with tenant and sweep policies */
+  policies: string[];
 }
 
 /** What 0001 creates, as seen in the database at `url` (a fresh connection each time). */
@@ -45,20 +51,37 @@ async function schemaState(url: string): Promise<SchemaState> {
       ? (await c.query<{ name: string }>('SELECT name FROM workflow_migrations ORDER BY id')).rows.map((r) => r.name)
       : [];
     const role = await c.query(`SELECT 1 FROM pg_roles WHERE rolname = 'workflow_app'`);
+    const policies = await c.query<{ policyname: string }>(
+      `SELECT policyname FROM pg_policies WHERE tablename = 'workflow_definitions' ORDER BY policyname`,
+    );
     return {
       tables: rel.rows.filter((r) => r.relkind === 'r').map((r) => r.relname),
       views: rel.rows.filter((r) => r.relkind === 'v').map((r) => r.relname),
       functions: fn.rows.map((r) => r.proname),
       appliedMigrations: applied,
       roleExists: role.rowCount === 1,
+      policies: policies.rows.map((r) => r.policyname),
     };
   } finally {
     await c.end();
   }
 }
 
-const MIGRATED: SchemaState = { tables: TABLES, views: VIEWS, functions: FUNCTIONS, appliedMigrations: [MIGRATION_0001], roleExists: true };
-const REVERTED: SchemaState = { tables: [], views: [], functions: [], appliedMigrations: [], roleExists: true };
+const MIGRATED: SchemaState = {
+  tables: TABLES,
+  views: VIEWS,
+  functions: FUNCTIONS,
+  appliedMigrations: ALL_MIGRATIONS,
+  roleExists: true,
+  // 0002: one tenant policy for workflow_app, the sweeper's read policy
+  policies: ['workflow_definitions_sweeper_read', 'workflow_definitions_tenant'],
+};
+const AT_0001: SchemaState = {
+  ...MIGRATED,
+  appliedMigrations: [MIGRATION_0001],
+  policies: ['workflow_definitions_system_read', 'workflow_definitions_tenant_read', 'workflow_definitions_tenant_write'],
+};
+const REVERTED: SchemaState = { tables: [], views: [], functions: [], appliedMigrations: [], roleExists: true, policies: [] };
 
 async function adminQuery(sql: string): Promise<void> {
   const c = new Client({ connectionString: TEST_PG_ADMIN_URL });
@@ -92,6 +115,11 @@ describe('migrations', () => {
       expect(await schemaState(db.url)).toEqual(MIGRATED);
     });
 
+    it('migrateDown reverts 0002: the policies of 0001 are back', async () => {
+      await expect(migrateDown({ url: db.url })).resolves.toBe(MIGRATION_0002);
+      expect(await schemaState(db.url)).toEqual(AT_0001);
+    });
+
     it('migrateDown reverts 0001: tables, views and functions are gone, the workflow_app role stays', async () => {
       await expect(migrateDown({ url: db.url })).resolves.toBe(MIGRATION_0001);
       expect(await schemaState(db.url)).toEqual(REVERTED);
@@ -102,12 +130,12 @@ describe('migrations', () => {
       expect(await schemaState(db.url)).toEqual(REVERTED);
     });
 
-    it('pendingMigrations lists 0001 while it is reverted', async () => {
-      await expect(pendingMigrations({ url: db.url })).resolves.toEqual([MIGRATION_0001]);
+    it('pendingMigrations lists every migration while they are reverted', async () => {
+      await expect(pendingMigrations({ url: db.url })).resolves.toEqual(ALL_MIGRATIONS);
     });
 
-    it('migrateUp re-applies 0001, with RLS forced again', async () => {
-      await expect(migrateUp({ url: db.url })).resolves.toEqual([MIGRATION_0001]);
+    it('migrateUp re-applies them all, with RLS forced again', async () => {
+      await expect(migrateUp({ url: db.url })).resolves.toEqual(ALL_MIGRATIONS);
       expect(await schemaState(db.url)).toEqual(MIGRATED);
 
       const c = new Client({ connectionString: db.url });
@@ -144,8 +172,8 @@ describe('migrations', () => {
 
       const results = await Promise.all([migrateUp({ url }), migrateUp({ url })]);
 
-      // One caller applied 0001 while the other waited on the lock, then found nothing to do.
-      expect(results.map((r) => r.join(',')).sort()).toEqual(['', MIGRATION_0001]);
+      // One caller applied them while the other waited on the lock, then found nothing to do.
+      expect(results.map((r) => r.join(',')).sort()).toEqual(['', ALL_MIGRATIONS.join(',')]);
       expect(await schemaState(url)).toEqual(MIGRATED);
     });
 
@@ -165,7 +193,7 @@ describe('migrations', () => {
       }
       await expect(ensureDatabase(url)).resolves.toBe(false);
       // created empty: nothing applied yet
-      await expect(pendingMigrations({ url })).resolves.toEqual([MIGRATION_0001]);
+      await expect(pendingMigrations({ url })).resolves.toEqual(ALL_MIGRATIONS);
     });
   });
 
@@ -192,7 +220,7 @@ describe('migrations', () => {
         execFile(
           'npx',
           ['tsx', 'libs/db/src/cli/migrate-cli.ts', 'up'],
-          { cwd: '/work/main', env: { ...process.env, DATABASE_URL: UNREACHABLE_URL }, timeout: 20_000 },
+          { cwd: ROOT, env: { ...process.env, DATABASE_URL: UNREACHABLE_URL }, timeout: 20_000 },
           (error, _stdout, stderrText) => {
             const exit = error ? (typeof error.code === 'number' ? error.code : null) : 0;
             resolve({ code: exit, stderr: String(stderrText) });

@@ -32,6 +32,8 @@ interface AppSettings {
   readonly tenant?: string;
   /** app.system_read = 'on' */
   readonly systemRead?: boolean;
+  /** the role to become; workflow_app unless said */
+  readonly role?: 'workflow_app' | 'workflow_sweeper';
 }
 
 interface PgFailure {
@@ -49,7 +51,7 @@ async function asApp<T>(
   work: (c: ClientBase) => Promise<T>,
   end: 'commit' | 'rollback' = 'rollback',
 ): Promise<T> {
-  const sets = [`set_config('role', 'workflow_app', true)`];
+  const sets = [`set_config('role', '${settings.role ?? 'workflow_app'}', true)`];
   const params: string[] = [];
   if (settings.tenant !== undefined) {
     params.push(settings.tenant);
@@ -507,20 +509,33 @@ describe('row-level security, as workflow_app', () => {
     it('every table has its policies; on history none for UPDATE, and DELETE only for the owner during a purge', async () => {
       const r = await asOwner(ownerPool, (c) =>
         c.query<{ tablename: string; policyname: string; cmd: string; roles: string[] }>(
-          `SELECT tablename, policyname, cmd, roles FROM pg_policies WHERE schemaname = 'public' ORDER BY tablename, policyname`,
+          `SELECT tablename, policyname, cmd, roles::text[] AS roles FROM pg_policies WHERE schemaname = 'public' ORDER BY tablename, policyname`,
         ),
       );
       const byTable = (t: string) => r.rows.filter((p) => p.tablename === t && !p.policyname.includes('purge')).map((p) => `${p.policyname}:${p.cmd}`);
       const purge = r.rows.filter((p) => p.policyname.includes('purge'));
-      expect(purge.map((p) => `${p.policyname}:${p.cmd}`)).toEqual([
+      expect(purge.map((p) => `${p.policyname}:${p.cmd}`).sort()).toEqual([
         'workflow_instance_history_purge:DELETE',
         'workflow_instance_history_purge_read:SELECT',
+        'workflow_instances_purge_read:SELECT',
       ]);
       // bound to the migrating role, never to workflow_app
       for (const p of purge) expect(p.roles).not.toContain('workflow_app');
       for (const t of ['workflow_definitions', 'workflow_instances', 'workflow_instance_nodes']) {
-        expect(byTable(t)).toEqual([`${t}_system_read:SELECT`, `${t}_tenant_read:SELECT`, `${t}_tenant_write:ALL`]);
+        expect(byTable(t)).toEqual([`${t}_sweeper_read:SELECT`, `${t}_tenant:ALL`]);
       }
+      // each bound to its one role, so a tenant query's predicate is the tenant equality alone
+      const roles = Object.fromEntries(r.rows.filter((p) => !p.policyname.includes('purge')).map((p) => [p.policyname, p.roles]));
+      expect(roles).toEqual({
+        workflow_definitions_sweeper_read: ['workflow_sweeper'],
+        workflow_definitions_tenant: ['workflow_app'],
+        workflow_instances_sweeper_read: ['workflow_sweeper'],
+        workflow_instances_tenant: ['workflow_app'],
+        workflow_instance_nodes_sweeper_read: ['workflow_sweeper'],
+        workflow_instance_nodes_tenant: ['workflow_app'],
+        workflow_instance_history_tenant_insert: ['workflow_app'],
+        workflow_instance_history_tenant_read: ['workflow_app'],
+      });
       expect(byTable('workflow_instance_history')).toEqual([
         'workflow_instance_history_tenant_insert:INSERT',
         'workflow_instance_history_tenant_read:SELECT',
@@ -629,9 +644,11 @@ describe('row-level security, as workflow_app', () => {
     });
   });
 
-  describe("app.system_read = 'on' (scheduler sweeps)", () => {
-    it('lets workflow_app read definitions, instances and nodes of every tenant', async () => {
-      await onPool(pool, { systemRead: true }, async (c) => {
+  describe('workflow_sweeper with app.system_read = \'on\' (scheduler sweeps, metrics)', () => {
+    const sweeper = { role: 'workflow_sweeper', systemRead: true } as const;
+
+    it('reads definitions, instances and nodes of every tenant', async () => {
+      await onPool(pool, sweeper, async (c) => {
         for (const relation of ['workflow_definitions', 'workflow_instances', 'workflow_instance_nodes'] as const) {
           const seen = await visible(c, relation);
           expect({ relation, ...seen }).toEqual({
@@ -643,14 +660,23 @@ describe('row-level security, as workflow_app', () => {
       });
     });
 
-    it('does not let workflow_app read history', async () => {
+    it('needs both: the role without the setting sees nothing, the setting gives workflow_app nothing', async () => {
+      await onPool(pool, { role: 'workflow_sweeper' }, async (c) => {
+        expect((await visible(c, 'workflow_instances')).keys).toEqual([]);
+      });
       await onPool(pool, { systemRead: true }, async (c) => {
-        expect((await visible(c, 'workflow_instance_history')).keys).toEqual([]);
+        expect((await visible(c, 'workflow_instances')).keys).toEqual([]);
       });
-      // nor another tenant's history when a tenant is set as well
       await onPool(pool, { tenant: a.tenantId, systemRead: true }, async (c) => {
-        expect(await visible(c, 'workflow_instance_history')).toEqual({ keys: a.expected.workflow_instance_history, tenants: [a.tenantId] });
+        expect(await visible(c, 'workflow_instances')).toEqual({ keys: a.expected.workflow_instances, tenants: [a.tenantId] });
       });
+    });
+
+    it('cannot read history at all (no grant)', async () => {
+      await expect(onPool(pool, sweeper, (c) => visible(c, 'workflow_instance_history'))).rejects.toMatchObject({
+        code: '42501',
+        message: 'permission denied for table workflow_instance_history',
+      } satisfies PgFailure);
     });
 
     it('findStaleWork (the reconciliation sweep) sees ready executions of both tenants', async () => {
@@ -660,23 +686,26 @@ describe('row-level security, as workflow_app', () => {
       );
     });
 
-    it('does not allow inserts across tenants (42501), with or without a tenant set', async () => {
-      for (const settings of [{ systemRead: true }, { tenant: a.tenantId, systemRead: true }]) {
-        await expect(
-          onPool(pool, settings, (c) => c.query(INSERT_DEFINITION, [randomUUID(), b.tenantId, 'smuggled'])),
-        ).rejects.toMatchObject({
+    it('cannot write: inserts and updates are refused (42501), with or without a tenant set', async () => {
+      for (const settings of [sweeper, { ...sweeper, tenant: a.tenantId }]) {
+        await expect(onPool(pool, settings, (c) => c.query(INSERT_DEFINITION, [randomUUID(), a.tenantId, 'smuggled']))).rejects.toMatchObject({
           code: '42501',
-          message: 'new row violates row-level security policy for table "workflow_definitions"',
+          message: 'permission denied for table workflow_definitions',
+        } satisfies PgFailure);
+        await expect(onPool(pool, settings, (c) => c.query(`UPDATE workflow_instances SET context_data = '{"hijacked": true}'`))).rejects.toMatchObject({
+          code: '42501',
+          message: 'permission denied for table workflow_instances',
         } satisfies PgFailure);
       }
     });
 
-    it('does not allow updates across tenants: 0 rows without a tenant, only own rows with one', async () => {
-      const all = await onPool(pool, { systemRead: true }, (c) =>
-        c.query(`UPDATE workflow_instances SET context_data = '{"hijacked": true}'`),
-      );
-      expect(all.rowCount).toBe(0);
-
+    it('workflow_app with app.system_read set still writes only its own tenant', async () => {
+      await expect(
+        onPool(pool, { tenant: a.tenantId, systemRead: true }, (c) => c.query(INSERT_DEFINITION, [randomUUID(), b.tenantId, 'smuggled'])),
+      ).rejects.toMatchObject({
+        code: '42501',
+        message: 'new row violates row-level security policy for table "workflow_definitions"',
+      } satisfies PgFailure);
       const mixed = await onPool(pool, { tenant: a.tenantId, systemRead: true }, (c) =>
         c.query<{ id: string }>(`UPDATE workflow_instances SET context_data = '{"touched": true}' WHERE id = ANY ($1) RETURNING id::text`, [
           [a.instanceId, b.instanceId],

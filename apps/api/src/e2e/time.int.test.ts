@@ -132,6 +132,34 @@ describe('SLA, escalation and triggers', () => {
     expect((await cronInstances()).length).toBe(afterDeactivation);
   });
 
+  it('fires cron ticks that came due while the scheduler\'s event loop was blocked, late but once each', async () => {
+    const defId = await define({
+      name: 'Every second',
+      nodes: [{ id: 'r', nodeType: 'service_task', name: 'Tick', serviceType: 'set_context', serviceConfig: { values: { ticked: true } } }],
+      routes: [],
+      triggers: [{ type: 'cron', cron: '* * * * * *' }],
+    });
+    const fireTimes = async () =>
+      (await sql<{ k: string }>(h.db.url, `SELECT idempotency_key AS k FROM workflow_instances WHERE definition_id = $1`, [defId]))
+        .map((r) => Date.parse(r.k.split(':').slice(3).join(':')))
+        .sort((x, y) => x - y);
+    await eventually(async () => ((await fireTimes()).length >= 1 ? true : undefined), 10_000, 'the trigger is scheduled');
+    // the scheduler shares this process: block its event loop well past node-cron's tolerance
+    const blockedFrom = Date.now();
+    while (Date.now() - blockedFrom < 3500) {
+      /* busy: no timer runs */
+    }
+    const blockedTo = Date.now();
+    await sleep(2500);
+    expect((await h.http().post(`/api/definitions/${defId}/deactivate`).set(auth(admin))).status).toBe(200);
+    const times = await fireTimes();
+    const during = times.filter((t) => t > blockedFrom && t <= blockedTo);
+    // every whole second of the blocked stretch has its instance, and no second has two
+    expect(during.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(times).size).toBe(times.length);
+    for (let i = 1; i < times.length; i += 1) expect(times[i]! - times[i - 1]!).toBe(1000);
+  });
+
   it('starts exactly the listening definitions of the caller tenant on an event', async () => {
     const listenA1 = await define({ name: 'On PO 1', nodes: [{ id: 'a', nodeType: 'approval', name: 'A', approverRole: 'x' }], routes: [], triggers: [{ type: 'event', eventType: 'po.created' }] });
     const listenA2 = await define({ name: 'On PO 2', nodes: [{ id: 'a', nodeType: 'approval', name: 'A', approverRole: 'x' }], routes: [], triggers: [{ type: 'event', eventType: 'po.created' }, { type: 'event', eventType: 'po.changed' }] });

@@ -26,6 +26,7 @@ const SCHEMA_CHECKS = [
   'triggers',
   'extensions',
   'role:workflow_app',
+  'role:workflow_sweeper',
   'migrations',
 ];
 
@@ -73,7 +74,7 @@ describe('checkSchemaHealth', () => {
     );
     expect(byName(checks, 'rls:workflow_instance_history').detail).toBe('workflow_instance_history: enabled and forced, 4 policies');
     expect(byName(checks, 'indexes').detail).toBe('all 25 expected indexes present and valid');
-    expect(byName(checks, 'migrations').detail).toBe('up to date: 1 applied, latest WorkflowSchema1764000000001');
+    expect(byName(checks, 'migrations').detail).toBe('up to date: 2 applied, latest RlsRoles1764000000002');
   });
 
   it('fails rls:workflow_instance_nodes, naming the table, when RLS is not forced; the rest still pass', async () => {
@@ -166,8 +167,9 @@ describe('checkSchemaHealth', () => {
           name: 'migrations',
           ok: false,
           detail:
-            'pending: WorkflowSchema1764000000001 (run npm run migrate); ' +
-            'applied but unknown to this code (the database is newer than the code): Renamed_WorkflowSchema1764000000001',
+            'pending: WorkflowSchema1764000000001, RlsRoles1764000000002 (run npm run migrate); ' +
+            'applied but unknown to this code (the database is newer than the code): ' +
+            'Renamed_WorkflowSchema1764000000001, Renamed_RlsRoles1764000000002',
         });
       },
     );

@@ -28,6 +28,8 @@ export interface SchemaHealthOptions {
 
 /** The role the engine assumes for every tenant transaction (0001 creates it). */
 export const APP_ROLE = 'workflow_app';
+/** the read-only role of the cross-tenant sweeps */
+export const SWEEPER_ROLE = 'workflow_sweeper';
 
 // What 0001_workflow_schema.up.sql creates, written out from the SQL. A new migration that adds
 // or renames one of these updates the list here too, or the health check reports it missing.
@@ -91,7 +93,8 @@ export async function checkSchemaHealth(pool: Pool, opts: SchemaHealthOptions = 
     ['indexes', () => checkIndexes(pool)],
     ['triggers', () => checkTriggers(pool)],
     ['extensions', () => checkExtensions(pool)],
-    [`role:${APP_ROLE}`, () => checkAppRole(pool)],
+    [`role:${APP_ROLE}`, () => checkRole(pool, APP_ROLE)],
+    [`role:${SWEEPER_ROLE}`, () => checkRole(pool, SWEEPER_ROLE)],
     ['migrations', () => checkMigrations(pool)],
   ];
   const sample = opts.sampleWorkflow;
@@ -239,23 +242,24 @@ async function checkExtensions(pool: Pool): Promise<HealthCheck> {
 }
 
 /** The role must exist, be bound by RLS (no superuser, no BYPASSRLS), and be assumable by us. */
-async function checkAppRole(pool: Pool): Promise<HealthCheck> {
-  const name = `role:${APP_ROLE}`;
+/** A role RLS must bind: exists, no superuser, no BYPASSRLS, and the connecting user may become it. */
+async function checkRole(pool: Pool, roleName: string): Promise<HealthCheck> {
+  const name = `role:${roleName}`;
   const { rows } = await pool.query<{ superuser: boolean; bypassrls: boolean; assumable: boolean; me: string }>(
     `SELECT rolsuper AS superuser, rolbypassrls AS bypassrls,
             pg_has_role(current_user, oid, 'MEMBER') AS assumable, current_user AS me
      FROM pg_roles WHERE rolname = $1`,
-    [APP_ROLE],
+    [roleName],
   );
   const role = rows[0];
-  if (!role) return { name, ok: false, detail: `role ${APP_ROLE} does not exist` };
+  if (!role) return { name, ok: false, detail: `role ${roleName} does not exist` };
   const problems: string[] = [];
   if (role.superuser) problems.push('is a superuser (RLS does not apply to it)');
   if (role.bypassrls) problems.push('has BYPASSRLS (RLS does not apply to it)');
-  if (!role.assumable) problems.push(`the connecting user ${role.me} cannot SET ROLE to it (GRANT ${APP_ROLE} TO ${role.me})`);
+  if (!role.assumable) problems.push(`the connecting user ${role.me} cannot SET ROLE to it (GRANT ${roleName} TO ${role.me})`);
   return problems.length === 0
     ? { name, ok: true, detail: `exists, not superuser, no BYPASSRLS, assumable by ${role.me}` }
-    : { name, ok: false, detail: `${APP_ROLE} ${problems.join('; ')}` };
+    : { name, ok: false, detail: `${roleName} ${problems.join('; ')}` };
 }
 
 /**

@@ -36,8 +36,11 @@ export async function checkout(pool: Pool): Promise<CheckedOutClient> {
     release(broken) {
       if (released) return;
       released = true;
-      client.removeListener('error', onError);
-      client.release(broken || failure);
+      const destroy = broken || failure;
+      // a dying connection can emit 'error' more than once (the server's FATAL, then the closed
+      // socket): one that is being destroyed keeps a listener for good
+      if (!destroy) client.removeListener('error', onError);
+      client.release(destroy);
     },
   };
 }

@@ -4,12 +4,13 @@
  * whose settings die with it (so a pooled connection never carries one tenant into another's work).
  */
 
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { Actor, DefinitionRecord, ExecutionState, ExecutionStatus, HistoryEvent, JsonObject, OpenExecution, WaitingFor, InstanceState, Plan, StepSnapshot, Store, StoreTx } from '@wf/engine';
 import { DefinitionCache } from './definition-cache';
 import { DEFINITION_COLUMNS, toDefinitionRecord, type DefinitionRow } from './definition-rows';
 import { checkout } from './pg-checkout';
+import { sqlLiteralList } from './sql-literals';
 import { translatePgError } from './pg-errors';
 import { EXECUTION_COLUMNS, INSTANCE_COLUMNS, toExecutionState, toInstanceState, type ExecutionRow, type InstanceRow } from './row-mappers';
 import { historyHash, isUuid, uuidLiteral } from './sql-values';
@@ -49,6 +50,10 @@ export class PgStore implements Store {
 /** One tenant-scoped transaction; BEGIN and the settings ride along with its first statement. */
 export class PgTx implements StoreTx {
   private prelude: string | null;
+  /** the plan's statement, held back to travel with COMMIT */
+  private pending: { text: string; params: unknown[] } | null = null;
+  /** a multi-statement round trip with PREPAREs failed: which of them exist is unknown */
+  private preparedStateUnknown = false;
 
   constructor(
     private readonly client: PoolClient,
@@ -64,6 +69,7 @@ export class PgTx implements StoreTx {
 
   /** A parameterised statement. */
   async query<R extends object = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<QueryResult<R>> {
+    await this.flushPending();
     if (this.prelude) {
       await this.client.query(this.prelude);
       this.prelude = null;
@@ -71,23 +77,73 @@ export class PgTx implements StoreTx {
     return this.client.query<R>(text, params);
   }
 
-  /** Statements without parameters (only validated literals), sent with BEGIN when it is pending. */
-  private async simple(text: string): Promise<QueryResult[]> {
-    const prelude = this.prelude;
+  /** A statement after a held-back plan must see the plan's writes: send the plan first. */
+  private async flushPending(): Promise<void> {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = null;
+    await this.prepared(pending.text, pending.params);
+  }
+
+  /**
+   * A hot statement as a named prepared statement: each connection parses and plans it once
+   * and then only binds. The name derives from the text, so one name never means two statements.
+   */
+  private async prepared(text: string, params: unknown[]): Promise<void> {
+    if (this.prelude) {
+      await this.client.query(this.prelude);
+      this.prelude = null;
+    }
+    await this.client.query({ name: preparedName('wfx', text), text, values: params });
+  }
+
+  /**
+   * Statements without parameters (only validated literals), sent with BEGIN when it is pending.
+   * `statements` named in `uses` run as SQL-level prepared statements: the PREPAREs this
+   * connection still lacks go first in the same round trip. Returns the results of `text`.
+   */
+  private async simple(text: string, uses: readonly SqlStatement[] = []): Promise<QueryResult[]> {
+    await this.flushPending();
+    const known = preparedOn(this.client);
+    const missing = uses.filter((st) => !known.has(st.name));
+    // prepared after the prelude, as workflow_app: the role RLS plans them for
+    const head = [...(this.prelude ? [this.prelude] : []), ...missing.map((st) => `PREPARE ${st.name} AS ${st.text}`)];
+    // the prelude is two statements: BEGIN and the set_config SELECT
+    const skip = missing.length + (this.prelude ? 2 : 0);
     this.prelude = null;
-    const results = (await this.client.query(prelude ? `${prelude}; ${text}` : text)) as unknown as QueryResult | QueryResult[];
+    let results: QueryResult | QueryResult[];
+    try {
+      results = (await this.client.query(head.length > 0 ? `${head.join('; ')}; ${text}` : text)) as unknown as QueryResult | QueryResult[];
+    } catch (err) {
+      if (missing.length > 0) this.preparedStateUnknown = true;
+      throw err;
+    }
+    for (const st of missing) known.add(st.name);
     const list = Array.isArray(results) ? results : [results];
-    // drop BEGIN and set_config results
-    return prelude ? list.slice(2) : list;
+    return list.slice(skip);
   }
 
   async commit(): Promise<void> {
+    const pending = this.pending;
+    if (pending) {
+      // the plan and COMMIT in one round trip: EXECUTE of a statement this connection prepared
+      const literals = sqlLiteralList(pending.params);
+      if (literals !== null) {
+        this.pending = null;
+        const st = { name: preparedName('wfs', pending.text), text: pending.text };
+        await this.simple(`EXECUTE ${st.name}(${literals}); COMMIT`, [st]);
+        return;
+      }
+      await this.flushPending();
+    }
     if (this.prelude) return; // nothing was sent
     await this.client.query('COMMIT');
   }
 
   /** Roll back; returns an error when the connection itself is broken and must be discarded. */
   async rollback(): Promise<Error | undefined> {
+    this.pending = null;
+    if (this.preparedStateUnknown) return new Error('prepared statements of this connection are in an unknown state');
     if (this.prelude) return undefined;
     try {
       await this.client.query('ROLLBACK');
@@ -102,9 +158,9 @@ export class PgTx implements StoreTx {
     // The second statement gets a fresh snapshot after the lock is granted (READ COMMITTED), so it
     // sees whatever the previous lock holder committed.
     const [inst, exec] = await this.simple(
-      `SELECT ${INSTANCE_COLUMNS} FROM workflow_instances WHERE id = ${uuidLiteral(instanceId)} FOR UPDATE; ` +
-        `SELECT ${EXECUTION_COLUMNS} FROM workflow_instance_nodes WHERE id = ${uuidLiteral(executionId)} ` +
-        `AND instance_id = ${uuidLiteral(instanceId)} FOR UPDATE`,
+      `EXECUTE ${LOCK_INSTANCE.name}(${uuidLiteral(instanceId)}); ` +
+        `EXECUTE ${LOCK_EXECUTION.name}(${uuidLiteral(executionId)}, ${uuidLiteral(instanceId)})`,
+      [LOCK_INSTANCE, LOCK_EXECUTION],
     );
     return snapshot(inst, exec);
   }
@@ -186,10 +242,52 @@ export class PgTx implements StoreTx {
 
   async apply(plan: Plan, instance: InstanceState): Promise<void> {
     const { rows, lastHash } = hashHistory(instance.id, instance.lastHistoryHash, plan.history, plan.now);
-    const { text, params } = applyPlanSql(this.tenantId, plan, rows, lastHash);
-    await this.query(text, params);
+    // held back until commit (or the next statement), so it can travel with COMMIT
+    await this.flushPending();
+    this.pending = applyPlanSql(this.tenantId, plan, rows, lastHash);
   }
 }
+
+// A plan's statement takes one of a few shapes (which CTEs it needs), so this stays small. The
+// name derives from the text, so one name never means two statements; the prefix keeps statements
+// prepared in the protocol (wfx) apart from SQL-level PREPAREs (wfs), which share one namespace.
+const preparedNames = new Map<string, string>();
+function preparedName(prefix: 'wfx' | 'wfs', text: string): string {
+  const key = `${prefix}|${text}`;
+  let name = preparedNames.get(key);
+  if (!name) {
+    name = `${prefix}_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    preparedNames.set(key, name);
+  }
+  return name;
+}
+
+interface SqlStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
+/** SQL-level prepared statements live as long as the session, whatever happens to transactions. */
+const preparedByConnection = new WeakMap<PoolClient, Set<string>>();
+function preparedOn(client: PoolClient): Set<string> {
+  let names = preparedByConnection.get(client);
+  if (!names) {
+    names = new Set();
+    preparedByConnection.set(client, names);
+  }
+  return names;
+}
+
+const LOCK_INSTANCE: SqlStatement = {
+  name: 'wfs_lock_instance',
+  text: `SELECT ${INSTANCE_COLUMNS} FROM workflow_instances WHERE id = $1::uuid FOR UPDATE`,
+};
+// after the instance lock, in its own statement: a fresh snapshot (READ COMMITTED) sees whatever
+// the previous holder of the lock committed
+const LOCK_EXECUTION: SqlStatement = {
+  name: 'wfs_lock_execution',
+  text: `SELECT ${EXECUTION_COLUMNS} FROM workflow_instance_nodes WHERE id = $1::uuid AND instance_id = $2::uuid FOR UPDATE`,
+};
 
 /** History rows with ids and chained hashes, in order; `lastHash` is the new head of the chain. */
 export function hashHistory(

@@ -1,7 +1,7 @@
 /**
- * Cross-tenant reads for the scheduler's sweeps. They run as workflow_app with
- * app.system_read = 'on' (a SELECT-only policy); every write happens later in the tenant's own
- * transaction.
+ * Cross-tenant reads for the scheduler's sweeps and the metrics gauges. They run as the read-only
+ * role workflow_sweeper with app.system_read = 'on' (its SELECT-only policies need both); every
+ * write happens later in the tenant's own transaction, as workflow_app.
  */
 
 import type { Pool } from 'pg';
@@ -9,7 +9,7 @@ import type { NodeJob } from '@wf/engine';
 import { inTransaction } from './pg-checkout';
 
 export async function systemRead<T>(pool: Pool, work: (q: <R extends object>(text: string, params?: unknown[]) => Promise<R[]>) => Promise<T>): Promise<T> {
-  return inTransaction(pool, `BEGIN READ ONLY; SELECT set_config('role', 'workflow_app', true), set_config('app.system_read', 'on', true)`, (client) =>
+  return inTransaction(pool, `BEGIN READ ONLY; SELECT set_config('role', 'workflow_sweeper', true), set_config('app.system_read', 'on', true)`, (client) =>
     work(async <R extends object>(text: string, params: unknown[] = []) => (await client.query<R>(text, params)).rows),
   );
 }
@@ -86,7 +86,7 @@ export async function findCronTriggerDefinitions(pool: Pool): Promise<CronTrigge
  * transaction only, run as the connecting (owner) role, never as workflow_app.
  */
 export async function purgeFinishedHistory(pool: Pool, retentionDays: number): Promise<number> {
-  return inTransaction(pool, `BEGIN; SELECT set_config('workflow.history_purge', 'on', true), set_config('app.system_read', 'on', true)`, async (client) => {
+  return inTransaction(pool, `BEGIN; SELECT set_config('workflow.history_purge', 'on', true)`, async (client) => {
     const r = await client.query(
       `DELETE FROM workflow_instance_history h USING workflow_instances i
        WHERE h.instance_id = i.id AND i.status <> 'running'

@@ -8,10 +8,12 @@
 
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { TEST_REDIS_URL, createTestDatabase, type TestDatabase } from '@wf/db/testing';
 
+const ROOT = join(__dirname, '../../../..');
 const UNREACHABLE_DATABASE_URL = 'postgres://postgres@127.0.0.1:1/x';
 
 interface CliRun {
@@ -28,7 +30,7 @@ function runHealthCli(env: Record<string, string>): Promise<CliRun> {
       'node',
       ['--import', 'tsx', 'libs/runtime/src/cli/health-cli.ts'],
       // only what the CLI needs, so the outcome does not depend on the caller's environment
-      { cwd: '/work/main', env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 30_000 },
+      { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 30_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
         const failedChecks = String(stdout)
@@ -82,7 +84,7 @@ describe('npm run health (health-cli)', () => {
     const run = await runHealthCli(env);
 
     expect(run.stdout).toContain('✓ postgres:reachable — ');
-    expect(run.stdout).toContain('✓ rls:workflow_definitions — workflow_definitions: enabled and forced, 3 policies');
+    expect(run.stdout).toContain('✓ rls:workflow_definitions — workflow_definitions: enabled and forced, 2 policies');
     expect(run.stdout).toContain('✓ queue:node-executions — ');
     expect(run.stdout).toContain('✓ queue:sla-checks — ');
     expect(run.stdout).not.toContain('sample-workflow');

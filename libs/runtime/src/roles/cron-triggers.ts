@@ -52,15 +52,18 @@ export class CronTriggers {
         this.log.warn({ trigger: key }, 'cron trigger has an invalid expression; skipped');
         continue;
       }
-      const task = cron.schedule(
-        w.trigger.cron,
-        (ctx) => {
-          const p = this.fire(w.tenantId, w.definitionId, w.index, w.trigger, ctx.date).finally(() => this.inFlight.delete(p));
-          this.inFlight.add(p);
-          return p;
-        },
-        { timezone: w.trigger.timezone ?? 'UTC', name: key, noOverlap: false },
-      );
+      const fire = (at: Date): Promise<void> => {
+        const p = this.fire(w.tenantId, w.definitionId, w.index, w.trigger, at).finally(() => this.inFlight.delete(p));
+        this.inFlight.add(p);
+        return p;
+      };
+      const task = cron.schedule(w.trigger.cron, (ctx) => fire(ctx.date), { timezone: w.trigger.timezone ?? 'UTC', name: key, noOverlap: false });
+      // node-cron skips a tick it notices more than a second late (a busy event loop, a paused
+      // process). The tick's key makes a late start safe, so it fires anyway: late, never lost.
+      task.on('execution:missed', (ctx) => {
+        this.log.warn({ trigger: key, tick: ctx.date.toISOString() }, 'cron tick noticed late; firing it now');
+        return fire(ctx.date);
+      });
       this.scheduled.set(key, { task });
       this.log.info({ trigger: key, tenantId: w.tenantId }, 'cron trigger scheduled');
     }

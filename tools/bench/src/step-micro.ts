@@ -1,0 +1,65 @@
+/**
+ * Micro benchmark of the engine's step path without Redis: W1 instances (5 set_context steps)
+ * driven by executeNode straight from an in-memory queue, N at a time. Reports steps/s and the
+ * CPU per step of this process and of its Postgres backends. For profiling the Postgres side.
+ */
+import { readFileSync } from 'node:fs';
+import { executeNode, type NodeJob, type Actor } from '@wf/engine';
+import { createEngineRuntime, createLogger, loadConfig } from '@wf/runtime';
+import { serviceChainDefinition } from '@wf/runtime/testing';
+import { migrateUp } from '@wf/db';
+import { databaseUrl, withAdminClient } from '@wf/db/testing';
+
+const TENANT = '0e000000-0000-4000-8000-00000000000e';
+const clockTicks = 100;
+function cpuOf(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(f[11]) + Number(f[12])) / clockTicks) * 1e6;
+}
+
+async function main(): Promise<void> {
+  const instances = Number(process.argv[2] ?? 400);
+  const concurrency = Number(process.argv[3] ?? 8);
+  const name = `wf_micro_${process.pid}`;
+  await withAdminClient((c) => c.query(`CREATE DATABASE ${name}`));
+  const db = { url: databaseUrl(name), drop: () => withAdminClient((c) => c.query(`DROP DATABASE ${name} WITH (FORCE)`)) };
+  await migrateUp({ url: db.url });
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, AUTH_JWT_SECRET: 'x', DB_POOL_SIZE: String(concurrency), LOG_LEVEL: 'silent', QUEUE_PREFIX: 'micro' });
+  const rt = await createEngineRuntime(config, createLogger('silent'), 'micro');
+  const queue: NodeJob[] = [];
+  (rt.ports as { dispatcher: unknown }).dispatcher = {
+    dispatch: async (jobs: readonly NodeJob[]) => void queue.push(...jobs),
+    scheduleSlaChecks: async () => undefined,
+  };
+  const admin: Actor = { tenantId: TENANT, userId: 'admin', roles: ['admin'] };
+  const def = await rt.services.definitions.create(admin, serviceChainDefinition('micro', 5));
+  await rt.services.definitions.setActive(admin, def.id, true);
+  const run = async (n: number): Promise<number> => {
+    for (let i = 0; i < n; i++) await rt.services.instances.start(admin, { workflowName: 'micro' });
+    let steps = 0;
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        const job = queue.shift();
+        if (!job) return;
+        await executeNode(rt.ports, job);
+        steps++;
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return steps;
+  };
+  await run(50); // warm-up
+  const pids = (await rt.store.pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'workflow-micro'`)).rows.map((r) => r.pid);
+  const cpu = () => ({ node: process.cpuUsage().user + process.cpuUsage().system, pg: pids.reduce((s, p) => s + cpuOf(p), 0) });
+  queue.length = 0;
+  const c0 = cpu();
+  const t0 = performance.now();
+  const steps = await run(instances);
+  const secs = (performance.now() - t0) / 1000;
+  const c1 = cpu();
+  // starts are counted in, as in W1
+  console.log(JSON.stringify({ steps, secs: +secs.toFixed(2), stepsPerSec: Math.round(steps / secs), nodeCpuUsPerStep: Math.round((c1.node - c0.node) / steps), pgCpuUsPerStep: Math.round((c1.pg - c0.pg) / steps), backends: pids.length }));
+  await rt.close();
+  await db.drop();
+}
+void main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
