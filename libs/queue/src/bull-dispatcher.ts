@@ -17,6 +17,14 @@ export interface RetryPolicy {
   readonly backoffMs: number;
 }
 
+export interface SlaJobPolicy {
+  /**
+   * Deadlines further away than this get no delayed job yet: the scheduler's SLA sweep adds it
+   * when the deadline comes within range, so a task parked for days holds no Redis memory.
+   */
+  readonly horizonMs: number;
+}
+
 /** Job options every node job carries: BullMQ owns retries and backoff. */
 export function nodeJobOptions(job: NodeJob, retry: RetryPolicy): JobsOptions {
   return {
@@ -39,6 +47,7 @@ export class BullDispatcher implements Dispatcher {
     prefix: string,
     private readonly retry: RetryPolicy,
     onError: (err: Error) => void = () => undefined,
+    private readonly sla: SlaJobPolicy = { horizonMs: Number.POSITIVE_INFINITY },
   ) {
     this.queue = new Queue<NodeJob>(NODE_QUEUE, { connection, prefix });
     this.slaQueue = new Queue<SlaJob>(SLA_QUEUE, { connection, prefix });
@@ -48,10 +57,11 @@ export class BullDispatcher implements Dispatcher {
   }
 
   async scheduleSlaChecks(checks: readonly SlaCheck[]): Promise<void> {
-    if (checks.length === 0) return;
     const now = Date.now();
+    const soon = checks.filter((c) => c.dueAt.getTime() - now <= this.sla.horizonMs);
+    if (soon.length === 0) return;
     await this.slaQueue.addBulk(
-      checks.map((c) => ({
+      soon.map((c) => ({
         name: 'escalate',
         data: { tenantId: c.tenantId, instanceId: c.instanceId, executionId: c.executionId },
         opts: {

@@ -41,6 +41,15 @@ export interface EngineRuntime {
   close(): Promise<void>;
 }
 
+/**
+ * Delayed SLA jobs are made only for deadlines this close; the scheduler's SLA sweep (every
+ * TASK_QUEUE_REFRESH_INTERVAL_SECONDS) adds them for the rest as they come within range. Two
+ * intervals, so a deadline is covered even when one sweep runs late.
+ */
+export function slaJobHorizonMs(config: Pick<Config, 'taskQueueRefreshIntervalSeconds'>): number {
+  return 2 * config.taskQueueRefreshIntervalSeconds * 1000;
+}
+
 export async function createEngineRuntime(config: Config, log: Logger, role: string): Promise<EngineRuntime> {
   const dataSource = createDataSource({
     url: config.databaseUrl,
@@ -54,8 +63,12 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
   const redis = createRedisConnection(config.redisUrl, 'producer');
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   // the connection's own listener above already reports an outage once per error
-  const bullDispatcher = new BullDispatcher(redis, config.queuePrefix, { maxRetries: config.maxRetries, backoffMs: config.retryBackoffMs }, (err) =>
-    log.debug({ err: err.message }, 'queue error'),
+  const bullDispatcher = new BullDispatcher(
+    redis,
+    config.queuePrefix,
+    { maxRetries: config.maxRetries, backoffMs: config.retryBackoffMs },
+    (err) => log.debug({ err: err.message }, 'queue error'),
+    { horizonMs: slaJobHorizonMs(config) },
   );
   const handlers = createBuiltInHandlers({ config, store, log });
   await loadHandlerModules(handlers, config.handlerModules, log);

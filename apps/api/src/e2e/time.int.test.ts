@@ -3,6 +3,7 @@
  * no lost step when Redis forgets everything.
  */
 import { Client } from 'pg';
+import { slaJobId } from '@wf/queue';
 import { createEngineRuntime, createLogger, loadConfig, startSchedulerRole } from '@wf/runtime';
 import { TENANT_B, createHarness, eventually, type Harness } from '../testing/engine-harness';
 import { serviceChainDefinition } from '@wf/runtime/testing';
@@ -73,6 +74,38 @@ describe('SLA, escalation and triggers', () => {
 
     expect((await h.http().post(`/api/tasks/${escalated.taskId}/approve`).set(auth(director)).send({})).status).toBe(200);
     await eventually(async () => ((await h.http().get(`/api/instances/${id}`).set(auth(admin))).body.status === 'completed' ? true : undefined));
+  });
+
+  it('gives a far deadline no delayed job until the SLA sweep finds it within range, then escalates it once', async () => {
+    // refresh interval 1 s here, so the horizon is 2 s; this deadline is 7 s away
+    const defId = await define({
+      name: 'Later PO',
+      escalationEnabled: true,
+      nodes: [{ id: 'ok', nodeType: 'approval', name: 'OK?', approverUserId: 'lars', slaHours: 7 / 3600, escalationRole: 'director' }],
+      routes: [],
+    });
+    const id = (await h.http().post('/api/instances').set(auth(admin)).send({ workflowDefinitionId: defId })).body.id as string;
+    const [task] = await eventually(async () => {
+      const rows = await sql<{ id: string; sla_deadline: Date }>(
+        h.db.url,
+        `SELECT id, sla_deadline FROM workflow_instance_nodes WHERE instance_id = $1 AND status = 'waiting'`,
+        [id],
+      );
+      return rows.length === 1 ? rows : undefined;
+    });
+    const jobId = slaJobId({ executionId: task!.id, dueAt: task!.sla_deadline });
+    const job = () => h.rt.bullDispatcher.slaQueue.getJob(jobId);
+    expect(task!.sla_deadline.getTime() - Date.now()).toBeGreaterThan(4000);
+    expect(await job()).toBeUndefined();
+
+    const delayed = await eventually(async () => (await job()) ?? undefined, 8000, 'the sweep to add the delayed job');
+    expect(await delayed.isDelayed()).toBe(true);
+    expect(task!.sla_deadline.getTime() - Date.now()).toBeLessThanOrEqual(2000 + 500);
+
+    await eventually(async () => ((await history(id)).includes('task_escalated') ? true : undefined), 10_000, 'escalation');
+    await sleep(1500);
+    const events = await history(id);
+    expect(events.filter((e) => e === 'task_escalated')).toHaveLength(1);
   });
 
   it('never escalates a task decided before its deadline', async () => {

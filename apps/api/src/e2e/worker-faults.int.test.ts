@@ -1,6 +1,6 @@
 /**
  * Nothing lost, nothing twice: a job delivered twice, two workers racing, and a worker killed
- * with SIGKILL in the middle of a step.
+ * with SIGKILL in the middle of a step and in the middle of a chain of steps run in one job.
  *
  *   step_1 --> step_2 --> step_3   (set_context service tasks)
  */
@@ -146,5 +146,61 @@ describe('a worker killed mid-step', () => {
     expect(l.completed).toBe(3);
     expect(l.node_completed).toBe(3);
     expect(l.instance_completed).toBe(1);
+  }, 90_000);
+
+  it('resumes a chain of steps run in one job from the step it had reached when the worker died', async () => {
+    // step_2 runs in the job that ran step_1 (no I/O in between); a test-only trigger parks it
+    // inside its transaction so the worker can be killed mid-chain
+    await pg(`CREATE FUNCTION test_park_step_2() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_sleep(60); RETURN NEW; END $$`);
+    await pg(`CREATE TRIGGER test_park_step_2 BEFORE UPDATE ON workflow_instance_nodes FOR EACH ROW
+      WHEN (NEW.node_id = 'step_2' AND NEW.status = 'completed') EXECUTE FUNCTION test_park_step_2()`);
+    let triggerDropped = false;
+    const dropTrigger = async () => {
+      if (triggerDropped) return;
+      triggerDropped = true;
+      await pg('DROP TRIGGER test_park_step_2 ON workflow_instance_nodes');
+    };
+    try {
+      const id = await startInstance();
+      child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/worker/src/main.ts')], {
+        cwd: ROOT,
+        env: { ...process.env, ...h.env, SEED_SAMPLE_WORKFLOW: 'false', LOG_LEVEL: 'silent' },
+        stdio: 'ignore',
+      });
+      await eventually(async () => {
+        const rows = await pg<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE datname = current_database() AND application_name = 'workflow-worker' AND wait_event = 'PgSleep'`,
+        );
+        return rows[0]!.n > 0 ? true : undefined;
+      }, 30_000, 'the child worker to park inside step_2');
+      expect((await ledger(id)).steps).toBe(1);
+      child.kill('SIGKILL');
+      await new Promise((r) => child!.once('exit', r));
+      await dropTrigger();
+      // the parked transaction dies with its connection
+      await eventually(async () => {
+        const rows = await pg<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = current_database()`);
+        return rows[0]!.n === 0 ? true : undefined;
+      }, 15_000, 'the dead worker\'s session to end');
+
+      // No scheduler runs here, so no reconciliation: only the redelivered job can carry on, and
+      // it must carry step_2, not step_1 (which would be a no-op and strand step_2).
+      h.startWorker();
+      try {
+        await eventually(async () => ((await ledger(id)).status === 'completed' ? true : undefined), 30_000, 'completion after the kill');
+      } finally {
+        await h.stopWorker();
+      }
+      const l = await ledger(id);
+      expect(l.steps).toBe(3);
+      expect(l.completed).toBe(3);
+      expect(l.node_completed).toBe(3);
+      expect(l.instance_completed).toBe(1);
+    } finally {
+      await dropTrigger();
+      await pg('DROP FUNCTION test_park_step_2()');
+    }
   }, 90_000);
 });

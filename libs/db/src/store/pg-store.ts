@@ -240,6 +240,18 @@ export class PgTx implements StoreTx {
     return record;
   }
 
+  /**
+   * The record of a definition row just read, compiled once per version: versions are immutable,
+   * so the cache serves the compiled form (the caller reads `is_active` from the fresh row).
+   */
+  compiledFrom(row: DefinitionRow): DefinitionRecord {
+    const cached = this.cache.get(this.tenantId, row.id);
+    if (cached) return cached;
+    const record = toDefinitionRecord(row);
+    this.cache.set(record);
+    return record;
+  }
+
   async apply(plan: Plan, instance: InstanceState): Promise<void> {
     const { rows, lastHash } = hashHistory(instance.id, instance.lastHistoryHash, plan.history, plan.now);
     // held back until commit (or the next statement), so it can travel with COMMIT

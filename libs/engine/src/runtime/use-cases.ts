@@ -9,7 +9,7 @@ import type { CompiledNode } from '../definition/definition.types';
 import type { Actor, JsonObject, NodeJob, Plan } from './model';
 import type { DefinitionRecord, EnginePorts, StoreTx } from './ports';
 import { assertDecidable, planDecision, type TaskCommand } from './plan-decision';
-import { failNode, planChildResult, planServiceCompletion, planServiceRetry, planStep } from './plan-step';
+import { PURE_SERVICE_TYPES, failNode, planChildResult, planServiceCompletion, planServiceRetry, planStep } from './plan-step';
 import { PlanBuilder, expressionScope } from './plan-builder';
 import { hasJoins } from './joins';
 import { planEscalation } from './plan-escalation';
@@ -21,12 +21,36 @@ export interface ExecuteOptions {
   /** no retry follows this attempt: a failure now fails the node */
   readonly finalAttempt: boolean;
   readonly signal?: AbortSignal;
+  /**
+   * Leave one ready step of the same instance that needs no I/O undispatched and return it as
+   * `next`, for the caller to run at once. The caller must keep it recoverable (see the worker).
+   */
+  readonly continueInProcess?: boolean;
 }
 
 export interface ExecuteResult {
   readonly outcome: 'noop' | 'plan' | 'service';
   readonly reason?: string;
   readonly plan?: Plan;
+  /** with `continueInProcess`: a ready step that was not dispatched; the caller runs it */
+  readonly next?: NodeJob;
+}
+
+/** Nodes whose step is a database transaction and nothing else: they may run straight on. */
+function runsWithoutIo(node: CompiledNode | undefined): boolean {
+  if (!node) return false;
+  if (node.nodeType === 'service_task') return typeof node.serviceType === 'string' && PURE_SERVICE_TYPES.has(node.serviceType);
+  return node.nodeType === 'gateway' || node.nodeType === 'approval' || node.nodeType === 'user_task';
+}
+
+/** The first job of `plan` for a node of this instance that runs without I/O. */
+function continuationOf(definition: { nodes: ReadonlyMap<string, CompiledNode> }, plan: Plan): NodeJob | undefined {
+  const nodeOf = new Map(plan.newExecutions.map((e) => [e.id, e.nodeId]));
+  return plan.enqueue.find((j) => {
+    if (j.kind === 'resume' || j.instanceId !== plan.instance.id) return false;
+    const nodeId = nodeOf.get(j.executionId);
+    return nodeId !== undefined && runsWithoutIo(definition.nodes.get(nodeId));
+  });
 }
 
 interface Claim {
@@ -72,7 +96,7 @@ export async function executeNode(
   job: NodeJob,
   opts: ExecuteOptions = { attempt: 1, finalAttempt: true },
 ): Promise<ExecuteResult> {
-  const first = await ports.store.inTenant(job.tenantId, async (tx): Promise<{ result: ExecuteResult; claim?: Claim; jobs: readonly NodeJob[] }> => {
+  const first = await ports.store.inTenant(job.tenantId, async (tx): Promise<{ result: ExecuteResult; claim?: Claim; jobs: readonly NodeJob[]; next?: NodeJob }> => {
     const loaded = await loadStep(ports, tx, job);
     if (!loaded) return { result: { outcome: 'noop', reason: 'execution not found or stale generation' }, jobs: [] };
     const { snap, base } = loaded;
@@ -90,9 +114,11 @@ export async function executeNode(
     switch (step.kind) {
       case 'noop':
         return { result: { outcome: 'noop', reason: step.reason }, jobs: [] };
-      case 'plan':
+      case 'plan': {
         await tx.apply(step.plan, snap.instance);
-        return { result: { outcome: 'plan', plan: step.plan }, jobs: step.plan.enqueue };
+        const next = opts.continueInProcess ? continuationOf(base.definition, step.plan) : undefined;
+        return { result: { outcome: 'plan', plan: step.plan }, jobs: next ? step.plan.enqueue.filter((j) => j !== next) : step.plan.enqueue, ...(next ? { next } : {}) };
+      }
       case 'claim':
         await tx.apply(step.plan, snap.instance);
         return {
@@ -127,6 +153,7 @@ export async function executeNode(
   });
   await ports.dispatcher.dispatch(first.jobs);
   if (first.result.plan && first.result.plan.slaChecks.length > 0) await ports.dispatcher.scheduleSlaChecks(first.result.plan.slaChecks);
+  if (first.next) return { ...first.result, next: first.next };
   if (!first.claim) return first.result;
   return runService(ports, job, first.claim, opts);
 }

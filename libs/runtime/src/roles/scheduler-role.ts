@@ -4,15 +4,16 @@
  * - reconciliation (every 5 s) re-dispatches ready executions whose job was lost, I/O steps whose
  *   lease ran out and parents whose child ended; the job id makes a re-dispatch harmless;
  * - the SLA sweep (every TASK_QUEUE_REFRESH_INTERVAL_SECONDS) escalates due tasks whose delayed
- *   job was lost;
+ *   job was lost, and gives deadlines that have come within range their delayed job (further
+ *   ones have none yet, so parked tasks hold no Redis memory);
  * - cron triggers are re-synced with the active definitions at the same interval;
  * - the retention purge runs daily.
  */
 
 import cron from 'node-cron';
-import { findDueEscalations, findStaleWork, purgeFinishedHistory } from '@wf/db';
+import { findDueEscalations, findStaleWork, findUpcomingDeadlines, purgeFinishedHistory } from '@wf/db';
 import { escalateTask } from '@wf/engine';
-import type { EngineRuntime } from '../engine-runtime';
+import { slaJobHorizonMs, type EngineRuntime } from '../engine-runtime';
 import type { Logger } from '../logger';
 import { CronTriggers } from './cron-triggers';
 import type { RunningRole } from './worker-role';
@@ -33,6 +34,14 @@ export async function escalateDueOnce(rt: EngineRuntime): Promise<number> {
     if (await escalateTask(rt.ports, check)) escalated += 1;
   }
   return escalated;
+}
+
+/** Delayed jobs for the deadlines that have come within range since the last sweep. */
+export async function scheduleUpcomingSlaChecksOnce(rt: EngineRuntime): Promise<number> {
+  if (!rt.config.escalationEnabled) return 0;
+  const upcoming = await findUpcomingDeadlines(rt.store.pool, slaJobHorizonMs(rt.config) / 1000, BATCH);
+  await rt.bullDispatcher.scheduleSlaChecks(upcoming);
+  return upcoming.length;
 }
 
 export async function purgeHistoryOnce(rt: EngineRuntime, log: Logger): Promise<number> {
@@ -72,6 +81,7 @@ export function startSchedulerRole(rt: EngineRuntime): RunningRole {
     every(refreshMs, 'sla', log, async () => {
       const n = await escalateDueOnce(rt);
       if (n > 0) log.info({ escalated: n }, 'SLA sweep escalated tasks');
+      await scheduleUpcomingSlaChecksOnce(rt);
     }),
     every(refreshMs, 'triggers', log, () => triggers.sync()),
   ];

@@ -21,7 +21,6 @@ import {
   findInstanceByIdempotencyKey,
   insertStartedInstance,
   latestActiveDefinition,
-  toDefinitionRecord,
   type InstanceRowView,
   type PgTx,
 } from '@wf/db';
@@ -97,7 +96,7 @@ export async function startWorkflow(tx: PgTx, cmd: StartCommand, now: Date, newI
   if (!row.is_active) {
     throw new UnprocessableError('DEFINITION_INACTIVE', `workflow definition ${row.id} (${row.name} v${row.version}) is not active`);
   }
-  const def = toDefinitionRecord(row);
+  const def = tx.compiledFrom(row);
   const plan = planStart(
     def.compiled,
     {
