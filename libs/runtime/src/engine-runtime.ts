@@ -34,7 +34,7 @@ export interface EngineRuntime {
   readonly ports: EnginePorts;
   readonly services: AppServices;
   /** service types definitions may use (built-ins plus plugins) */
-  readonly serviceTypes: ReadonlySet<string>;
+  readonly serviceTypes: () => ReadonlySet<string>;
   readonly handlers: HandlerRegistry;
   /** this process's Prometheus registry: step timings from its worker, gauges read at scrape */
   readonly metrics: EngineMetrics;
@@ -87,11 +87,12 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     handlers,
     children: new SubWorkflowStarter(randomUUID),
   };
-  // set_context runs inside the engine; the rest need a registered handler
-  const serviceTypes = new Set([...PURE_SERVICE_TYPES, ...handlers.types()]);
+  // set_context runs inside the engine; the rest need a registered handler (read live, so a
+  // handler registered after start-up is accepted too)
+  const serviceTypes = (): ReadonlySet<string> => new Set([...PURE_SERVICE_TYPES, ...handlers.types()]);
   const services: AppServices = {
     analytics: new AnalyticsServiceImpl(store),
-    definitions: new DefinitionsServiceImpl(store, () => serviceTypes),
+    definitions: new DefinitionsServiceImpl(store, serviceTypes),
     events: new EventsServiceImpl(store, ports),
     instances: new InstancesServiceImpl(store, ports),
     tasks: new TasksServiceImpl(store, ports, new FormValidator(), config.urgentThresholdHours),

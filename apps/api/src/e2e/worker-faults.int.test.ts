@@ -34,7 +34,11 @@ async function startInstance(): Promise<string> {
 }
 
 async function pg<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: h.db.url });
+  return sqlAt<T>(h.db.url, sql, params);
+}
+
+async function sqlAt<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const c = new Client({ connectionString: url });
   await c.connect();
   try {
     return (await c.query(sql, params)).rows as T[];
@@ -203,4 +207,48 @@ describe('a worker killed mid-step', () => {
       await pg('DROP FUNCTION test_park_step_2()');
     }
   }, 90_000);
+});
+
+describe('an I/O step that outlasts its lease', () => {
+  let lh: Harness;
+  let calls = 0;
+
+  beforeAll(async () => {
+    // a one-second lease; no worker: the test delivers the job itself, twice
+    lh = await createHarness({ worker: false, env: { WORKFLOW_STEP_LEASE_MS: '1000' } });
+    lh.rt.handlers.register({
+      type: 'slow_call',
+      async execute() {
+        calls += 1;
+        await new Promise((r) => setTimeout(r, 4000)); // four leases long
+        return { contextUpdates: { slow: 'done' } };
+      },
+    });
+  });
+  afterAll(() => lh.close());
+
+  it('keeps its lease while the handler works, so a redelivered job does not run it a second time', async () => {
+    const token = lh.token('admin', ['admin']);
+    const def = await lh
+      .http()
+      .post('/api/definitions')
+      .set(auth(token))
+      .send({ name: 'Slow', nodes: [{ id: 'slow', nodeType: 'service_task', name: 'Slow', serviceType: 'slow_call', serviceConfig: {} }], routes: [] });
+    expect(def.status).toBe(201);
+    const started = await lh.http().post('/api/instances').set(auth(token)).send({ workflowDefinitionId: def.body.id });
+    const id = started.body.id as string;
+    const [row] = await sqlAt<{ id: string; generation: number }>(lh.db.url, `SELECT id, generation FROM workflow_instance_nodes WHERE instance_id = $1`, [id]);
+    const job: NodeJob = { tenantId: '0a000000-0000-4000-8000-00000000000a', instanceId: id, executionId: row!.id, generation: row!.generation };
+
+    const first = executeNode(lh.rt.ports, job);
+    // delivered again well after the first lease would have run out, as after a stalled job
+    await new Promise((r) => setTimeout(r, 2500));
+    const again = await executeNode(lh.rt.ports, job);
+    expect(again.outcome).toBe('noop');
+    expect((await first).outcome).toBe('plan');
+    expect(calls).toBe(1);
+    const res = await lh.http().get(`/api/instances/${id}`).set(auth(token));
+    expect(res.body.status).toBe('completed');
+    expect(res.body.contextData).toMatchObject({ slow: 'done' });
+  }, 30_000);
 });

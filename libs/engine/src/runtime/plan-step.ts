@@ -136,6 +136,17 @@ export function planServiceCompletion(
   return { kind: 'plan', plan: b.build() };
 }
 
+/**
+ * The I/O step's handler is still at work: extend its lease, so no other worker takes the step
+ * over while this one lives. Null when the lease is no longer this worker's.
+ */
+export function planLeaseRenewal(instance: InstanceState, execution: ExecutionState, leaseToken: string, leaseMs: number, now: Date, newId: () => string): Plan | null {
+  if (execution.status !== 'running' || execution.leaseToken !== leaseToken || instance.status !== 'running') return null;
+  const b = new PlanBuilder(instance, now, newId);
+  b.patch(execution, { leaseExpiresAt: new Date(now.getTime() + leaseMs) });
+  return b.build();
+}
+
 /** The I/O step failed but may succeed later: release the lease, keep the error, wait for the retry. */
 export function planServiceRetry(instance: InstanceState, execution: ExecutionState, leaseToken: string, err: EngineError, now: Date, newId: () => string): Plan | null {
   if (execution.status !== 'running' || execution.leaseToken !== leaseToken || instance.status !== 'running') return null;

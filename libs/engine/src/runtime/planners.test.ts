@@ -8,7 +8,7 @@ import { compileDefinition } from '../definition/compile-definition';
 import type { CompiledDefinition } from '../definition/definition.types';
 import type { Actor, ExecutionState, InstanceState, Plan } from './model';
 import { planStart, readyExecutionState } from './plan-start';
-import { planStep, type StepInput } from './plan-step';
+import { planLeaseRenewal, planStep, type StepInput } from './plan-step';
 import { planDecision } from './plan-decision';
 import { planCancel, planRetry } from './plan-admin';
 import { taskAccess } from './task-access';
@@ -193,5 +193,24 @@ describe('cancel and retry', () => {
     expect(plan.executionPatches[0]).toMatchObject({ status: 'ready', generation: 1, error: null });
     expect(plan.enqueue).toEqual([{ tenantId: TENANT, instanceId: 'inst', executionId: failed.id, generation: 1 }]);
     expect(() => planRetry(instance(), [failed], manager, NOW, newId)).toThrow(expect.objectContaining({ code: 'INSTANCE_NOT_FAILED' }));
+  });
+});
+
+describe('planLeaseRenewal', () => {
+  const token = '00000000-0000-4000-8000-0000000000aa';
+  const held = () => execution('amount_check', { status: 'running', leaseToken: token, leaseExpiresAt: new Date(NOW.getTime() + 1000) });
+
+  it('extends the lease from now, touching nothing else: no history, no step, no status change', () => {
+    const plan = planLeaseRenewal(instance(), held(), token, 15_000, NOW, newId);
+    expect(plan?.executionPatches).toEqual([expect.objectContaining({ status: 'running', leaseToken: token, leaseExpiresAt: new Date(NOW.getTime() + 15_000) })]);
+    expect(plan?.history).toEqual([]);
+    expect(plan?.instance).toMatchObject({ status: 'running', stepDelta: 0, openDelta: 0 });
+    expect(plan?.enqueue).toEqual([]);
+  });
+
+  it('refuses when the lease is another worker\'s, the step is over, or the instance ended', () => {
+    expect(planLeaseRenewal(instance(), held(), '00000000-0000-4000-8000-0000000000bb', 15_000, NOW, newId)).toBeNull();
+    expect(planLeaseRenewal(instance(), execution('amount_check', { status: 'completed' }), token, 15_000, NOW, newId)).toBeNull();
+    expect(planLeaseRenewal(instance({ status: 'cancelled' }), held(), token, 15_000, NOW, newId)).toBeNull();
   });
 });

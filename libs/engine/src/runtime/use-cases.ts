@@ -9,7 +9,7 @@ import type { CompiledNode } from '../definition/definition.types';
 import type { Actor, JsonObject, NodeJob, Plan } from './model';
 import type { DefinitionRecord, EnginePorts, StoreTx } from './ports';
 import { assertDecidable, planDecision, type TaskCommand } from './plan-decision';
-import { PURE_SERVICE_TYPES, failNode, planChildResult, planServiceCompletion, planServiceRetry, planStep } from './plan-step';
+import { PURE_SERVICE_TYPES, failNode, planChildResult, planLeaseRenewal, planServiceCompletion, planServiceRetry, planStep } from './plan-step';
 import { PlanBuilder, expressionScope } from './plan-builder';
 import { hasJoins } from './joins';
 import { planEscalation } from './plan-escalation';
@@ -158,10 +158,52 @@ export async function executeNode(
   return runService(ports, job, first.claim, opts);
 }
 
+/** Extend the step's lease; false when it is no longer this worker's (taken over, cancelled). */
+export async function renewLease(ports: EnginePorts, job: NodeJob, leaseToken: string): Promise<boolean> {
+  return ports.store.inTenant(job.tenantId, async (tx) => {
+    const snap = await tx.lockStep(job.instanceId, job.executionId);
+    const plan = snap && planLeaseRenewal(snap.instance, snap.execution, leaseToken, ports.settings.leaseMs, ports.clock.now(), ports.newId);
+    if (!snap || !plan) return false;
+    await tx.apply(plan, snap.instance);
+    return true;
+  });
+}
+
+/**
+ * Keep the lease of a running handler alive: renewed every third of its length, so it only runs
+ * out when this worker dies or freezes. When the lease turns out lost, the handler is told to stop
+ * (its result would be refused anyway). A renewal that fails (database away) is tried again.
+ */
+function keepLeaseAlive(ports: EnginePorts, job: NodeJob, leaseToken: string, abort: AbortController): () => Promise<void> {
+  let renewing: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    if (renewing) return;
+    renewing = renewLease(ports, job, leaseToken)
+      .then(
+        (held) => {
+          if (!held) abort.abort(new Error('the lease was lost: another worker took the step over'));
+        },
+        () => undefined,
+      )
+      .finally(() => (renewing = null));
+  }, Math.max(100, Math.floor(ports.settings.leaseMs / 3)));
+  return async () => {
+    clearInterval(timer);
+    await renewing;
+  };
+}
+
 async function runService(ports: EnginePorts, job: NodeJob, claim: Claim, opts: ExecuteOptions): Promise<ExecuteResult> {
   const serviceType = claim.node.serviceType ?? '';
   const handler = ports.handlers.get(serviceType);
   let result;
+  const abort = new AbortController();
+  const outer = opts.signal;
+  if (outer) {
+    if (outer.aborted) abort.abort(outer.reason);
+    else outer.addEventListener('abort', () => abort.abort(outer.reason), { once: true });
+  }
+  const stopRenewing = handler ? keepLeaseAlive(ports, job, claim.leaseToken, abort) : async () => undefined;
   try {
     if (!handler) throw new NodeFailedError('HANDLER_UNAVAILABLE', `no handler is registered for service type "${serviceType}" in this worker`);
     result = await handler.execute({
@@ -173,9 +215,10 @@ async function runService(ports: EnginePorts, job: NodeJob, claim: Claim, opts: 
       context: claim.context,
       scope: claim.scope,
       attempt: opts.attempt,
-      signal: opts.signal ?? new AbortController().signal,
+      signal: abort.signal,
     });
   } catch (raw) {
+    await stopRenewing();
     const err = raw instanceof EngineError ? raw : new TransientError('HANDLER_ERROR', (raw as Error)?.message ?? String(raw));
     if (err.retryable && !opts.finalAttempt) {
       await ports.store.inTenant(job.tenantId, async (tx) => {
@@ -191,6 +234,7 @@ async function runService(ports: EnginePorts, job: NodeJob, claim: Claim, opts: 
     await failExecution(ports, job, final, claim.leaseToken);
     throw new NodeFailedError(final.code, final.message, final.details);
   }
+  await stopRenewing();
 
   const done = await ports.store.inTenant(job.tenantId, async (tx) => {
     const loaded = await loadStep(ports, tx, job);
