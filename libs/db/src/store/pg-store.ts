@@ -4,7 +4,8 @@
  * whose settings die with it (so a pooled connection never carries one tenant into another's work).
  */
 
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { Actor, DefinitionRecord, ExecutionState, ExecutionStatus, HistoryEvent, JsonObject, OpenExecution, WaitingFor, InstanceState, Plan, StepSnapshot, Store, StoreTx } from '@wf/engine';
 import { DefinitionCache } from './definition-cache';
@@ -311,7 +312,7 @@ export function hashHistory(
   let prev = prevHash;
   const rows = events.map((event) => {
     const row = {
-      id: randomUUID(),
+      id: uuidv7(),
       instanceId,
       nodeExecutionId: event.nodeExecutionId,
       eventType: event.eventType,
