@@ -1,11 +1,14 @@
 /**
- * Micro benchmark of the engine's step path without Redis: W1 instances (5 set_context steps)
- * driven by executeNode straight from an in-memory queue, N at a time. Reports steps/s and the
- * CPU per step of this process and of its Postgres backends. For profiling the Postgres side.
+ * The step path without Redis, HTTP or BullMQ: W1 instances (start -> 5 set_context steps) driven
+ * by `executeNode` straight from an in-memory queue, `concurrency` at a time, on a database of its
+ * own (`wf_micro_<pid>`, dropped at the end). Prints steps/s and the CPU per step of this process
+ * and of its Postgres backends: the quickest read of what a change to the store costs.
+ *
+ *   npx tsx tools/bench/src/step-micro.ts [instances=400] [concurrency=8]
  */
 import { readFileSync } from 'node:fs';
 import { executeNode, type NodeJob, type Actor } from '@wf/engine';
-import { createEngineRuntime, createLogger, loadConfig } from '@wf/runtime';
+import { createEngineRuntime, createLogger, loadConfig, type EngineRuntime } from '@wf/runtime';
 import { serviceChainDefinition } from '@wf/runtime/testing';
 import { migrateUp } from '@wf/db';
 import { databaseUrl, withAdminClient } from '@wf/db/testing';
@@ -26,6 +29,15 @@ async function main(): Promise<void> {
   await migrateUp({ url: db.url });
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, AUTH_JWT_SECRET: 'x', DB_POOL_SIZE: String(concurrency), LOG_LEVEL: 'silent', QUEUE_PREFIX: 'micro' });
   const rt = await createEngineRuntime(config, createLogger('silent'), 'micro');
+  try {
+    await measure(rt, instances, concurrency);
+  } finally {
+    await rt.close();
+    await db.drop();
+  }
+}
+
+async function measure(rt: EngineRuntime, instances: number, concurrency: number): Promise<void> {
   const queue: NodeJob[] = [];
   (rt.ports as { dispatcher: unknown }).dispatcher = {
     dispatch: async (jobs: readonly NodeJob[]) => void queue.push(...jobs),
@@ -59,7 +71,5 @@ async function main(): Promise<void> {
   const c1 = cpu();
   // starts are counted in, as in W1
   console.log(JSON.stringify({ steps, secs: +secs.toFixed(2), stepsPerSec: Math.round(steps / secs), nodeCpuUsPerStep: Math.round((c1.node - c0.node) / steps), pgCpuUsPerStep: Math.round((c1.pg - c0.pg) / steps), backends: pids.length }));
-  await rt.close();
-  await db.drop();
 }
 void main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
