@@ -6,7 +6,8 @@ ENV NODE_ENV=production
 WORKDIR /app
 
 # Dependencies first, so a change in the sources does not reinstall them. Every npm workspace's
-# package.json must be here for `npm ci` to link it: add new apps and libs to this list.
+# package.json must be here for `npm ci` to link it: add new apps, libs and tools to this list
+# (a test checks it against the workspaces).
 COPY package.json package-lock.json ./
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
@@ -15,6 +16,8 @@ COPY libs/engine/package.json libs/engine/
 COPY libs/db/package.json libs/db/
 COPY libs/queue/package.json libs/queue/
 COPY libs/runtime/package.json libs/runtime/
+COPY tools/bench/package.json tools/bench/
+COPY tools/chaos/package.json tools/chaos/
 # Runtime dependencies only (tsx is one). No install scripts: package.json's allowScripts allows
 # none, and the image's npm (10) does not read that setting.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force

@@ -1,0 +1,71 @@
+/**
+ * The deployment files, checked where `docker compose config` cannot run (no Compose plugin on
+ * this machine): the compose file's services and their settings, and the Dockerfile's list of
+ * workspace manifests, which `npm ci` needs complete.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+const ROOT = join(__dirname, '../../../..');
+const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string>;
+  ports?: unknown[];
+  container_name?: string;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: unknown;
+}
+
+const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
+
+describe('docker-compose.yml', () => {
+  const { services } = compose;
+
+  it('runs postgres, redis, api, worker and scheduler', () => {
+    expect(Object.keys(services).sort()).toEqual(['api', 'postgres', 'redis', 'scheduler', 'worker']);
+  });
+
+  it('runs redis with noeviction and the append-only file, as BullMQ needs', () => {
+    const command = services['redis']!.command!.join(' ');
+    expect(command).toContain('--maxmemory-policy noeviction');
+    expect(command).toContain('--appendonly yes');
+  });
+
+  it('builds api, worker and scheduler from one image, each starting an entry point that exists, after healthy databases', () => {
+    const app = ['api', 'worker', 'scheduler'].map((name) => ({ name, ...services[name]! }));
+    expect(new Set(app.map((s) => s.image)).size).toBe(1);
+    for (const s of app) {
+      expect(s.build).toBeDefined();
+      const entry = s.command!.find((part) => part.endsWith('.ts'));
+      expect(existsSync(join(ROOT, entry!))).toBe(true);
+      expect(s.depends_on).toEqual({ postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } });
+      expect(Object.keys(s.environment!)).toEqual(expect.arrayContaining(['DATABASE_URL', 'REDIS_URL', 'AUTH_JWT_SECRET', 'NODE_ENV']));
+    }
+    expect(services['api']!.command).toEqual(['tsx', 'apps/api/src/main.ts', '--roles', 'api']);
+  });
+
+  it('lets the worker scale: no fixed container name, no published port', () => {
+    expect(services['worker']!.container_name).toBeUndefined();
+    expect(services['worker']!.ports).toBeUndefined();
+  });
+});
+
+describe('Dockerfile', () => {
+  it("copies every npm workspace's package.json before npm ci", () => {
+    const pkg = JSON.parse(read('package.json')) as { workspaces: string[] };
+    const manifests = pkg.workspaces.flatMap((pattern) => {
+      const dir = pattern.replace(/\/\*$/, '');
+      return readdirSync(join(ROOT, dir))
+        .filter((name) => existsSync(join(ROOT, dir, name, 'package.json')))
+        .map((name) => `${dir}/${name}/package.json`);
+    });
+    const copied = [...read('Dockerfile').matchAll(/^COPY (\S+\/package\.json) /gm)].map((m) => m[1]);
+    expect(manifests.length).toBeGreaterThan(0);
+    expect(copied.sort()).toEqual(manifests.sort());
+  });
+});
