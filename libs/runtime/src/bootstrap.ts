@@ -8,6 +8,7 @@ import { describeUrl, ensureDatabase, latestActiveDefinition, migrateUp } from '
 import { ConfigError, DEV_TENANT_ID, loadConfig, type Config } from './config/config';
 import { createEngineRuntime, type EngineRuntime } from './engine-runtime';
 import { createLogger, type Logger } from './logger';
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server';
 import type { RunningRole } from './roles/worker-role';
 import { SAMPLE_WORKFLOW, SAMPLE_WORKFLOW_NAME } from './seed/sample-workflow';
 
@@ -73,6 +74,12 @@ export async function boot(opts: BootOptions): Promise<void> {
     if (!start) throw new Error(`role ${role} cannot run in this process`);
     running.push(await start(rt));
   }
+  // the api role serves /metrics itself; other processes only when asked to
+  let metricsServer: MetricsServer | null = null;
+  if (!opts.roles.includes('api') && config.metricsPort !== null) {
+    metricsServer = await startMetricsServer(rt.metrics.registry, config.metricsPort);
+    log.info({ port: metricsServer.port }, 'serving /metrics');
+  }
   if (opts.devToken && !config.isProduction && opts.roles.includes('api')) {
     process.stdout.write(`Dev token (admin): ${opts.devToken(config)}\n`);
   }
@@ -86,6 +93,7 @@ export async function boot(opts: BootOptions): Promise<void> {
     for (const role of running) {
       await role.close().catch((err: Error) => log.error({ err: err.message, role: role.name }, 'error while stopping'));
     }
+    await metricsServer?.close();
     await rt.close();
     log.info('stopped');
     process.exit(0);

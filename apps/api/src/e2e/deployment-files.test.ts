@@ -53,6 +53,11 @@ describe('docker-compose.yml', () => {
     expect(services['worker']!.container_name).toBeUndefined();
     expect(services['worker']!.ports).toBeUndefined();
   });
+
+  it('has the worker and the scheduler serve their own /metrics', () => {
+    expect(services['worker']!.environment!['METRICS_PORT']).toBe('9464');
+    expect(services['scheduler']!.environment!['METRICS_PORT']).toBe('9464');
+  });
 });
 
 describe('Dockerfile', () => {

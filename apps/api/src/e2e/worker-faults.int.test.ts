@@ -209,6 +209,32 @@ describe('a worker killed mid-step', () => {
   }, 90_000);
 });
 
+describe('a worker process of a split deployment', () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => {
+    child?.kill('SIGKILL');
+  });
+
+  it('serves its own step metrics on METRICS_PORT', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/worker/src/main.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, ...h.env, SEED_SAMPLE_WORKFLOW: 'false', LOG_LEVEL: 'silent', METRICS_PORT: String(port) },
+      stdio: 'ignore',
+    });
+    const id = await startInstance();
+    await eventually(async () => ((await ledger(id)).status === 'completed' ? true : undefined), 30_000, 'the child worker to run the instance');
+    const text = await eventually(async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => null);
+      return res?.ok ? res.text() : undefined;
+    }, 10_000, '/metrics on the worker');
+    const line = text.split('\n').find((l) => l.startsWith('workflow_step_duration_seconds_count{node_type="service_task",outcome="plan"}'));
+    expect(Number(line?.split(' ')[1])).toBeGreaterThanOrEqual(3);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/api/instances`)).status).toBe(404);
+  }, 60_000);
+});
+
 describe('an I/O step that outlasts its lease', () => {
   let lh: Harness;
   let calls = 0;

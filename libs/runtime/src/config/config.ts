@@ -26,6 +26,8 @@ const envSchema = z.object({
   /** prefix of every BullMQ key (lets several engines share one Redis), default `wf` */
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('wf'),
   PORT: int(0).max(65535).default(3000),
+  /** processes without the api role serve /metrics on this port when it is set */
+  METRICS_PORT: int(0).max(65535).optional(),
   AUTH_JWT_SECRET: z.string().min(1).optional(),
   WORKFLOW_DEFAULT_SLA_HOURS: num(0).default(48),
   WORKFLOW_ESCALATION_ENABLED: bool.default(true),
@@ -66,6 +68,8 @@ export interface Config {
   redisUrl: string;
   queuePrefix: string;
   port: number;
+  /** METRICS_PORT: /metrics for processes without the api role; null means none */
+  metricsPort: number | null;
   jwtSecret: string;
   /** true when the documented development secret is in use */
   usingDevSecret: boolean;
@@ -124,6 +128,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     port: e.PORT,
+    metricsPort: e.METRICS_PORT ?? null,
     jwtSecret: e.AUTH_JWT_SECRET ?? DEV_JWT_SECRET,
     usingDevSecret: !e.AUTH_JWT_SECRET,
     defaultSlaHours: e.WORKFLOW_DEFAULT_SLA_HOURS,
