@@ -105,6 +105,25 @@ describe('tamper-evident history', () => {
     const broken = await h.http().get(`/api/instances/${id}/history/verify`).set(auth(admin));
     expect(broken.body).toEqual({ valid: false, checked: history.indexOf(target) + 1, brokenAt: target.id });
   });
+
+  it('names the last row left when rows were removed from the end of the chain', async () => {
+    const defId = (await h.http().post('/api/definitions').set(auth(admin)).send(purchaseOrderDefinition('Trimmed'))).body.id as string;
+    const id = (await h.http().post('/api/instances').set(auth(admin)).send({ workflowDefinitionId: defId, contextData: { amount: 5 } })).body.id as string;
+    const task = await eventually(async () => (await h.http().get('/api/tasks/mine').set(auth(h.token('m', ['manager'])))).body.items.find((t: { instanceId: string }) => t.instanceId === id)?.taskId as string | undefined);
+    await h.http().post(`/api/tasks/${task}/approve`).set(auth(admin)).send({});
+    await finished(id);
+    const history = (await h.http().get(`/api/instances/${id}/history`).set(auth(admin))).body.items as { id: string }[];
+    const [lastTwo, left] = [history.slice(-2), history.at(-3)!];
+
+    await owner(`ALTER TABLE workflow_instance_history DISABLE TRIGGER trg_workflow_instance_history_append_only`);
+    try {
+      await owner(`DELETE FROM workflow_instance_history WHERE id = ANY ($1)`, [lastTwo.map((e) => e.id)]);
+    } finally {
+      await owner(`ALTER TABLE workflow_instance_history ENABLE TRIGGER trg_workflow_instance_history_append_only`);
+    }
+    const trimmed = await h.http().get(`/api/instances/${id}/history/verify`).set(auth(admin));
+    expect(trimmed.body).toEqual({ valid: false, checked: history.length - 2, brokenAt: left.id });
+  });
 });
 
 describe('OpenAPI', () => {

@@ -19,11 +19,13 @@ export interface InstanceRowView {
   started_at: Date;
   completed_at: Date | null;
   request_hash: string | null;
+  /** the hash of the newest history row, as the step that wrote it recorded it (read rows only) */
+  last_history_hash?: string | null;
 }
 
 const INSTANCE_VIEW = `i.id, i.status, i.definition_id, d.name AS workflow_name, d.version AS workflow_version,
   i.context_entity_type, i.context_entity_id, i.context_data, i.trigger_type, i.started_by, i.parent_instance_id,
-  i.sla_deadline, i.started_at, i.completed_at, i.request_hash`;
+  i.sla_deadline, i.started_at, i.completed_at, i.request_hash, i.last_history_hash`;
 
 export interface StartRecord {
   readonly plan: StartPlan;

@@ -10,9 +10,12 @@ export interface ChainVerdict {
 
 /**
  * Recompute an instance's history hash chain, oldest first: each row's `prev_hash` must be its
- * predecessor's `hash`, and its `hash` must be the hash of its own content chained to it.
+ * predecessor's `hash`, and its `hash` must be the hash of its own content chained to it. With
+ * `head` (the instance's `last_history_hash`), the last row must also be the one the instance
+ * recorded as its newest, so rows removed from the end are caught: `brokenAt` is then the last
+ * row left. An instance with no rows left (the retention purge) verifies with `checked: 0`.
  */
-export function verifyHistoryChain(rows: readonly HistoryRowView[]): ChainVerdict {
+export function verifyHistoryChain(rows: readonly HistoryRowView[], head?: string | null): ChainVerdict {
   let prev: string | null = null;
   let checked = 0;
   for (const row of rows) {
@@ -29,5 +32,7 @@ export function verifyHistoryChain(rows: readonly HistoryRowView[]): ChainVerdic
     if (row.prev_hash !== prev || row.hash !== expected) return { valid: false, checked, brokenAt: row.id };
     prev = row.hash;
   }
+  const last = rows.at(-1);
+  if (last && head !== undefined && head !== last.hash) return { valid: false, checked, brokenAt: last.id };
   return { valid: true, checked, brokenAt: null };
 }

@@ -79,8 +79,8 @@ export class InstancesServiceImpl implements InstancesService {
 
   async verifyHistory(actor: Actor, id: string): Promise<{ valid: boolean; checked: number; brokenAt: string | null }> {
     return this.store.inTenant(actor.tenantId, async (tx) => {
-      await this.visible(tx, actor, id);
-      return verifyHistoryChain(await listHistory(tx, id));
+      const row = await this.visible(tx, actor, id);
+      return verifyHistoryChain(await listHistory(tx, id), row.last_history_hash);
     });
   }
 
