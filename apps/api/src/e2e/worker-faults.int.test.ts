@@ -61,6 +61,16 @@ async function ledger(instanceId: string) {
   return row!;
 }
 
+/** `apps/worker` as its own process against this file's database and queues. */
+function spawnWorker(env: Record<string, string> = {}): ChildProcess {
+  // node --import tsx (not the tsx CLI, which forks a grandchild that SIGKILL would orphan)
+  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/worker/src/main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, ...h.env, SEED_SAMPLE_WORKFLOW: 'false', LOG_LEVEL: 'silent', ...env },
+    stdio: 'ignore',
+  });
+}
+
 async function readyJob(instanceId: string): Promise<NodeJob> {
   const [row] = await pg<{ id: string; generation: number }>(
     `SELECT id, generation FROM workflow_instance_nodes WHERE instance_id = $1 AND status = 'ready'`,
@@ -116,12 +126,7 @@ describe('a worker killed mid-step', () => {
     await blocker.query('BEGIN');
     await blocker.query('SELECT 1 FROM workflow_instances WHERE id = $1 FOR UPDATE', [id]);
 
-    // node --import tsx (not the tsx CLI, which forks a grandchild that SIGKILL would orphan)
-    child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/worker/src/main.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, ...h.env, SEED_SAMPLE_WORKFLOW: 'false', LOG_LEVEL: 'silent' },
-      stdio: 'ignore',
-    });
+    child = spawnWorker();
     // wait until the child's step is blocked on our lock
     await eventually(async () => {
       const rows = await pg<{ n: number }>(
@@ -167,11 +172,7 @@ describe('a worker killed mid-step', () => {
     };
     try {
       const id = await startInstance();
-      child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/worker/src/main.ts')], {
-        cwd: ROOT,
-        env: { ...process.env, ...h.env, SEED_SAMPLE_WORKFLOW: 'false', LOG_LEVEL: 'silent' },
-        stdio: 'ignore',
-      });
+      child = spawnWorker();
       await eventually(async () => {
         const rows = await pg<{ n: number }>(
           `SELECT count(*)::int AS n FROM pg_stat_activity
@@ -217,11 +218,7 @@ describe('a worker process of a split deployment', () => {
 
   it('serves its own step metrics on METRICS_PORT', async () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
-    child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/worker/src/main.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, ...h.env, SEED_SAMPLE_WORKFLOW: 'false', LOG_LEVEL: 'silent', METRICS_PORT: String(port) },
-      stdio: 'ignore',
-    });
+    child = spawnWorker({ METRICS_PORT: String(port) });
     const id = await startInstance();
     await eventually(async () => ((await ledger(id)).status === 'completed' ? true : undefined), 30_000, 'the child worker to run the instance');
     const text = await eventually(async () => {
