@@ -5,8 +5,12 @@
  * and of its Postgres backends: the quickest read of what a change to the store costs.
  *
  *   npx tsx tools/bench/src/step-micro.ts [instances=400] [concurrency=8]
+ *
+ * MICRO_AFTER_MIGRATE='<sql>' runs that SQL on the fresh database before measuring: a way to try a
+ * schema change (an index, a trigger, a foreign key) against the step path without a migration.
  */
 import { readFileSync } from 'node:fs';
+import { Client } from 'pg';
 import { executeNode, type NodeJob, type Actor } from '@wf/engine';
 import { createEngineRuntime, createLogger, loadConfig, type EngineRuntime } from '@wf/runtime';
 import { serviceChainDefinition } from '@wf/runtime/testing';
@@ -27,6 +31,12 @@ async function main(): Promise<void> {
   await withAdminClient((c) => c.query(`CREATE DATABASE ${name}`));
   const db = { url: databaseUrl(name), drop: () => withAdminClient((c) => c.query(`DROP DATABASE ${name} WITH (FORCE)`)) };
   await migrateUp({ url: db.url });
+  const experiment = process.env['MICRO_AFTER_MIGRATE'];
+  if (experiment) {
+    const c = new Client({ connectionString: db.url });
+    await c.connect();
+    await c.query(experiment).finally(() => c.end());
+  }
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, AUTH_JWT_SECRET: 'x', DB_POOL_SIZE: String(concurrency), LOG_LEVEL: 'silent', QUEUE_PREFIX: 'micro' });
   const rt = await createEngineRuntime(config, createLogger('silent'), 'micro');
   try {
