@@ -42,8 +42,8 @@ const envSchema = z.object({
   WORKFLOW_MAX_STEPS_PER_INSTANCE: int(1).default(1000),
   WORKFLOW_MAX_SUBWORKFLOW_DEPTH: int(1).default(10),
   WORKFLOW_RECONCILE_AFTER_SECONDS: num(1).default(30),
-  /** ms an I/O service step holds its lease, renewed every third of it while the handler runs; default 15000 */
-  WORKFLOW_STEP_LEASE_MS: int(1000).default(15000),
+  /** ms an I/O service step holds its lease, renewed every third of it while the handler runs; default 10000, the job lock's length, so a dead worker's redelivered job finds the lease run out */
+  WORKFLOW_STEP_LEASE_MS: int(1000).default(10000),
   DB_POOL_SIZE: int(1).max(500).default(10),
   DB_STATEMENT_TIMEOUT_MS: int(100).default(10000),
   /** a transaction left idle this long (a frozen process) is ended by Postgres, releasing its locks, default 5000 */
