@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { purgeFinishedHistory } from './store/system-queries';
-import { createTestDatabase, type TestDatabase } from './testing';
+import { createTestDatabase, testPool, type TestDatabase } from './testing';
 
 const TENANT = '0c000000-0000-4000-8000-00000000000c';
 let db: TestDatabase;
@@ -10,7 +10,7 @@ let pool: Pool;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new Pool({ connectionString: db.url, max: 2 });
+  pool = testPool(db.url, 2);
 });
 afterAll(async () => {
   await pool.end();

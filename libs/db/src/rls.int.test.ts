@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Pool, type ClientBase, type PoolClient } from 'pg';
 // The lib's public API, imported relatively because this file sits inside the db project.
 import { PgStore, findStaleWork } from './index';
-import { createTestDatabase, type TestDatabase } from './testing';
+import { createTestDatabase, testPool, type TestDatabase } from './testing';
 
 const TABLES = ['workflow_definitions', 'workflow_instances', 'workflow_instance_nodes', 'workflow_instance_history'] as const;
 const VIEWS = ['v_user_task_queue', 'v_workflow_analytics'] as const;
@@ -163,9 +163,9 @@ describe('row-level security, as workflow_app', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    pool = new Pool({ connectionString: db.url, max: 2 });
-    ownerPool = new Pool({ connectionString: db.url, max: 1 });
-    reusePool = new Pool({ connectionString: db.url, max: 1 });
+    pool = testPool(db.url, 2);
+    ownerPool = testPool(db.url, 1);
+    reusePool = testPool(db.url, 1);
     store = new PgStore(pool, { urgentThresholdHours: 4 });
 
     // Tenant A: one purchase-order approval waiting on alice (urgent), one ready service task.

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 // The lib's public API, imported relatively because this file sits inside the db project.
 import { checkSchemaHealth, type HealthCheck } from '../index';
-import { createTestDatabase, type TestDatabase } from '../testing';
+import { createTestDatabase, testPool, type TestDatabase } from '../testing';
 
 const SAMPLE_NAME = 'Simple Purchase Approval';
 
@@ -43,7 +43,7 @@ describe('checkSchemaHealth', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    pool = new Pool({ connectionString: db.url, max: 2 });
+    pool = testPool(db.url, 2);
   });
 
   afterAll(async () => {

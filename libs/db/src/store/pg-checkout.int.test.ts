@@ -6,7 +6,7 @@
 import { Pool } from 'pg';
 import { PgStore } from './pg-store';
 import { purgeFinishedHistory, systemRead } from './system-queries';
-import { createTestDatabase, type TestDatabase } from '../testing';
+import { createTestDatabase, testPool, type TestDatabase } from '../testing';
 
 const TENANT = '0d000000-0000-4000-8000-00000000000d';
 let db: TestDatabase;
@@ -17,8 +17,8 @@ const record = (err: unknown): void => void uncaught.push(err);
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new Pool({ connectionString: db.url, max: 2 });
-  killer = new Pool({ connectionString: db.url, max: 1 });
+  pool = testPool(db.url, 2);
+  killer = testPool(db.url, 1);
   process.on('uncaughtException', record);
 });
 afterAll(async () => {

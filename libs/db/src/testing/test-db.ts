@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { TEST_PG_ADMIN_URL, databaseUrl, templateDbName, testDbPrefix, testRunId } from './test-env';
 
 export interface TestDatabase {
@@ -28,4 +28,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url: databaseUrl(name),
     drop: () => withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
+}
+
+/**
+ * A pg Pool on a test database. The pool hears its idle connections' errors: dropping the
+ * database at the end of a file (WITH (FORCE)) can overtake a connection that `end()` is still
+ * closing, and an unheard pool 'error' would fail whichever test runs next in that process.
+ */
+export function testPool(url: string, max: number): Pool {
+  const pool = new Pool({ connectionString: url, max });
+  pool.on('error', () => undefined);
+  return pool;
 }

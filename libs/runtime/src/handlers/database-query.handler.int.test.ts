@@ -5,7 +5,7 @@
 
 import { Pool } from 'pg';
 import { PgStore } from '@wf/db';
-import { createTestDatabase, type TestDatabase } from '@wf/db/testing';
+import { createTestDatabase, testPool, type TestDatabase } from '@wf/db/testing';
 import { EngineError, type JsonObject, type ServiceCallContext } from '@wf/engine';
 import { createDatabaseQueryHandler } from './database-query.handler';
 
@@ -54,8 +54,8 @@ async function seedDefinition(tenantId: string, name: string): Promise<void> {
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new Pool({ connectionString: db.url, max: 2 });
-  owner = new Pool({ connectionString: db.url, max: 1 });
+  pool = testPool(db.url, 2);
+  owner = testPool(db.url, 1);
   store = new PgStore(pool, { urgentThresholdHours: 4 });
   await seedDefinition(TENANT_A, 'a-one');
   await seedDefinition(TENANT_A, 'a-two');

@@ -61,7 +61,7 @@ export async function checkInvariants(
   const instances = statusRows.reduce((sum, r) => sum + r.n, 0);
 
   const parkedRows = await q<{ id: string; parked: boolean }>(
-    `SELECT s.id, (s.context_data->>'park' = 'true' AND EXISTS (
+    `SELECT s.id, (coalesce(s.context_data->>'park', '') = 'true' AND EXISTS (
         SELECT 1 FROM workflow_instance_nodes n WHERE n.instance_id = s.id AND n.status = 'waiting' AND n.waiting_for = 'task')) AS parked
      FROM s WHERE s.status = 'running'`,
   );

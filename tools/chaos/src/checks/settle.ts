@@ -25,7 +25,7 @@ async function openWork(db: Pool, tenantId: string, scenario: string): Promise<O
   const { rows } = await db.query<OpenWork>(
     `WITH s AS (SELECT * FROM workflow_instances WHERE tenant_id = $1 AND context_data->>'chaosScenario' = $2)
      SELECT
-       (SELECT count(*)::int FROM s WHERE s.status = 'running' AND NOT (s.context_data->>'park' = 'true' AND EXISTS (
+       (SELECT count(*)::int FROM s WHERE s.status = 'running' AND NOT (coalesce(s.context_data->>'park', '') = 'true' AND EXISTS (
           SELECT 1 FROM workflow_instance_nodes n WHERE n.instance_id = s.id AND n.status = 'waiting' AND n.waiting_for = 'task'))) AS running,
        (SELECT count(*)::int FROM workflow_instance_nodes n JOIN s ON s.id = n.instance_id WHERE n.status IN ('ready', 'running')) AS busy,
        (SELECT count(*)::int FROM workflow_instance_nodes n JOIN s ON s.id = n.instance_id JOIN workflow_definitions d ON d.id = s.definition_id
