@@ -100,8 +100,9 @@ export class PgTx implements StoreTx {
 
   /**
    * Statements without parameters (only validated literals), sent with BEGIN when it is pending.
-   * `statements` named in `uses` run as SQL-level prepared statements: the PREPAREs this
-   * connection still lacks go first in the same round trip. Returns the results of `text`.
+   * `text` may EXECUTE the SQL-level prepared statements listed in `uses`: those this connection
+   * has not prepared yet are PREPAREd in the same round trip, before `text`. Returns the results
+   * of `text` alone.
    */
   private async simple(text: string, uses: readonly SqlStatement[] = []): Promise<QueryResult[]> {
     await this.flushPending();
