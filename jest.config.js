@@ -5,7 +5,7 @@ const transform = {
   '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
 };
 // ESM-only dependencies are transformed to CommonJS for jest.
-const transformIgnorePatterns = ['/node_modules/(?!(@marcbachmann/cel-js|uuid)/)'];
+const transformIgnorePatterns = ['/node_modules/(?!(@marcbachmann/cel-js)/)'];
 const moduleNameMapper = {
   '^@wf/(db|runtime)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
   '^@wf/(engine|db|queue|runtime)$': '<rootDir>/libs/$1/src/index.ts',
