@@ -61,6 +61,21 @@ async function ledger(instanceId: string) {
   return row!;
 }
 
+/** An in-process worker finishes the instance: each of its three steps ran exactly once. */
+async function expectCompletedOnceBySurvivor(id: string): Promise<void> {
+  h.startWorker();
+  try {
+    await eventually(async () => ((await ledger(id)).status === 'completed' ? true : undefined), 30_000, 'completion after the kill');
+  } finally {
+    await h.stopWorker();
+  }
+  const l = await ledger(id);
+  expect(l.steps).toBe(3);
+  expect(l.completed).toBe(3);
+  expect(l.node_completed).toBe(3);
+  expect(l.instance_completed).toBe(1);
+}
+
 /** `apps/worker` as its own process against this file's database and queues. */
 function spawnWorker(env: Record<string, string> = {}): ChildProcess {
   // node --import tsx (not the tsx CLI, which forks a grandchild that SIGKILL would orphan)
@@ -144,17 +159,7 @@ describe('a worker killed mid-step', () => {
     expect((await ledger(id)).steps).toBe(0);
 
     // A surviving worker takes the job over once its lock expires (stalled-job recovery).
-    h.startWorker();
-    try {
-      await eventually(async () => ((await ledger(id)).status === 'completed' ? true : undefined), 30_000, 'completion after the kill');
-    } finally {
-      await h.stopWorker();
-    }
-    const l = await ledger(id);
-    expect(l.steps).toBe(3);
-    expect(l.completed).toBe(3);
-    expect(l.node_completed).toBe(3);
-    expect(l.instance_completed).toBe(1);
+    await expectCompletedOnceBySurvivor(id);
   }, 90_000);
 
   it('resumes a chain of steps run in one job from the step it had reached when the worker died', async () => {
@@ -192,17 +197,7 @@ describe('a worker killed mid-step', () => {
 
       // No scheduler runs here, so no reconciliation: only the redelivered job can carry on, and
       // it must carry step_2, not step_1 (which would be a no-op and strand step_2).
-      h.startWorker();
-      try {
-        await eventually(async () => ((await ledger(id)).status === 'completed' ? true : undefined), 30_000, 'completion after the kill');
-      } finally {
-        await h.stopWorker();
-      }
-      const l = await ledger(id);
-      expect(l.steps).toBe(3);
-      expect(l.completed).toBe(3);
-      expect(l.node_completed).toBe(3);
-      expect(l.instance_completed).toBe(1);
+      await expectCompletedOnceBySurvivor(id);
     } finally {
       await dropTrigger();
       await pg('DROP FUNCTION test_park_step_2()');
