@@ -15,7 +15,8 @@ import { TEST_PG_ADMIN_URL, databaseUrl, testDbPrefix, testRunId } from './testi
 
 const MIGRATION_0001 = 'WorkflowSchema1764000000001';
 const MIGRATION_0002 = 'RlsRoles1764000000002';
-const ALL_MIGRATIONS = [MIGRATION_0001, MIGRATION_0002];
+const MIGRATION_0003 = 'IdFirstForeignKeys1764000000003';
+const ALL_MIGRATIONS = [MIGRATION_0001, MIGRATION_0002, MIGRATION_0003];
 const ROOT = join(__dirname, '../../..');
 const TABLES = ['workflow_definitions', 'workflow_instance_history', 'workflow_instance_nodes', 'workflow_instances'];
 const VIEWS = ['v_user_task_queue', 'v_workflow_analytics'];
@@ -30,6 +31,8 @@ interface SchemaState {
   roleExists: boolean;
   /** policy names on the three tables with tenant and sweep policies */
   policies: string[];
+  /** the columns the history foreign key references, in order */
+  historyKey: string[];
 }
 
 /** What 0001 creates, as seen in the database at `url` (a fresh connection each time). */
@@ -51,6 +54,12 @@ async function schemaState(url: string): Promise<SchemaState> {
       ? (await c.query<{ name: string }>('SELECT name FROM workflow_migrations ORDER BY id')).rows.map((r) => r.name)
       : [];
     const role = await c.query(`SELECT 1 FROM pg_roles WHERE rolname = 'workflow_app'`);
+    const key = await c.query<{ cols: string[] }>(
+      `SELECT array_agg(a.attname ORDER BY k.n)::text[] AS cols
+       FROM pg_constraint con CROSS JOIN LATERAL unnest(con.confkey) WITH ORDINALITY AS k(attnum, n)
+       JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
+       WHERE con.conname = 'fk_workflow_instance_history_instance'`,
+    );
     const policies = await c.query<{ policyname: string }>(
       `SELECT policyname FROM pg_policies WHERE tablename = 'workflow_definitions' ORDER BY policyname`,
     );
@@ -61,6 +70,7 @@ async function schemaState(url: string): Promise<SchemaState> {
       appliedMigrations: applied,
       roleExists: role.rowCount === 1,
       policies: policies.rows.map((r) => r.policyname),
+      historyKey: key.rows[0]?.cols ?? [],
     };
   } finally {
     await c.end();
@@ -75,13 +85,16 @@ const MIGRATED: SchemaState = {
   roleExists: true,
   // 0002: one tenant policy for workflow_app, the sweeper's read policy
   policies: ['workflow_definitions_sweeper_read', 'workflow_definitions_tenant'],
+  // 0003: keys lead with the id
+  historyKey: ['id', 'tenant_id'],
 };
+const AT_0002: SchemaState = { ...MIGRATED, appliedMigrations: [MIGRATION_0001, MIGRATION_0002], historyKey: ['tenant_id', 'id'] };
 const AT_0001: SchemaState = {
-  ...MIGRATED,
+  ...AT_0002,
   appliedMigrations: [MIGRATION_0001],
   policies: ['workflow_definitions_system_read', 'workflow_definitions_tenant_read', 'workflow_definitions_tenant_write'],
 };
-const REVERTED: SchemaState = { tables: [], views: [], functions: [], appliedMigrations: [], roleExists: true, policies: [] };
+const REVERTED: SchemaState = { tables: [], views: [], functions: [], appliedMigrations: [], roleExists: true, policies: [], historyKey: [] };
 
 async function adminQuery(sql: string): Promise<void> {
   const c = new Client({ connectionString: TEST_PG_ADMIN_URL });
@@ -113,6 +126,11 @@ describe('migrations', () => {
   describe('revert and re-apply on a migrated database', () => {
     it('starts from the migrated template', async () => {
       expect(await schemaState(db.url)).toEqual(MIGRATED);
+    });
+
+    it('migrateDown reverts 0003: the foreign keys reference (tenant_id, id) again', async () => {
+      await expect(migrateDown({ url: db.url })).resolves.toBe(MIGRATION_0003);
+      expect(await schemaState(db.url)).toEqual(AT_0002);
     });
 
     it('migrateDown reverts 0002: the policies of 0001 are back', async () => {

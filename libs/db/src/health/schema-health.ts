@@ -31,8 +31,9 @@ export const APP_ROLE = 'workflow_app';
 /** the read-only role of the cross-tenant sweeps */
 export const SWEEPER_ROLE = 'workflow_sweeper';
 
-// What 0001_workflow_schema.up.sql creates, written out from the SQL. A new migration that adds
-// or renames one of these updates the list here too, or the health check reports it missing.
+// What the migrations create, written out from the SQL (0001, with 0003's unique keys). A new
+// migration that adds or renames one of these updates the list here too, or the health check
+// reports it missing.
 
 const TABLES = ['workflow_definitions', 'workflow_instances', 'workflow_instance_nodes', 'workflow_instance_history'] as const;
 
@@ -42,13 +43,13 @@ const VIEWS = ['v_user_task_queue', 'v_workflow_analytics'] as const;
 const INDEXES: Readonly<Record<string, string>> = {
   workflow_definitions_pkey: 'workflow_definitions',
   uq_workflow_definitions_name_version: 'workflow_definitions',
-  uq_workflow_definitions_tenant_id: 'workflow_definitions',
+  uq_workflow_definitions_id_tenant: 'workflow_definitions',
   idx_workflow_definitions_tenant: 'workflow_definitions',
   idx_workflow_definitions_active_name: 'workflow_definitions',
 
   workflow_instances_pkey: 'workflow_instances',
   uq_workflow_instances_idempotency: 'workflow_instances',
-  uq_workflow_instances_tenant_id: 'workflow_instances',
+  uq_workflow_instances_id_tenant: 'workflow_instances',
   idx_workflow_instances_sla: 'workflow_instances',
   idx_workflow_instances_tenant_started: 'workflow_instances',
   idx_workflow_instances_definition: 'workflow_instances',

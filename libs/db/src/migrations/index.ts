@@ -1,4 +1,8 @@
 import { sqlMigration } from './sql-migration';
 
 /** Every migration in order. Landed migrations are never edited: add a new one. */
-export const MIGRATIONS = [sqlMigration('0001_workflow_schema', 1764000000001), sqlMigration('0002_rls_roles', 1764000000002)];
+export const MIGRATIONS = [
+  sqlMigration('0001_workflow_schema', 1764000000001),
+  sqlMigration('0002_rls_roles', 1764000000002),
+  sqlMigration('0003_id_first_foreign_keys', 1764000000003),
+];
