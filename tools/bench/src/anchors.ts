@@ -61,6 +61,23 @@ function jobOptions(j: StepJob): JobsOptions {
   };
 }
 
+/** After the warm-up, count what `done()` counts over `o.seconds`, with the CPU the groups used meanwhile. */
+async function measureWindow(
+  o: { readonly warmupSeconds: number; readonly seconds: number },
+  cpuGroups: CpuGroups,
+  done: () => number,
+): Promise<AnchorResult> {
+  await sleep(o.warmupSeconds * 1000);
+  const cpu = WindowCpu.start(await cpuGroups());
+  const d0 = done();
+  const t0 = performance.now();
+  await sleep(o.seconds * 1000);
+  const count = done() - d0;
+  const seconds = (performance.now() - t0) / 1000;
+  const used = cpu.stop();
+  return { perSecond: count / seconds, count, seconds, cpuMicrosPerStep: perStep(used, count) };
+}
+
 /**
  * Run chains of `chainSteps` jobs, each job's handler doing `work` and then enqueueing the next
  * step (or a new chain in the same slot): `chains` chains stay in flight.
@@ -91,16 +108,9 @@ async function runChains(o: ChainAnchorOptions, redis: Redis, cpuGroups: CpuGrou
     await Promise.all([worker.waitUntilReady(), queue.waitUntilReady()]);
     const first = Array.from({ length: o.chains }, (_, i): StepJob => ({ slot: i + 1, chain: i, step: 1 }));
     await queue.addBulk(first.map((j) => ({ name: 'step', data: j, opts: jobOptions(j) })));
-    await sleep(o.warmupSeconds * 1000);
-    const cpu = WindowCpu.start(await cpuGroups());
-    const d0 = done;
-    const t0 = performance.now();
-    await sleep(o.seconds * 1000);
-    const count = done - d0;
-    const seconds = (performance.now() - t0) / 1000;
-    const used = cpu.stop();
+    const result = await measureWindow(o, cpuGroups, () => done);
     if (failure) throw new Error(`anchor step failed: ${failure.message}`);
-    return { perSecond: count / seconds, count, seconds, cpuMicrosPerStep: perStep(used, count) };
+    return result;
   } finally {
     stopping = true;
     await worker.close();
@@ -178,17 +188,10 @@ export async function runA3(
         done += 1;
       }
     });
-    await sleep(o.warmupSeconds * 1000);
-    const cpu = WindowCpu.start(await cpuGroups());
-    const d0 = done;
-    const t0 = performance.now();
-    await sleep(o.seconds * 1000);
-    const count = done - d0;
-    const seconds = (performance.now() - t0) / 1000;
-    const used = cpu.stop();
+    const result = await measureWindow(o, cpuGroups, () => done);
     stop = true;
     await Promise.all(loops);
-    return { perSecond: count / seconds, count, seconds, cpuMicrosPerStep: perStep(used, count) };
+    return result;
   } finally {
     await pool.end();
   }

@@ -71,11 +71,15 @@ export class PgTx implements StoreTx {
   /** A parameterised statement. */
   async query<R extends object = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<QueryResult<R>> {
     await this.flushPending();
-    if (this.prelude) {
-      await this.client.query(this.prelude);
-      this.prelude = null;
-    }
+    await this.begin();
     return this.client.query<R>(text, params);
+  }
+
+  /** BEGIN and the settings, on their own, when a parameterised statement comes first. */
+  private async begin(): Promise<void> {
+    if (!this.prelude) return;
+    await this.client.query(this.prelude);
+    this.prelude = null;
   }
 
   /** A statement after a held-back plan must see the plan's writes: send the plan first. */
@@ -91,10 +95,7 @@ export class PgTx implements StoreTx {
    * and then only binds. The name derives from the text, so one name never means two statements.
    */
   private async prepared(text: string, params: unknown[]): Promise<void> {
-    if (this.prelude) {
-      await this.client.query(this.prelude);
-      this.prelude = null;
-    }
+    await this.begin();
     await this.client.query({ name: preparedName('wfx', text), text, values: params });
   }
 
@@ -157,8 +158,6 @@ export class PgTx implements StoreTx {
 
   async lockStep(instanceId: string, executionId: string): Promise<StepSnapshot | null> {
     if (!isUuid(instanceId) || !isUuid(executionId)) return null;
-    // The second statement gets a fresh snapshot after the lock is granted (READ COMMITTED), so it
-    // sees whatever the previous lock holder committed.
     const [inst, exec] = await this.simple(
       `EXECUTE ${LOCK_INSTANCE.name}(${uuidLiteral(instanceId)}); ` +
         `EXECUTE ${LOCK_EXECUTION.name}(${uuidLiteral(executionId)}, ${uuidLiteral(instanceId)})`,

@@ -44,44 +44,40 @@ export async function findStaleWork(pool: Pool, olderThanSeconds: number, limit:
   });
 }
 
-/** Tasks past their deadline that escalation has not handled yet (the SLA sweep's safety net). */
-export async function findDueEscalations(pool: Pool, limit: number): Promise<{ tenantId: string; instanceId: string; executionId: string }[]> {
-  return systemRead(pool, async (q) => {
-    const rows = await q<{ tenant_id: string; instance_id: string; id: string }>(
-      `SELECT n.tenant_id, n.instance_id, n.id FROM workflow_instance_nodes n
-       JOIN workflow_instances i ON i.id = n.instance_id
-       JOIN workflow_definitions d ON d.id = i.definition_id
-       WHERE n.status = 'waiting' AND n.waiting_for = 'task' AND n.escalated_at IS NULL
-         AND n.sla_deadline <= now() AND d.escalation_enabled AND i.status = 'running'
-       ORDER BY n.sla_deadline LIMIT $1`,
-      [limit],
-    );
-    return rows.map((r) => ({ tenantId: r.tenant_id, instanceId: r.instance_id, executionId: r.id }));
-  });
+interface TaskDeadline {
+  tenantId: string;
+  instanceId: string;
+  executionId: string;
+  dueAt: Date;
 }
 
-/**
- * Tasks whose deadline falls within the next `withinSeconds` and that escalation will handle:
- * the SLA sweep gives each its delayed job (the job id makes adding one twice harmless).
- */
-export async function findUpcomingDeadlines(
-  pool: Pool,
-  withinSeconds: number,
-  limit: number,
-): Promise<{ tenantId: string; instanceId: string; executionId: string; dueAt: Date }[]> {
+/** Waiting tasks escalation will handle, not escalated yet, whose deadline meets `deadlineSql`. */
+async function unescalatedTasks(pool: Pool, deadlineSql: string, params: unknown[], limit: number): Promise<TaskDeadline[]> {
   return systemRead(pool, async (q) => {
     const rows = await q<{ tenant_id: string; instance_id: string; id: string; sla_deadline: Date }>(
       `SELECT n.tenant_id, n.instance_id, n.id, n.sla_deadline FROM workflow_instance_nodes n
        JOIN workflow_instances i ON i.id = n.instance_id
        JOIN workflow_definitions d ON d.id = i.definition_id
        WHERE n.status = 'waiting' AND n.waiting_for = 'task' AND n.escalated_at IS NULL
-         AND n.sla_deadline > now() AND n.sla_deadline <= now() + make_interval(secs => $1)
-         AND d.escalation_enabled AND i.status = 'running'
-       ORDER BY n.sla_deadline LIMIT $2`,
-      [withinSeconds, limit],
+         AND ${deadlineSql} AND d.escalation_enabled AND i.status = 'running'
+       ORDER BY n.sla_deadline LIMIT $${params.length + 1}`,
+      [...params, limit],
     );
     return rows.map((r) => ({ tenantId: r.tenant_id, instanceId: r.instance_id, executionId: r.id, dueAt: r.sla_deadline }));
   });
+}
+
+/** Tasks past their deadline that escalation has not handled yet (the SLA sweep's safety net). */
+export async function findDueEscalations(pool: Pool, limit: number): Promise<TaskDeadline[]> {
+  return unescalatedTasks(pool, 'n.sla_deadline <= now()', [], limit);
+}
+
+/**
+ * Tasks whose deadline falls within the next `withinSeconds`: the SLA sweep gives each its
+ * delayed job (the job id makes adding one twice harmless).
+ */
+export async function findUpcomingDeadlines(pool: Pool, withinSeconds: number, limit: number): Promise<TaskDeadline[]> {
+  return unescalatedTasks(pool, 'n.sla_deadline > now() AND n.sla_deadline <= now() + make_interval(secs => $1)', [withinSeconds], limit);
 }
 
 export interface CronTriggerRow {

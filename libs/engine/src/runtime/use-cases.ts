@@ -159,7 +159,7 @@ export async function executeNode(
 }
 
 /** Extend the step's lease; false when it is no longer this worker's (taken over, cancelled). */
-export async function renewLease(ports: EnginePorts, job: NodeJob, leaseToken: string): Promise<boolean> {
+async function renewLease(ports: EnginePorts, job: NodeJob, leaseToken: string): Promise<boolean> {
   return ports.store.inTenant(job.tenantId, async (tx) => {
     const snap = await tx.lockStep(job.instanceId, job.executionId);
     const plan = snap && planLeaseRenewal(snap.instance, snap.execution, leaseToken, ports.settings.leaseMs, ports.clock.now(), ports.newId);

@@ -45,7 +45,7 @@ export function startWorkerRole(rt: EngineRuntime, metrics: EngineMetrics | unde
       // job is first re-pointed at that step, so a crash mid-chain redelivers it after the lock;
       // a crash in the instant between commit and re-pointing leaves it to reconciliation, as a
       // crash between commit and enqueue does.
-      let result = await step(job, delivery, MAX_CHAINED_STEPS > 0);
+      let result = await step(job, delivery, true);
       for (let chained = 1; result.next; chained += 1) {
         const next = result.next;
         await delivery.carryOn(next);
