@@ -19,6 +19,7 @@ export * from './runtime/plan-decision';
 export * from './runtime/routing';
 export * from './runtime/task-access';
 export * from './runtime/use-cases';
+export * from './runtime/run-on';
 export * from './runtime/plan-admin';
 export * from './runtime/service-handler';
 export * from './runtime/joins';

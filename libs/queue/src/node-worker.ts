@@ -21,11 +21,6 @@ export interface Delivery {
   readonly attempt: number;
   /** BullMQ will not retry after this attempt */
   readonly finalAttempt: boolean;
-  /**
-   * From now on this job stands for `next`: if the worker dies, the job is delivered again
-   * (after its lock runs out) and runs `next`, not the step it started with.
-   */
-  carryOn(next: NodeJob): Promise<void>;
 }
 
 export function createNodeWorker(handle: (job: NodeJob, delivery: Delivery) => Promise<void>, opts: NodeWorkerOptions): Worker<NodeJob> {
@@ -34,7 +29,7 @@ export function createNodeWorker(handle: (job: NodeJob, delivery: Delivery) => P
     async (job: Job<NodeJob>) => {
       try {
         const attempt = job.attemptsMade + 1;
-        await handle(job.data, { attempt, finalAttempt: attempt >= (job.opts.attempts ?? 1), carryOn: (next) => job.updateData(next) });
+        await handle(job.data, { attempt, finalAttempt: attempt >= (job.opts.attempts ?? 1) });
       } catch (err) {
         if (err instanceof EngineError && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
         throw err;

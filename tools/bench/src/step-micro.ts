@@ -4,7 +4,13 @@
  * own (`wf_micro_<pid>`, dropped at the end). Prints steps/s and the CPU per step of this process
  * and of its Postgres backends: the quickest read of what a change to the store costs.
  *
- *   npx tsx tools/bench/src/step-micro.ts [instances=400] [concurrency=8]
+ *   npx tsx tools/bench/src/step-micro.ts [instances=400] [concurrency=8] [stepsPerTransaction=20]
+ *
+ * Steps are counted per node execution, whether or not they shared a transaction (the worker runs
+ * up to MAX_STEPS_PER_TRANSACTION steps without I/O in one; pass 1 for one transaction per step).
+ *
+ * MICRO_STEPS=<n> sets the instances' chain length (default 5): runs with 1 and 5 separate what an
+ * instance costs once (start, job, transaction) from what each further step adds.
  *
  * MICRO_AFTER_MIGRATE='<sql>' runs that SQL on the fresh database before measuring: a way to try a
  * schema change (an index, a trigger, a foreign key) against the step path without a migration.
@@ -12,7 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { executeNode, type NodeJob, type Actor } from '@wf/engine';
-import { createEngineRuntime, createLogger, loadConfig, type EngineRuntime } from '@wf/runtime';
+import { createEngineRuntime, createLogger, loadConfig, MAX_STEPS_PER_TRANSACTION, type EngineRuntime } from '@wf/runtime';
 import { serviceChainDefinition } from '@wf/runtime/testing';
 import { migrateUp } from '@wf/db';
 import { databaseUrl, withAdminClient } from '@wf/db/testing';
@@ -27,6 +33,7 @@ function cpuOf(pid: number): number {
 async function main(): Promise<void> {
   const instances = Number(process.argv[2] ?? 400);
   const concurrency = Number(process.argv[3] ?? 8);
+  const perTransaction = Number(process.argv[4] ?? MAX_STEPS_PER_TRANSACTION);
   const name = `wf_micro_${process.pid}`;
   await withAdminClient((c) => c.query(`CREATE DATABASE ${name}`));
   const db = { url: databaseUrl(name), drop: () => withAdminClient((c) => c.query(`DROP DATABASE ${name} WITH (FORCE)`)) };
@@ -40,21 +47,21 @@ async function main(): Promise<void> {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, AUTH_JWT_SECRET: 'x', DB_POOL_SIZE: String(concurrency), LOG_LEVEL: 'silent', QUEUE_PREFIX: 'micro' });
   const rt = await createEngineRuntime(config, createLogger('silent'), 'micro');
   try {
-    await measure(rt, instances, concurrency);
+    await measure(rt, instances, concurrency, perTransaction);
   } finally {
     await rt.close();
     await db.drop();
   }
 }
 
-async function measure(rt: EngineRuntime, instances: number, concurrency: number): Promise<void> {
+async function measure(rt: EngineRuntime, instances: number, concurrency: number, perTransaction: number): Promise<void> {
   const queue: NodeJob[] = [];
   (rt.ports as { dispatcher: unknown }).dispatcher = {
     dispatch: async (jobs: readonly NodeJob[]) => void queue.push(...jobs),
     scheduleSlaChecks: async () => undefined,
   };
   const admin: Actor = { tenantId: TENANT, userId: 'admin', roles: ['admin'] };
-  const def = await rt.services.definitions.create(admin, serviceChainDefinition('micro', 5));
+  const def = await rt.services.definitions.create(admin, serviceChainDefinition('micro', Number(process.env['MICRO_STEPS'] ?? 5)));
   await rt.services.definitions.setActive(admin, def.id, true);
   const run = async (n: number): Promise<number> => {
     for (let i = 0; i < n; i++) await rt.services.instances.start(admin, { workflowName: 'micro' });
@@ -63,8 +70,8 @@ async function measure(rt: EngineRuntime, instances: number, concurrency: number
       for (;;) {
         const job = queue.shift();
         if (!job) return;
-        await executeNode(rt.ports, job);
-        steps++;
+        const result = await executeNode(rt.ports, job, { attempt: 1, finalAttempt: true, maxStepsPerTransaction: perTransaction });
+        steps += 1 + (result.chained?.length ?? 0);
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));

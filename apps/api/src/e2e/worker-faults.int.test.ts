@@ -1,6 +1,6 @@
 /**
  * Nothing lost, nothing twice: a job delivered twice, two workers racing, and a worker killed
- * with SIGKILL in the middle of a step and in the middle of a chain of steps run in one job.
+ * with SIGKILL in the middle of a step and inside a transaction that runs several steps.
  *
  *   step_1 --> step_2 --> step_3   (set_context service tasks)
  */
@@ -162,18 +162,19 @@ describe('a worker killed mid-step', () => {
     await expectCompletedOnceBySurvivor(id);
   }, 90_000);
 
-  it('resumes a chain of steps run in one job from the step it had reached when the worker died', async () => {
-    // step_2 runs in the job that ran step_1 (no I/O in between); a test-only trigger parks it
-    // inside its transaction so the worker can be killed mid-chain
-    await pg(`CREATE FUNCTION test_park_step_2() RETURNS trigger LANGUAGE plpgsql AS $$
+  it('replays from the job\'s own step when the worker dies inside a transaction that runs several steps', async () => {
+    // step_2 and step_3 run on in step_1's transaction (no I/O between them), written as one
+    // update of the instance; a test-only trigger parks that update so the worker can be killed
+    // with three steps planned and none committed
+    await pg(`CREATE FUNCTION test_park_chain() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN PERFORM pg_sleep(60); RETURN NEW; END $$`);
-    await pg(`CREATE TRIGGER test_park_step_2 BEFORE UPDATE ON workflow_instance_nodes FOR EACH ROW
-      WHEN (NEW.node_id = 'step_2' AND NEW.status = 'completed') EXECUTE FUNCTION test_park_step_2()`);
+    await pg(`CREATE TRIGGER test_park_chain BEFORE UPDATE ON workflow_instances FOR EACH ROW
+      WHEN (NEW.step_count >= 2) EXECUTE FUNCTION test_park_chain()`);
     let triggerDropped = false;
     const dropTrigger = async () => {
       if (triggerDropped) return;
       triggerDropped = true;
-      await pg('DROP TRIGGER test_park_step_2 ON workflow_instance_nodes');
+      await pg('DROP TRIGGER test_park_chain ON workflow_instances');
     };
     try {
       const id = await startInstance();
@@ -184,8 +185,9 @@ describe('a worker killed mid-step', () => {
            WHERE datname = current_database() AND application_name = 'workflow-worker' AND wait_event = 'PgSleep'`,
         );
         return rows[0]!.n > 0 ? true : undefined;
-      }, 30_000, 'the child worker to park inside step_2');
-      expect((await ledger(id)).steps).toBe(1);
+      }, 30_000, 'the child worker to park inside its transaction');
+      // all or nothing: not even step_1 is visible while the transaction is open
+      expect((await ledger(id)).steps).toBe(0);
       child.kill('SIGKILL');
       await new Promise((r) => child!.once('exit', r));
       await dropTrigger();
@@ -196,11 +198,11 @@ describe('a worker killed mid-step', () => {
       }, 15_000, 'the dead worker\'s session to end');
 
       // No scheduler runs here, so no reconciliation: only the redelivered job can carry on, and
-      // it must carry step_2, not step_1 (which would be a no-op and strand step_2).
+      // it runs all three steps again, each once.
       await expectCompletedOnceBySurvivor(id);
     } finally {
       await dropTrigger();
-      await pg('DROP FUNCTION test_park_step_2()');
+      await pg('DROP FUNCTION test_park_chain()');
     }
   }, 90_000);
 });

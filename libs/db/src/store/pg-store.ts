@@ -15,7 +15,8 @@ import { sqlLiteralList } from './sql-literals';
 import { translatePgError } from './pg-errors';
 import { EXECUTION_COLUMNS, INSTANCE_COLUMNS, toExecutionState, toInstanceState, type ExecutionRow, type InstanceRow } from './row-mappers';
 import { historyHash, isUuid, uuidLiteral } from './sql-values';
-import { applyPlanSql, type HashedHistoryRow } from './apply-plan';
+import { applyWriteSql } from './apply-plan';
+import { foldAll, writeOfPlan, type HashedHistoryRow, type InstanceWrite } from './instance-write';
 
 export interface PgStoreOptions {
   /** TASK_QUEUE_URGENT_THRESHOLD_HOURS, read by v_user_task_queue */
@@ -51,8 +52,11 @@ export class PgStore implements Store {
 /** One tenant-scoped transaction; BEGIN and the settings ride along with its first statement. */
 export class PgTx implements StoreTx {
   private prelude: string | null;
-  /** the plan's statement, held back to travel with COMMIT */
-  private pending: { text: string; params: unknown[] } | null = null;
+  /**
+   * Writes held back to travel with COMMIT: plans (consecutive ones folded into one statement per
+   * instance) and statements whose result nobody reads.
+   */
+  private pending: (InstanceWrite | Statement)[] = [];
   /** a multi-statement round trip with PREPAREs failed: which of them exist is unknown */
   private preparedStateUnknown = false;
 
@@ -82,12 +86,48 @@ export class PgTx implements StoreTx {
     this.prelude = null;
   }
 
-  /** A statement after a held-back plan must see the plan's writes: send the plan first. */
+  /** A statement after held-back plans must see their writes: send the plans first. */
   private async flushPending(): Promise<void> {
-    const pending = this.pending;
-    if (!pending) return;
-    this.pending = null;
-    await this.prepared(pending.text, pending.params);
+    const statements = this.takePending();
+    for (const st of statements) await this.prepared(st.text, st.params);
+  }
+
+  private takePending(): Statement[] {
+    const out: Statement[] = [];
+    let run: InstanceWrite[] = [];
+    const endRun = () => {
+      for (const w of foldAll(run)) out.push(applyWriteSql(this.tenantId, w));
+      run = [];
+    };
+    for (const p of this.pending) {
+      if ('instanceId' in p) {
+        run.push(p);
+      } else {
+        endRun();
+        out.push(p);
+      }
+    }
+    endRun();
+    this.pending = [];
+    return out;
+  }
+
+  /**
+   * A statement on the hot path: prepared once per connection at the SQL level and executed with
+   * literal parameters, so BEGIN and the settings ride along in the same round trip and Postgres
+   * plans it once. Falls back to binding when a parameter cannot be a literal.
+   */
+  async hot<R extends object = Record<string, unknown>>(text: string, params: unknown[]): Promise<QueryResult<R>> {
+    const literals = sqlLiteralList(params);
+    if (literals === null) return this.query<R>(text, params);
+    const st = { name: preparedName('wfs', text), text };
+    const [result] = await this.simple(`EXECUTE ${st.name}(${literals})`, [st]);
+    return result as QueryResult<R>;
+  }
+
+  /** A write whose result nobody reads: held back to travel with COMMIT (reads still see it). */
+  defer(text: string, params: unknown[]): void {
+    this.pending.push({ text, params });
   }
 
   /**
@@ -127,17 +167,17 @@ export class PgTx implements StoreTx {
   }
 
   async commit(): Promise<void> {
-    const pending = this.pending;
-    if (pending) {
-      // the plan and COMMIT in one round trip: EXECUTE of a statement this connection prepared
-      const literals = sqlLiteralList(pending.params);
-      if (literals !== null) {
-        this.pending = null;
-        const st = { name: preparedName('wfs', pending.text), text: pending.text };
-        await this.simple(`EXECUTE ${st.name}(${literals}); COMMIT`, [st]);
+    const pending = this.takePending();
+    if (pending.length > 0) {
+      // the writes and COMMIT in one round trip: EXECUTEs of statements this connection prepared
+      const literals = pending.map((st) => sqlLiteralList(st.params));
+      if (literals.every((l) => l !== null)) {
+        const statements = pending.map((st) => ({ name: preparedName('wfs', st.text), text: st.text }));
+        const unique = [...new Map(statements.map((st) => [st.name, st])).values()];
+        await this.simple(`${statements.map((st, i) => `EXECUTE ${st.name}(${literals[i]!}); `).join('')}COMMIT`, unique);
         return;
       }
-      await this.flushPending();
+      for (const st of pending) await this.prepared(st.text, st.params);
     }
     if (this.prelude) return; // nothing was sent
     await this.client.query('COMMIT');
@@ -145,7 +185,7 @@ export class PgTx implements StoreTx {
 
   /** Roll back; returns an error when the connection itself is broken and must be discarded. */
   async rollback(): Promise<Error | undefined> {
-    this.pending = null;
+    this.pending = [];
     if (this.preparedStateUnknown) return new Error('prepared statements of this connection are in an unknown state');
     if (this.prelude) return undefined;
     try {
@@ -253,11 +293,11 @@ export class PgTx implements StoreTx {
     return record;
   }
 
-  async apply(plan: Plan, instance: InstanceState): Promise<void> {
+  async apply(plan: Plan, instance: InstanceState): Promise<{ lastHistoryHash: string | null }> {
     const { rows, lastHash } = hashHistory(instance.id, instance.lastHistoryHash, plan.history, plan.now);
     // held back until commit (or the next statement), so it can travel with COMMIT
-    await this.flushPending();
-    this.pending = applyPlanSql(this.tenantId, plan, rows, lastHash);
+    this.pending.push(writeOfPlan(plan, rows, lastHash));
+    return { lastHistoryHash: lastHash };
   }
 }
 
@@ -278,6 +318,11 @@ function preparedName(prefix: 'wfx' | 'wfs', text: string): string {
 interface SqlStatement {
   readonly name: string;
   readonly text: string;
+}
+
+interface Statement {
+  readonly text: string;
+  readonly params: unknown[];
 }
 
 /** SQL-level prepared statements live as long as the session, whatever happens to transactions. */

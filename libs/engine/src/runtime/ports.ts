@@ -35,8 +35,12 @@ export interface StoreTx {
   openExecutions(instanceId: string): Promise<OpenExecution[]>;
   /** The child instance started by a sub_workflow execution. */
   childOf(executionId: string): Promise<{ id: string; status: InstanceState['status']; contextData: JsonObject } | null>;
-  /** Write a plan; `instance` is the locked state it was planned from. */
-  apply(plan: Plan, instance: InstanceState): Promise<void>;
+  /**
+   * Write a plan; `instance` is the locked state it was planned from. Returns the new head of the
+   * instance's history chain. The writes may be held back until commit or the next read: every
+   * read of this transaction still sees them.
+   */
+  apply(plan: Plan, instance: InstanceState): Promise<{ lastHistoryHash: string | null }>;
 }
 
 export interface Store {

@@ -5,12 +5,13 @@
  */
 
 import { EngineError, ForbiddenError, NodeFailedError, NotFoundError, TransientError } from '../errors/engine-errors';
-import type { CompiledNode } from '../definition/definition.types';
-import type { Actor, JsonObject, NodeJob, Plan } from './model';
+import type { CompiledDefinition, CompiledNode } from '../definition/definition.types';
+import type { Actor, InstanceState, JsonObject, NodeJob, Plan, SlaCheck } from './model';
 import type { DefinitionRecord, EnginePorts, StoreTx } from './ports';
 import { assertDecidable, planDecision, type TaskCommand } from './plan-decision';
-import { PURE_SERVICE_TYPES, failNode, planChildResult, planLeaseRenewal, planServiceCompletion, planServiceRetry, planStep } from './plan-step';
-import { PlanBuilder, expressionScope } from './plan-builder';
+import { failNode, planChildResult, planLeaseRenewal, planServiceCompletion, planServiceRetry, planStep, type StepOutcome } from './plan-step';
+import { PlanBuilder, expressionScope, type OpenExecution } from './plan-builder';
+import { continuationsOf, instanceAfter, openAfter, type Continuation } from './run-on';
 import { hasJoins } from './joins';
 import { planEscalation } from './plan-escalation';
 import { taskAccess } from './task-access';
@@ -22,35 +23,82 @@ export interface ExecuteOptions {
   readonly finalAttempt: boolean;
   readonly signal?: AbortSignal;
   /**
-   * Leave one ready step of the same instance that needs no I/O undispatched and return it as
-   * `next`, for the caller to run at once. The caller must keep it recoverable (see the worker).
+   * Steps this call may write in one transaction (default 1): the steps without I/O that a step
+   * readies (a gateway, `set_context`, parking a task) run on in the same transaction.
    */
-  readonly continueInProcess?: boolean;
+  readonly maxStepsPerTransaction?: number;
+}
+
+/** A step run on in the transaction of the job's own step. */
+export interface ChainedStep {
+  readonly job: NodeJob;
+  readonly plan: Plan;
 }
 
 export interface ExecuteResult {
   readonly outcome: 'noop' | 'plan' | 'service';
   readonly reason?: string;
+  /** the plan of the job's own step */
   readonly plan?: Plan;
-  /** with `continueInProcess`: a ready step that was not dispatched; the caller runs it */
-  readonly next?: NodeJob;
+  /** the steps that ran on after it in the same transaction, in order */
+  readonly chained?: readonly ChainedStep[];
 }
 
-/** Nodes whose step is a database transaction and nothing else: they may run straight on. */
-function runsWithoutIo(node: CompiledNode | undefined): boolean {
-  if (!node) return false;
-  if (node.nodeType === 'service_task') return typeof node.serviceType === 'string' && PURE_SERVICE_TYPES.has(node.serviceType);
-  return node.nodeType === 'gateway' || node.nodeType === 'approval' || node.nodeType === 'user_task';
+/** What a transaction leaves to do after commit. */
+interface AfterCommit {
+  readonly jobs: readonly NodeJob[];
+  readonly slaChecks: readonly SlaCheck[];
 }
 
-/** The first job of `plan` for a node of this instance that runs without I/O. */
-function continuationOf(definition: { nodes: ReadonlyMap<string, CompiledNode> }, plan: Plan): NodeJob | undefined {
-  const nodeOf = new Map(plan.newExecutions.map((e) => [e.id, e.nodeId]));
-  return plan.enqueue.find((j) => {
-    if (j.kind === 'resume' || j.instanceId !== plan.instance.id) return false;
-    const nodeId = nodeOf.get(j.executionId);
-    return nodeId !== undefined && runsWithoutIo(definition.nodes.get(nodeId));
-  });
+async function dispatchAfterCommit(ports: EnginePorts, after: AfterCommit): Promise<void> {
+  await ports.dispatcher.dispatch(after.jobs);
+  if (after.slaChecks.length > 0) await ports.dispatcher.scheduleSlaChecks(after.slaChecks);
+}
+
+/**
+ * Write `plan`, then run on: the steps without I/O it readies (and those they ready) are planned
+ * from the state in memory (the instance stays locked) and written in the same transaction, in
+ * the order they were readied, up to `budget` steps in all. Steps in one transaction commit
+ * together or not at all, so a crash anywhere replays them all from the job's own step.
+ * Everything else readied is dispatched after commit.
+ */
+async function writeAndRunOn(
+  ports: EnginePorts,
+  tx: StoreTx,
+  ctx: { definition: CompiledDefinition; open?: readonly OpenExecution[] },
+  instance: InstanceState,
+  plan: Plan,
+  budget: number,
+): Promise<AfterCommit & { chained: ChainedStep[] }> {
+  const jobs: NodeJob[] = [];
+  const slaChecks: SlaCheck[] = [];
+  const chained: ChainedStep[] = [];
+  const runnable: Continuation[] = [];
+  let state = instance;
+  let current = plan;
+  let open = ctx.open;
+  for (let written = 1; ; written += 1) {
+    const { lastHistoryHash } = await tx.apply(current, state);
+    jobs.push(...current.enqueue);
+    slaChecks.push(...current.slaChecks);
+    state = instanceAfter(state, current, lastHistoryHash);
+    runnable.push(...continuationsOf(ctx.definition, current, open));
+    open = open && openAfter(open, current);
+    const next = written < budget && state.status === 'running' ? runnable.shift() : undefined;
+    if (!next) break;
+    let step: StepOutcome;
+    try {
+      step = planStep({ definition: ctx.definition, instance: state, execution: next.execution, now: ports.clock.now(), newId: ports.newId, settings: ports.settings, ...(open ? { open } : {}) });
+    } catch {
+      // a step that cannot be planned is left to its own job, which reports why
+      break;
+    }
+    if (step.kind !== 'plan') break;
+    jobs.splice(jobs.indexOf(next.job), 1);
+    chained.push({ job: next.job, plan: step.plan });
+    current = step.plan;
+  }
+  return { jobs, slaChecks, chained };
 }
 
 interface Claim {
@@ -96,34 +144,37 @@ export async function executeNode(
   job: NodeJob,
   opts: ExecuteOptions = { attempt: 1, finalAttempt: true },
 ): Promise<ExecuteResult> {
-  const first = await ports.store.inTenant(job.tenantId, async (tx): Promise<{ result: ExecuteResult; claim?: Claim; jobs: readonly NodeJob[]; next?: NodeJob }> => {
+  const budget = Math.max(1, opts.maxStepsPerTransaction ?? 1);
+  const first = await ports.store.inTenant(job.tenantId, async (tx): Promise<{ result: ExecuteResult; claim?: Claim; after: AfterCommit }> => {
+    const nothing = { jobs: [], slaChecks: [] };
     const loaded = await loadStep(ports, tx, job);
-    if (!loaded) return { result: { outcome: 'noop', reason: 'execution not found or stale generation' }, jobs: [] };
+    if (!loaded) return { result: { outcome: 'noop', reason: 'execution not found or stale generation' }, after: nothing };
     const { snap, base } = loaded;
+    const wrote = async (plan: Plan, extraJobs: readonly NodeJob[] = []) => {
+      const run = await writeAndRunOn(ports, tx, base, snap.instance, plan, budget);
+      const result: ExecuteResult = { outcome: 'plan', plan, ...(run.chained.length > 0 ? { chained: run.chained } : {}) };
+      return { result, after: { jobs: [...run.jobs, ...extraJobs], slaChecks: run.slaChecks } };
+    };
 
     if (job.kind === 'resume') {
       const child = await tx.childOf(snap.execution.id);
-      if (!child) return { result: { outcome: 'noop', reason: 'no child instance' }, jobs: [] };
+      if (!child) return { result: { outcome: 'noop', reason: 'no child instance' }, after: nothing };
       const out = planChildResult(base, child);
-      if (out.kind !== 'plan') return { result: { outcome: 'noop', reason: out.kind === 'noop' ? out.reason : out.kind }, jobs: [] };
-      await tx.apply(out.plan, snap.instance);
-      return { result: { outcome: 'plan', plan: out.plan }, jobs: out.plan.enqueue };
+      if (out.kind !== 'plan') return { result: { outcome: 'noop', reason: out.kind === 'noop' ? out.reason : out.kind }, after: nothing };
+      return wrote(out.plan);
     }
 
     const step = planStep({ ...base, settings: ports.settings });
     switch (step.kind) {
       case 'noop':
-        return { result: { outcome: 'noop', reason: step.reason }, jobs: [] };
-      case 'plan': {
-        await tx.apply(step.plan, snap.instance);
-        const next = opts.continueInProcess ? continuationOf(base.definition, step.plan) : undefined;
-        return { result: { outcome: 'plan', plan: step.plan }, jobs: next ? step.plan.enqueue.filter((j) => j !== next) : step.plan.enqueue, ...(next ? { next } : {}) };
-      }
+        return { result: { outcome: 'noop', reason: step.reason }, after: nothing };
+      case 'plan':
+        return wrote(step.plan);
       case 'claim':
         await tx.apply(step.plan, snap.instance);
         return {
           result: { outcome: 'service', plan: step.plan },
-          jobs: [],
+          after: nothing,
           claim: {
             node: step.node,
             leaseToken: step.leaseToken,
@@ -146,16 +197,13 @@ export async function executeNode(
           failNode(b, snap.execution, new NodeFailedError('SUBWORKFLOW_START_FAILED', `${err.code}: ${err.message}`));
           plan = b.build();
         }
-        await tx.apply(plan, snap.instance);
-        return { result: { outcome: 'plan', plan }, jobs: [...plan.enqueue, ...childJobs] };
+        return wrote(plan, childJobs);
       }
     }
   });
-  await ports.dispatcher.dispatch(first.jobs);
-  if (first.result.plan && first.result.plan.slaChecks.length > 0) await ports.dispatcher.scheduleSlaChecks(first.result.plan.slaChecks);
-  if (first.next) return { ...first.result, next: first.next };
+  await dispatchAfterCommit(ports, first.after);
   if (!first.claim) return first.result;
-  return runService(ports, job, first.claim, opts);
+  return runService(ports, job, first.claim, { ...opts, maxStepsPerTransaction: budget });
 }
 
 /** Extend the step's lease; false when it is no longer this worker's (taken over, cancelled). */
@@ -236,16 +284,16 @@ async function runService(ports: EnginePorts, job: NodeJob, claim: Claim, opts: 
   }
   await stopRenewing();
 
-  const done = await ports.store.inTenant(job.tenantId, async (tx) => {
+  const done = await ports.store.inTenant(job.tenantId, async (tx): Promise<{ result: ExecuteResult; after?: AfterCommit }> => {
     const loaded = await loadStep(ports, tx, job);
-    if (!loaded) return { outcome: 'noop' as const, reason: 'execution vanished' };
+    if (!loaded) return { result: { outcome: 'noop', reason: 'execution vanished' } };
     const out = planServiceCompletion(loaded.base, claim.leaseToken, result);
-    if (out.kind !== 'plan') return { outcome: 'noop' as const, reason: out.kind === 'noop' ? out.reason : out.kind };
-    await tx.apply(out.plan, loaded.snap.instance);
-    return { outcome: 'plan' as const, plan: out.plan };
+    if (out.kind !== 'plan') return { result: { outcome: 'noop', reason: out.kind === 'noop' ? out.reason : out.kind } };
+    const run = await writeAndRunOn(ports, tx, loaded.base, loaded.snap.instance, out.plan, opts.maxStepsPerTransaction ?? 1);
+    return { result: { outcome: 'plan', plan: out.plan, ...(run.chained.length > 0 ? { chained: run.chained } : {}) }, after: run };
   });
-  if (done.plan) await ports.dispatcher.dispatch(done.plan.enqueue);
-  return done;
+  if (done.after) await dispatchAfterCommit(ports, done.after);
+  return done.result;
 }
 
 async function lockActionableTask(tx: StoreTx, actor: Actor, taskId: string, action: TaskCommand['action']) {

@@ -27,7 +27,7 @@ export interface EngineMetricsOptions {
 
 export interface EngineMetrics {
   readonly registry: Registry;
-  /** one node execution (`executeNode` call) took `seconds` and ended with `outcome` */
+  /** one node execution took `seconds` (its share of the worker call that ran it) and ended with `outcome` */
   observeStep(nodeType: string, outcome: string, seconds: number): void;
   /** one node execution attempt failed with the error `code` */
   countFailure(nodeType: string, code: string): void;

@@ -1,13 +1,17 @@
 /** The worker role: pulls node jobs from BullMQ and runs them through the engine. */
 
-import { escalateTask, executeNode, type ExecuteResult, type NodeJob } from '@wf/engine';
-import { createNodeWorker, createRedisConnection, createSlaWorker, type Delivery } from '@wf/queue';
+import { escalateTask, executeNode, type ExecuteResult, type NodeJob, type Plan } from '@wf/engine';
+import { createNodeWorker, createRedisConnection, createSlaWorker } from '@wf/queue';
 import type { EngineRuntime } from '../engine-runtime';
 import type { EngineMetrics } from '../metrics/engine-metrics';
 
 
-/** Steps one job runs in a row before the rest go back through the queue (fairness between instances). */
-export const MAX_CHAINED_STEPS = 20;
+/**
+ * Steps one transaction may write: a step that readies steps without I/O (a gateway, `set_context`,
+ * parking a task) runs them on in its own transaction, and what is left past this many goes back
+ * through the queue (fairness between instances, bounded lock time).
+ */
+export const MAX_STEPS_PER_TRANSACTION = 20;
 
 export interface RunningRole {
   readonly name: string;
@@ -23,34 +27,26 @@ export function startWorkerRole(rt: EngineRuntime, metrics: EngineMetrics | unde
   const log = rt.log.child({ role: 'worker' });
   const connection = createRedisConnection(rt.config.redisUrl, 'worker');
   connection.on('error', (err) => log.warn({ err: err.message }, 'worker redis connection error'));
-  const step = async (job: NodeJob, delivery: Delivery, continueInProcess: boolean): Promise<ExecuteResult> => {
-    const started = performance.now();
-    let result: ExecuteResult;
-    try {
-      result = await executeNode(rt.ports, job, { ...delivery, continueInProcess });
-    } catch (err) {
-      // the job carries ids only: a step that throws has no plan to name its node type
-      metrics?.observeStep('unknown', 'error', (performance.now() - started) / 1000);
-      metrics?.countFailure('unknown', errorCode(err));
-      throw err;
-    }
-    if (metrics) recordStep(metrics, job, result, (performance.now() - started) / 1000);
-    log.debug({ ...job, outcome: result.outcome, reason: result.reason }, 'node job done');
-    return result;
-  };
   const worker = createNodeWorker(
     async (job, delivery) => {
-      // A step that readies a next step needing no I/O (a gateway, set_context, parking a task)
-      // runs it in this job rather than through Redis: a BullMQ round trip saved per step. The
-      // job is first re-pointed at that step, so a crash mid-chain redelivers it after the lock;
-      // a crash in the instant between commit and re-pointing leaves it to reconciliation, as a
-      // crash between commit and enqueue does.
-      let result = await step(job, delivery, true);
-      for (let chained = 1; result.next; chained += 1) {
-        const next = result.next;
-        await delivery.carryOn(next);
-        result = await step(next, delivery, chained < MAX_CHAINED_STEPS);
+      const started = performance.now();
+      let result: ExecuteResult;
+      try {
+        result = await executeNode(rt.ports, job, { ...delivery, maxStepsPerTransaction: MAX_STEPS_PER_TRANSACTION });
+      } catch (err) {
+        // the job carries ids only: a step that throws has no plan to name its node type
+        metrics?.observeStep('unknown', 'error', (performance.now() - started) / 1000);
+        metrics?.countFailure('unknown', errorCode(err));
+        throw err;
       }
+      if (metrics) {
+        // the steps of one call share its time
+        const chained = result.chained ?? [];
+        const seconds = (performance.now() - started) / 1000 / (1 + chained.length);
+        recordStep(metrics, job, result.outcome, result.plan, seconds);
+        for (const s of chained) recordStep(metrics, s.job, 'plan', s.plan, seconds);
+      }
+      log.debug({ ...job, outcome: result.outcome, reason: result.reason, chained: result.chained?.length ?? 0 }, 'node job done');
     },
     { connection, prefix: rt.config.queuePrefix, concurrency: rt.config.workerConcurrency, lockDurationMs: rt.config.workerLockDurationMs },
   );
@@ -79,12 +75,12 @@ export function startWorkerRole(rt: EngineRuntime, metrics: EngineMetrics | unde
  * tasks being parked, claims, sub-workflow starts); 'unknown' where the plan does not name it
  * (no-ops, service completions, child results). A plan that fails the node is outcome `failed`.
  */
-function recordStep(metrics: EngineMetrics, job: NodeJob, result: ExecuteResult, seconds: number): void {
-  const own = result.plan?.history.filter((e) => e.nodeExecutionId === job.executionId) ?? [];
+function recordStep(metrics: EngineMetrics, job: NodeJob, outcome: ExecuteResult['outcome'], plan: Plan | undefined, seconds: number): void {
+  const own = plan?.history.filter((e) => e.nodeExecutionId === job.executionId) ?? [];
   const nodeType = own.find((e) => e.eventType === 'node_started')?.details['nodeType'];
   const label = typeof nodeType === 'string' ? nodeType : 'unknown';
   const failed = own.find((e) => e.eventType === 'node_failed');
-  metrics.observeStep(label, failed ? 'failed' : result.outcome, seconds);
+  metrics.observeStep(label, failed ? 'failed' : outcome, seconds);
   if (failed) metrics.countFailure(label, errorCode(failed.details['error']));
 }
 

@@ -1,0 +1,139 @@
+/**
+ * What one statement writes for an instance: a plan, or several plans of one transaction folded
+ * together. Steps that run on in one transaction create an execution in one plan and finish it
+ * in the next; folded, that row is inserted once in its final state, the instance row is updated
+ * once, and all history rows go in one insert, in chain order.
+ */
+
+import { READY_EXECUTION_FIELDS, type ExecutionFields, type ExecutionPatch, type InstanceStatus, type JsonObject, type Plan } from '@wf/engine';
+
+export interface HashedHistoryRow {
+  id: string;
+  nodeExecutionId: string | null;
+  eventType: string;
+  actorUserId: string | null;
+  details: unknown;
+  createdAt: Date;
+  prevHash: string | null;
+  hash: string;
+}
+
+export interface ExecutionUpdate extends ExecutionPatch {
+  /** set when the patch makes the execution ready: when it became so */
+  readonly readyAt: Date | null;
+}
+
+export interface ExecutionInsert extends ExecutionFields {
+  readonly id: string;
+  readonly nodeId: string;
+  readonly nodeType: string;
+  readonly nodeName: string;
+  readonly readyAt: Date;
+}
+
+export interface InstanceWrite {
+  readonly instanceId: string;
+  readonly status: InstanceStatus;
+  readonly contextData: JsonObject;
+  readonly completedAt: Date | null;
+  readonly openDelta: number;
+  readonly stepDelta: number;
+  /** the head of the history chain once written */
+  readonly lastHash: string | null;
+  /** executions that existed before the write */
+  readonly updates: readonly ExecutionUpdate[];
+  readonly inserts: readonly ExecutionInsert[];
+  /** close every other open execution (rejection, failure, cancel) at `now` */
+  readonly cancelOthers: boolean;
+  readonly now: Date;
+  readonly history: readonly HashedHistoryRow[];
+}
+
+export function writeOfPlan(plan: Plan, history: readonly HashedHistoryRow[], lastHash: string | null): InstanceWrite {
+  const i = plan.instance;
+  return {
+    instanceId: i.id,
+    status: i.status,
+    contextData: i.contextData,
+    completedAt: i.completedAt,
+    openDelta: i.openDelta,
+    stepDelta: i.stepDelta,
+    lastHash,
+    updates: plan.executionPatches.map((p) => ({ ...p, readyAt: p.status === 'ready' ? plan.now : null })),
+    inserts: plan.newExecutions.map((e) => ({
+      ...READY_EXECUTION_FIELDS,
+      id: e.id,
+      nodeId: e.nodeId,
+      nodeType: e.nodeType,
+      nodeName: e.nodeName,
+      status: e.status,
+      waitingFor: e.waitingFor,
+      readyAt: e.readyAt,
+    })),
+    cancelOthers: plan.cancelOtherOpenExecutions,
+    now: plan.now,
+    history,
+  };
+}
+
+/**
+ * `a` then `b` as one write, or null when they cannot be one statement: another instance, or
+ * `a` closes the instance's other executions (a bulk update that must not miss `b`'s rows).
+ * When `b` closes them, the rows only `a` wrote that are still open are written closed.
+ */
+export function foldWrites(a: InstanceWrite, b: InstanceWrite): InstanceWrite | null {
+  if (a.instanceId !== b.instanceId || a.cancelOthers) return null;
+  const inserted = new Map(a.inserts.map((e) => [e.id, e]));
+  const updates = new Map(a.updates.map((u) => [u.id, u]));
+  for (const u of b.updates) {
+    const row = inserted.get(u.id);
+    if (row) {
+      inserted.set(u.id, { ...row, ...fieldsOf(u), readyAt: u.readyAt ?? row.readyAt });
+    } else {
+      const prior = updates.get(u.id);
+      updates.set(u.id, { ...u, readyAt: u.readyAt ?? prior?.readyAt ?? null });
+    }
+  }
+  if (b.cancelOthers) {
+    // the bulk close skips every row this write names, so the ones only `a` named close here
+    const patchedByB = new Set(b.updates.map((u) => u.id));
+    const closed = { status: 'cancelled', completedAt: b.now, leaseToken: null, leaseExpiresAt: null } as const;
+    for (const [id, row] of inserted) if (!patchedByB.has(id) && isOpen(row.status)) inserted.set(id, { ...row, ...closed });
+    for (const [id, row] of updates) if (!patchedByB.has(id) && isOpen(row.status)) updates.set(id, { ...row, ...closed });
+  }
+  return {
+    instanceId: a.instanceId,
+    status: b.status,
+    contextData: b.contextData,
+    completedAt: b.completedAt ?? a.completedAt,
+    openDelta: a.openDelta + b.openDelta,
+    stepDelta: a.stepDelta + b.stepDelta,
+    lastHash: b.lastHash,
+    updates: [...updates.values()],
+    inserts: [...inserted.values(), ...b.inserts],
+    cancelOthers: b.cancelOthers,
+    now: b.now,
+    history: [...a.history, ...b.history],
+  };
+}
+
+/** Consecutive writes folded wherever they can be. */
+export function foldAll(writes: readonly InstanceWrite[]): InstanceWrite[] {
+  const out: InstanceWrite[] = [];
+  for (const w of writes) {
+    const last = out[out.length - 1];
+    const folded = last && foldWrites(last, w);
+    if (folded) out[out.length - 1] = folded;
+    else out.push(w);
+  }
+  return out;
+}
+
+function fieldsOf(u: ExecutionUpdate): ExecutionFields {
+  const { id: _id, readyAt: _readyAt, ...fields } = u;
+  return fields;
+}
+
+function isOpen(status: string): boolean {
+  return status === 'ready' || status === 'running' || status === 'waiting';
+}
