@@ -33,13 +33,13 @@ export async function insertDefinition(tx: PgTx, def: CompiledDefinition, create
 }
 
 export async function findDefinition(tx: PgTx, id: string): Promise<DefinitionRow | null> {
-  const r = await tx.query<DefinitionRow>(`SELECT ${DEFINITION_COLUMNS} FROM workflow_definitions WHERE id = $1`, [id]);
+  const r = await tx.hot<DefinitionRow>(`SELECT ${DEFINITION_COLUMNS} FROM workflow_definitions WHERE id = $1::uuid`, [id]);
   return r.rows[0] ?? null;
 }
 
 export async function latestActiveDefinition(tx: PgTx, name: string): Promise<DefinitionRow | null> {
-  const r = await tx.query<DefinitionRow>(
-    `SELECT ${DEFINITION_COLUMNS} FROM workflow_definitions WHERE name = $1 AND is_active ORDER BY version DESC LIMIT 1`,
+  const r = await tx.hot<DefinitionRow>(
+    `SELECT ${DEFINITION_COLUMNS} FROM workflow_definitions WHERE name = $1::text AND is_active ORDER BY version DESC LIMIT 1`,
     [name],
   );
   return r.rows[0] ?? null;

@@ -35,15 +35,15 @@ export interface StartRecord {
 
 /**
  * Insert the instance, its first execution and its first history row in one statement. With an
- * idempotency key already used in the tenant nothing is written and null is returned.
+ * idempotency key already used in the tenant nothing is written and null is returned. Without a
+ * key nothing can conflict, so the statement is held back to travel with COMMIT.
  */
 export async function insertStartedInstance(tx: PgTx, rec: StartRecord): Promise<string | null> {
   const { plan } = rec;
   const inst: NewInstance = plan.instance;
   const { rows: history, lastHash } = hashHistory(inst.id, null, plan.history as HistoryEvent[], plan.now);
   const e = plan.firstExecution;
-  const r = await tx.query<{ id: string }>(
-    `WITH inst AS (
+  const text = `WITH inst AS (
        INSERT INTO workflow_instances (id, tenant_id, definition_id, status, context_entity_type, context_entity_id,
          context_data, trigger_type, started_by, parent_instance_id, parent_node_execution_id, depth, sla_deadline,
          idempotency_key, request_hash, open_executions, step_count, last_history_hash, started_at)
@@ -60,42 +60,46 @@ export async function insertStartedInstance(tx: PgTx, rec: StartRecord): Promise
          x.prev_hash, x.hash
        FROM inst, jsonb_to_recordset($21::jsonb) AS x(id uuid, node_execution_id uuid, event_type text,
          actor_user_id text, details jsonb, created_at timestamptz, prev_hash text, hash text))
-     SELECT id FROM inst`,
-    [
-      inst.id,
-      inst.tenantId,
-      inst.definitionId,
-      inst.contextEntityType,
-      inst.contextEntityId,
-      JSON.stringify(inst.contextData),
-      inst.triggerType,
-      inst.startedBy,
-      inst.parentInstanceId,
-      inst.parentNodeExecutionId,
-      inst.depth,
-      inst.slaDeadline,
-      rec.idempotencyKey,
-      rec.requestHash,
-      lastHash,
-      plan.now,
-      e.id,
-      e.nodeId,
-      e.nodeType,
-      e.nodeName,
-      JSON.stringify(
-        history.map((h) => ({
-          id: h.id,
-          node_execution_id: h.nodeExecutionId,
-          event_type: h.eventType,
-          actor_user_id: h.actorUserId,
-          details: h.details,
-          created_at: h.createdAt,
-          prev_hash: h.prevHash,
-          hash: h.hash,
-        })),
-      ),
-    ],
-  );
+     SELECT id FROM inst`;
+  const params = [
+    inst.id,
+    inst.tenantId,
+    inst.definitionId,
+    inst.contextEntityType,
+    inst.contextEntityId,
+    JSON.stringify(inst.contextData),
+    inst.triggerType,
+    inst.startedBy,
+    inst.parentInstanceId,
+    inst.parentNodeExecutionId,
+    inst.depth,
+    inst.slaDeadline,
+    rec.idempotencyKey,
+    rec.requestHash,
+    lastHash,
+    plan.now,
+    e.id,
+    e.nodeId,
+    e.nodeType,
+    e.nodeName,
+    JSON.stringify(
+      history.map((h) => ({
+        id: h.id,
+        node_execution_id: h.nodeExecutionId,
+        event_type: h.eventType,
+        actor_user_id: h.actorUserId,
+        details: h.details,
+        created_at: h.createdAt,
+        prev_hash: h.prevHash,
+        hash: h.hash,
+      })),
+    ),
+  ];
+  if (rec.idempotencyKey === null) {
+    tx.defer(text, params);
+    return inst.id;
+  }
+  const r = await tx.query<{ id: string }>(text, params);
   return r.rows[0]?.id ?? null;
 }
 
