@@ -193,6 +193,10 @@ export async function runBench(o: BenchOptions, res: BenchResources): Promise<Be
       progress(`W3 at ${level.toLocaleString('en-US')} parked: task queue, then W1 (${o.w3.w1Seconds} s)`);
       const taskQueue = await taskQueueLatency(session, o.w3.taskQueryCount, o.w3.taskQuerySeconds);
       httpErrors += taskQueue.errors;
+      // every level's W1 starts just after a checkpoint: the full-page images written after one
+      // (and seeding writes enough WAL to bring one on) then weigh on each level alike, not on
+      // whichever level a checkpoint happens to land in
+      await res.admin.query('CHECKPOINT');
       const backends0 = await engineBackendPids(res.admin, res.dbName);
       const cpu = new CpuMeter([...cluster.pids, ...backends0]);
       const w1 = await closedLoop(session, o.w3.w1Seconds, 1);

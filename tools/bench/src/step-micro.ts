@@ -12,6 +12,8 @@
  * MICRO_STEPS=<n> sets the instances' chain length (default 5): runs with 1 and 5 separate what an
  * instance costs once (start, job, transaction) from what each further step adds.
  *
+ * MICRO_PARKED=<n> first parks n instances at an approval in the same tenant, as W3 seeds them.
+ *
  * MICRO_AFTER_MIGRATE='<sql>' runs that SQL on the fresh database before measuring: a way to try a
  * schema change (an index, a trigger, a foreign key) against the step path without a migration.
  */
@@ -22,6 +24,8 @@ import { createEngineRuntime, createLogger, loadConfig, MAX_STEPS_PER_TRANSACTIO
 import { serviceChainDefinition } from '@wf/runtime/testing';
 import { migrateUp } from '@wf/db';
 import { databaseUrl, withAdminClient } from '@wf/db/testing';
+import { ProbeDb } from './bench-resources';
+import { seedParked } from './workloads/w3-growth';
 
 const TENANT = '0e000000-0000-4000-8000-00000000000e';
 const clockTicks = 100;
@@ -63,6 +67,15 @@ async function measure(rt: EngineRuntime, instances: number, concurrency: number
   const admin: Actor = { tenantId: TENANT, userId: 'admin', roles: ['admin'] };
   const def = await rt.services.definitions.create(admin, serviceChainDefinition('micro', Number(process.env['MICRO_STEPS'] ?? 5)));
   await rt.services.definitions.setActive(admin, def.id, true);
+  const parked = Number(process.env['MICRO_PARKED'] ?? 0);
+  if (parked > 0) {
+    const probe = new ProbeDb(rt.config.databaseUrl);
+    try {
+      await seedParked(probe, TENANT, def.id, parked);
+    } finally {
+      await probe.end();
+    }
+  }
   const run = async (n: number): Promise<number> => {
     for (let i = 0; i < n; i++) await rt.services.instances.start(admin, { workflowName: 'micro' });
     let steps = 0;
