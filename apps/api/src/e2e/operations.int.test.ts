@@ -1,6 +1,5 @@
 /** Analytics, the tamper-evident history, the OpenAPI document, and a fuzz of every endpoint. */
-import { Client } from 'pg';
-import { createHarness, eventually, type Harness } from '../testing/engine-harness';
+import { createHarness, eventually, sqlAsOwner, type Harness } from '../testing/engine-harness';
 import { purchaseOrderDefinition } from '@wf/runtime/testing';
 
 let h: Harness;
@@ -8,13 +7,7 @@ let admin: string;
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 async function owner<T>(text: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: h.db.url });
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
+  return sqlAsOwner<T>(h.db.url, text, params);
 }
 
 beforeAll(async () => {

@@ -6,9 +6,8 @@
  *   fork --> left  (set_context) --> join --> review (approval)
  *        \-> right (set_context) --^
  */
-import { Client } from 'pg';
 import { executeNode, type Actor, type NodeJob, type SlaCheck } from '@wf/engine';
-import { createHarness, TENANT_A, type Harness } from '../testing/engine-harness';
+import { createHarness, sqlAsOwner, TENANT_A, type Harness } from '../testing/engine-harness';
 
 let h: Harness;
 const admin: Actor = { tenantId: TENANT_A, userId: 'admin', roles: ['admin'] };
@@ -60,13 +59,7 @@ async function runInstance(maxStepsPerTransaction: number): Promise<{ id: string
 }
 
 async function sql<T>(text: string, params: unknown[]): Promise<T[]> {
-  const c = new Client({ connectionString: h.db.url });
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
+  return sqlAsOwner<T>(h.db.url, text, params);
 }
 
 /** Everything an instance wrote, without ids and timestamps (which differ between runs) */

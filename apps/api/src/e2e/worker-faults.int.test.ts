@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { executeNode, type NodeJob } from '@wf/engine';
 import { startWorkerRole } from '@wf/runtime';
-import { createHarness, eventually, type Harness } from '../testing/engine-harness';
+import { createHarness, eventually, sqlAsOwner, type Harness } from '../testing/engine-harness';
 import { serviceChainDefinition } from '@wf/runtime/testing';
 
 const ROOT = join(__dirname, '../../../..');
@@ -34,18 +34,9 @@ async function startInstance(): Promise<string> {
 }
 
 async function pg<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-  return sqlAt<T>(h.db.url, sql, params);
+  return sqlAsOwner<T>(h.db.url, sql, params);
 }
 
-async function sqlAt<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(sql, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
 
 /** Counts straight from Postgres (as the owner, which bypasses nothing: superuser in tests). */
 async function ledger(instanceId: string) {
@@ -257,7 +248,7 @@ describe('an I/O step that outlasts its lease', () => {
     expect(def.status).toBe(201);
     const started = await lh.http().post('/api/instances').set(auth(token)).send({ workflowDefinitionId: def.body.id });
     const id = started.body.id as string;
-    const [row] = await sqlAt<{ id: string; generation: number }>(lh.db.url, `SELECT id, generation FROM workflow_instance_nodes WHERE instance_id = $1`, [id]);
+    const [row] = await sqlAsOwner<{ id: string; generation: number }>(lh.db.url, `SELECT id, generation FROM workflow_instance_nodes WHERE instance_id = $1`, [id]);
     const job: NodeJob = { tenantId: '0a000000-0000-4000-8000-00000000000a', instanceId: id, executionId: row!.id, generation: row!.generation };
 
     const first = executeNode(lh.rt.ports, job);

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { Client } from 'pg';
 import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../http/create-app';
@@ -121,5 +122,16 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** One statement on its own connection as the database owner (superuser in tests: past RLS). */
+export async function sqlAsOwner<T>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(text, params)).rows as T[];
+  } finally {
+    await c.end();
   }
 }

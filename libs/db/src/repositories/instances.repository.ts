@@ -1,6 +1,7 @@
 import type { Actor, HistoryEvent, NewInstance, StartPlan } from '@wf/engine';
 import { isAdmin } from '@wf/engine';
 import { hashHistory, participationSql, type PgTx } from '../store/pg-store';
+import { historyRecordsJson } from '../store/instance-write';
 import { decodeCursor, pageOf } from './cursor';
 
 export interface InstanceRowView {
@@ -82,18 +83,7 @@ export async function insertStartedInstance(tx: PgTx, rec: StartRecord): Promise
     e.nodeId,
     e.nodeType,
     e.nodeName,
-    JSON.stringify(
-      history.map((h) => ({
-        id: h.id,
-        node_execution_id: h.nodeExecutionId,
-        event_type: h.eventType,
-        actor_user_id: h.actorUserId,
-        details: h.details,
-        created_at: h.createdAt,
-        prev_hash: h.prevHash,
-        hash: h.hash,
-      })),
-    ),
+    historyRecordsJson(history),
   ];
   if (rec.idempotencyKey === null) {
     tx.defer(text, params);

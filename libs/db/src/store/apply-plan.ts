@@ -6,7 +6,7 @@
  */
 
 import type { ExecutionFields } from '@wf/engine';
-import type { InstanceWrite } from './instance-write';
+import { historyRecordsJson, type InstanceWrite } from './instance-write';
 
 /** The mutable execution columns as JSON fields, and their SQL types (jsonb_to_recordset). */
 function executionColumns(e: ExecutionFields) {
@@ -81,22 +81,12 @@ export function applyWriteSql(tenantId: string, w: InstanceWrite): { text: strin
   }
 
   if (w.history.length > 0) {
-    const rows = w.history.map((h) => ({
-      id: h.id,
-      node_execution_id: h.nodeExecutionId,
-      event_type: h.eventType,
-      actor_user_id: h.actorUserId,
-      details: h.details,
-      created_at: h.createdAt,
-      prev_hash: h.prevHash,
-      hash: h.hash,
-    }));
     ctes.push(`logged AS (
       INSERT INTO workflow_instance_history (id, tenant_id, instance_id, node_execution_id, event_type,
         actor_user_id, details, created_at, prev_hash, hash)
       SELECT x.id, ${tenantRef()}, ${instanceId}, x.node_execution_id, x.event_type, x.actor_user_id, x.details,
         x.created_at, x.prev_hash, x.hash
-      FROM jsonb_to_recordset(${p(JSON.stringify(rows))}::jsonb) AS x(id uuid, node_execution_id uuid,
+      FROM jsonb_to_recordset(${p(historyRecordsJson(w.history))}::jsonb) AS x(id uuid, node_execution_id uuid,
         event_type text, actor_user_id text, details jsonb, created_at timestamptz, prev_hash text, hash text))`);
   }
 

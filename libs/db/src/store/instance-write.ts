@@ -18,6 +18,22 @@ export interface HashedHistoryRow {
   hash: string;
 }
 
+/** History rows as the JSON records the insert statements read with `jsonb_to_recordset`. */
+export function historyRecordsJson(rows: readonly HashedHistoryRow[]): string {
+  return JSON.stringify(
+    rows.map((h) => ({
+      id: h.id,
+      node_execution_id: h.nodeExecutionId,
+      event_type: h.eventType,
+      actor_user_id: h.actorUserId,
+      details: h.details,
+      created_at: h.createdAt,
+      prev_hash: h.prevHash,
+      hash: h.hash,
+    })),
+  );
+}
+
 export interface ExecutionUpdate extends ExecutionPatch {
   /** set when the patch makes the execution ready: when it became so */
   readonly readyAt: Date | null;
