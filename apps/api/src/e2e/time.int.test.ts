@@ -2,25 +2,14 @@
  * Time: SLA deadlines and escalation, urgency in the task queue, cron and event triggers, and
  * no lost step when Redis forgets everything.
  */
-import { Client } from 'pg';
 import { slaJobId } from '@wf/queue';
 import { createEngineRuntime, createLogger, loadConfig, startSchedulerRole } from '@wf/runtime';
-import { TENANT_B, createHarness, eventually, type Harness } from '../testing/engine-harness';
+import { TENANT_B, createHarness, eventually, sqlAsOwner, type Harness } from '../testing/engine-harness';
 import { serviceChainDefinition } from '@wf/runtime/testing';
 import { startPrivateRedis, type PrivateRedis } from '../testing/redis-server';
 
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function sql<T>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
 
 describe('SLA, escalation and triggers', () => {
   let h: Harness;
@@ -86,7 +75,7 @@ describe('SLA, escalation and triggers', () => {
     });
     const id = (await h.http().post('/api/instances').set(auth(admin)).send({ workflowDefinitionId: defId })).body.id as string;
     const [task] = await eventually(async () => {
-      const rows = await sql<{ id: string; sla_deadline: Date }>(
+      const rows = await sqlAsOwner<{ id: string; sla_deadline: Date }>(
         h.db.url,
         `SELECT id, sla_deadline FROM workflow_instance_nodes WHERE instance_id = $1 AND status = 'waiting'`,
         [id],
@@ -136,7 +125,7 @@ describe('SLA, escalation and triggers', () => {
       triggers: [{ type: 'cron', cron: '*/2 * * * * *', contextData: { source: 'cron' } }],
     });
     const cronInstances = () =>
-      sql<{ idempotency_key: string; started_by: string; trigger_type: string }>(
+      sqlAsOwner<{ idempotency_key: string; started_by: string; trigger_type: string }>(
         h.db.url,
         `SELECT idempotency_key, started_by, trigger_type FROM workflow_instances WHERE definition_id = $1 ORDER BY started_at`,
         [defId],
@@ -173,7 +162,7 @@ describe('SLA, escalation and triggers', () => {
       triggers: [{ type: 'cron', cron: '* * * * * *' }],
     });
     const fireTimes = async () =>
-      (await sql<{ k: string }>(h.db.url, `SELECT idempotency_key AS k FROM workflow_instances WHERE definition_id = $1`, [defId]))
+      (await sqlAsOwner<{ k: string }>(h.db.url, `SELECT idempotency_key AS k FROM workflow_instances WHERE definition_id = $1`, [defId]))
         .map((r) => Date.parse(r.k.split(':').slice(3).join(':')))
         .sort((x, y) => x - y);
     await eventually(async () => ((await fireTimes()).length >= 1 ? true : undefined), 10_000, 'the trigger is scheduled');
@@ -205,14 +194,14 @@ describe('SLA, escalation and triggers', () => {
     const res = await h.http().post('/api/events').set(auth(clerk)).send({ eventType: 'po.created', contextEntityType: 'purchase_order', contextEntityId: 'po-1', contextData: { amount: 10 } });
     expect(res.status).toBe(202);
     expect(res.body.startedInstanceIds).toHaveLength(2);
-    const started = await sql<{ definition_id: string; trigger_type: string; started_by: string; tenant_id: string }>(
+    const started = await sqlAsOwner<{ definition_id: string; trigger_type: string; started_by: string; tenant_id: string }>(
       h.db.url,
       `SELECT definition_id, trigger_type, started_by, tenant_id FROM workflow_instances WHERE id = ANY($1::uuid[])`,
       [res.body.startedInstanceIds],
     );
     expect(started.map((s) => s.definition_id).sort()).toEqual([listenA1, listenA2].sort());
     expect(started.every((s) => s.trigger_type === 'event' && s.started_by === 'clerk')).toBe(true);
-    const inTenantB = await sql<{ n: number }>(h.db.url, `SELECT count(*)::int AS n FROM workflow_instances WHERE definition_id = $1`, [inB.body.id]);
+    const inTenantB = await sqlAsOwner<{ n: number }>(h.db.url, `SELECT count(*)::int AS n FROM workflow_instances WHERE definition_id = $1`, [inB.body.id]);
     expect(inTenantB[0]!.n).toBe(0);
     // the caller started them, so sees them
     expect((await h.http().get(`/api/instances/${res.body.startedInstanceIds[0]}`).set(auth(clerk))).status).toBe(200);
@@ -249,12 +238,12 @@ describe('no lost step', () => {
     await sleep(300);
     h.startScheduler();
     await eventually(async () => {
-      const rows = await sql<{ status: string; n: number }>(h.db.url, `SELECT status, count(*)::int AS n FROM workflow_instances GROUP BY status`);
+      const rows = await sqlAsOwner<{ status: string; n: number }>(h.db.url, `SELECT status, count(*)::int AS n FROM workflow_instances GROUP BY status`);
       return rows.length === 1 && rows[0]!.status === 'completed' && rows[0]!.n === 20 ? true : undefined;
     }, 30_000, 'every instance to complete after the flush');
-    const steps = await sql<{ step_count: number }>(h.db.url, `SELECT step_count FROM workflow_instances`);
+    const steps = await sqlAsOwner<{ step_count: number }>(h.db.url, `SELECT step_count FROM workflow_instances`);
     expect(steps.every((s) => s.step_count === 5)).toBe(true);
-    const perNode = await sql<{ n: number }>(h.db.url, `SELECT count(*)::int AS n FROM workflow_instance_nodes GROUP BY instance_id, node_id HAVING count(*) > 1`);
+    const perNode = await sqlAsOwner<{ n: number }>(h.db.url, `SELECT count(*)::int AS n FROM workflow_instance_nodes GROUP BY instance_id, node_id HAVING count(*) > 1`);
     expect(perNode).toEqual([]);
   });
 });
