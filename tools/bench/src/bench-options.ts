@@ -63,7 +63,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     w2: quick ? { ratePerSecond: 20, seconds: 4 } : { ratePerSecond: 20, seconds: 15 },
     w3: quick
       ? { parkedLevels: [0, 10_000], w1Seconds: 4, taskQueryCount: 100, taskQuerySeconds: 4, engineParked: 300 }
-      : { parkedLevels: [0, 10_000, 100_000], w1Seconds: 20, taskQueryCount: 300, taskQuerySeconds: 12, engineParked: 1_000 },
+      : { parkedLevels: [0, 10_000, 100_000], w1Seconds: 40, taskQueryCount: 300, taskQuerySeconds: 12, engineParked: 1_000 },
     drainTimeoutSeconds: 30,
   };
 }

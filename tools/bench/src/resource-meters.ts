@@ -111,14 +111,14 @@ export function diffRedis(a: RedisCounters, b: RedisCounters): RedisDelta {
 }
 
 /** Bytes held by the keys under a prefix (MEMORY USAGE of each), optionally leaving some out. */
-export async function prefixMemory(redis: Redis, prefix: string, exclude?: RegExp): Promise<{ bytes: number; keys: number }> {
+export async function prefixMemory(redis: Redis, prefix: string, skip?: (key: string) => boolean): Promise<{ bytes: number; keys: number }> {
   let cursor = '0';
   let bytes = 0;
   let keys = 0;
   do {
     const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
     cursor = next;
-    const wanted = exclude ? found.filter((k) => !exclude.test(k)) : found;
+    const wanted = skip ? found.filter((k) => !skip(k)) : found;
     if (wanted.length === 0) continue;
     const pipe = redis.pipeline();
     for (const k of wanted) pipe.memory('USAGE', k, 'SAMPLES', '0');

@@ -12,6 +12,7 @@
 
 import type { Redis } from 'ioredis';
 import type { ProbeDb } from '../bench-resources';
+import { SLA_QUEUE } from '@wf/queue';
 import { PARKED_ROLES, type BenchSession } from '../bench-session';
 import { prefixMemory, readRedisCounters } from '../resource-meters';
 import { sleep, summarize, type Summary } from '../stats';
@@ -86,7 +87,10 @@ export async function taskQueueLatency(s: BenchSession, count: number, seconds: 
 
 export interface EngineParkedMemory {
   readonly parked: number;
-  /** keys under the engine prefix, event streams left out (they are capped at 10,000 entries) */
+  /**
+   * keys under the engine prefix, event streams left out (they are capped at 10,000 entries), SLA
+   * jobs counted only for the parked instances' own executions
+   */
   readonly prefixBytesPerInstance: number;
   readonly prefixKeysPerInstance: number;
   /** INFO memory used_memory delta: every client of that Redis counts */
@@ -95,8 +99,11 @@ export interface EngineParkedMemory {
 
 /** Park `count` instances at their first approval through the API and weigh what Redis holds for them. */
 export async function engineParkedMemory(s: BenchSession, db: ProbeDb, redis: Redis, prefix: string, definitionId: string, count: number, timeoutSeconds: number): Promise<EngineParkedMemory & { ids: string[] }> {
-  const events = /:events$/;
-  const before = await prefixMemory(redis, prefix, events);
+  // SLA jobs stay out of the before/after comparison: while this runs, the SLA sweep keeps adding
+  // them for the SQL-seeded tasks whose deadlines come near. The parked instances' own SLA jobs,
+  // if any, are added back below.
+  const skip = (key: string) => key.endsWith(':events') || key.startsWith(`${prefix}:${SLA_QUEUE}:`);
+  const before = await prefixMemory(redis, prefix, skip);
   const usedBefore = (await readRedisCounters(redis)).usedMemory;
   const ids: string[] = [];
   for (let i = 0; i < count; i += 16) {
@@ -113,14 +120,23 @@ export async function engineParkedMemory(s: BenchSession, db: ProbeDb, redis: Re
     await sleep(100);
   }
   await sleep(300); // SLA checks are scheduled right after each step's commit
-  const after = await prefixMemory(redis, prefix, events);
+  const after = await prefixMemory(redis, prefix, skip);
+  const own = await slaJobsOf(db, redis, prefix, ids);
   const usedAfter = (await readRedisCounters(redis)).usedMemory;
   const parked = Math.max(1, ids.length);
   return {
     parked: ids.length,
-    prefixBytesPerInstance: (after.bytes - before.bytes) / parked,
-    prefixKeysPerInstance: (after.keys - before.keys) / parked,
+    prefixBytesPerInstance: (after.bytes - before.bytes + own.bytes) / parked,
+    prefixKeysPerInstance: (after.keys - before.keys + own.keys) / parked,
     usedMemoryBytesPerInstance: (usedAfter - usedBefore) / parked,
     ids,
   };
+}
+
+/** The delayed SLA jobs (job id `sla-<execution id>-<due>`) of the executions of these instances. */
+async function slaJobsOf(db: ProbeDb, redis: Redis, prefix: string, instanceIds: readonly string[]): Promise<{ bytes: number; keys: number }> {
+  const r = await db.query<{ id: string }>(`SELECT id FROM workflow_instance_nodes WHERE instance_id = ANY ($1::uuid[])`, [instanceIds]);
+  const executions = new Set(r.rows.map((row) => row.id));
+  const jobKey = `${prefix}:${SLA_QUEUE}:sla-`;
+  return prefixMemory(redis, `${prefix}:${SLA_QUEUE}`, (key) => !key.startsWith(jobKey) || !executions.has(key.slice(jobKey.length, jobKey.length + 36)));
 }
