@@ -5,7 +5,7 @@
  * once, and all history rows go in one insert, in chain order.
  */
 
-import { READY_EXECUTION_FIELDS, type ExecutionFields, type ExecutionPatch, type InstanceStatus, type JsonObject, type Plan } from '@wf/engine';
+import { READY_EXECUTION_FIELDS, isOpenStatus, type ExecutionFields, type ExecutionPatch, type InstanceStatus, type JsonObject, type Plan } from '@wf/engine';
 
 export interface HashedHistoryRow {
   id: string;
@@ -114,8 +114,8 @@ export function foldWrites(a: InstanceWrite, b: InstanceWrite): InstanceWrite | 
     // the bulk close skips every row this write names, so the ones only `a` named close here
     const patchedByB = new Set(b.updates.map((u) => u.id));
     const closed = { status: 'cancelled', completedAt: b.now, leaseToken: null, leaseExpiresAt: null } as const;
-    for (const [id, row] of inserted) if (!patchedByB.has(id) && isOpen(row.status)) inserted.set(id, { ...row, ...closed });
-    for (const [id, row] of updates) if (!patchedByB.has(id) && isOpen(row.status)) updates.set(id, { ...row, ...closed });
+    for (const [id, row] of inserted) if (!patchedByB.has(id) && isOpenStatus(row.status)) inserted.set(id, { ...row, ...closed });
+    for (const [id, row] of updates) if (!patchedByB.has(id) && isOpenStatus(row.status)) updates.set(id, { ...row, ...closed });
   }
   return {
     instanceId: a.instanceId,
@@ -148,8 +148,4 @@ export function foldAll(writes: readonly InstanceWrite[]): InstanceWrite[] {
 function fieldsOf(u: ExecutionUpdate): ExecutionFields {
   const { id: _id, readyAt: _readyAt, ...fields } = u;
   return fields;
-}
-
-function isOpen(status: string): boolean {
-  return status === 'ready' || status === 'running' || status === 'waiting';
 }

@@ -88,7 +88,10 @@ export class PgTx implements StoreTx {
 
   /** A statement after held-back plans must see their writes: send the plans first. */
   private async flushPending(): Promise<void> {
-    const statements = this.takePending();
+    await this.sendEach(this.takePending());
+  }
+
+  private async sendEach(statements: readonly Statement[]): Promise<void> {
     for (const st of statements) await this.prepared(st.text, st.params);
   }
 
@@ -177,7 +180,7 @@ export class PgTx implements StoreTx {
         await this.simple(`${statements.map((st, i) => `EXECUTE ${st.name}(${literals[i]!}); `).join('')}COMMIT`, unique);
         return;
       }
-      for (const st of pending) await this.prepared(st.text, st.params);
+      await this.sendEach(pending);
     }
     if (this.prelude) return; // nothing was sent
     await this.client.query('COMMIT');

@@ -10,6 +10,10 @@ export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 /** Statuses that keep an instance alive. */
 export const OPEN_EXECUTION_STATUSES: readonly ExecutionStatus[] = ['ready', 'running', 'waiting'];
 
+export function isOpenStatus(status: ExecutionStatus): boolean {
+  return OPEN_EXECUTION_STATUSES.includes(status);
+}
+
 export const TRIGGER_TYPES = ['manual', 'event', 'cron', 'sub_workflow'] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 

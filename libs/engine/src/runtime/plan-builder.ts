@@ -14,7 +14,7 @@ import type {
   Plan,
   SlaCheck,
 } from './model';
-import { READY_EXECUTION_FIELDS } from './model';
+import { READY_EXECUTION_FIELDS, isOpenStatus } from './model';
 
 /** An open execution of the instance, as joins need to see it. */
 export interface OpenExecution {
@@ -76,10 +76,10 @@ export class PlanBuilder {
   }
 
   patch(execution: ExecutionState, changes: Partial<ExecutionPatch>): void {
-    const wasOpen = isOpen(execution.status);
+    const wasOpen = isOpenStatus(execution.status);
     const next: ExecutionPatch = { ...executionFields(execution), ...changes, id: execution.id };
-    if (wasOpen && !isOpen(next.status)) this.openDelta -= 1;
-    if (!wasOpen && isOpen(next.status)) this.openDelta += 1;
+    if (wasOpen && !isOpenStatus(next.status)) this.openDelta -= 1;
+    if (!wasOpen && isOpenStatus(next.status)) this.openDelta += 1;
     const i = this.patches.findIndex((p) => p.id === execution.id);
     if (i >= 0) this.patches[i] = next;
     else this.patches.push(next);
@@ -169,7 +169,7 @@ export class PlanBuilder {
     const patched = new Map(this.patches.map((p) => [p.id, p]));
     const open = (this.ctx.open ?? [])
       .map((e) => ({ ...e, status: patched.get(e.id)?.status ?? e.status }))
-      .filter((e) => isOpen(e.status));
+      .filter((e) => isOpenStatus(e.status));
     const waitingJoins = new Map(open.filter((e) => e.status === 'waiting' && e.waitingFor === 'join').map((e) => [e.nodeId, e]));
     const positions = [
       ...open.filter((e) => !(e.status === 'waiting' && e.waitingFor === 'join')).map((e) => e.nodeId),
@@ -232,9 +232,6 @@ function joinReady(id: string): ExecutionPatch {
   return { ...READY_EXECUTION_FIELDS, id };
 }
 
-function isOpen(status: string): boolean {
-  return status === 'ready' || status === 'running' || status === 'waiting';
-}
 
 function executionFields(e: ExecutionState): Omit<ExecutionPatch, 'id'> {
   return {

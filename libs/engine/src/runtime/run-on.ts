@@ -5,7 +5,7 @@
  */
 
 import type { CompiledDefinition, CompiledNode } from '../definition/definition.types';
-import type { ExecutionState, InstanceState, NodeJob, Plan } from './model';
+import { isOpenStatus, type ExecutionState, type InstanceState, type NodeJob, type Plan } from './model';
 import { readyExecutionState } from './plan-start';
 import type { OpenExecution } from './plan-builder';
 import { PURE_SERVICE_TYPES } from './plan-step';
@@ -72,5 +72,5 @@ export function openAfter(open: readonly OpenExecution[], plan: Plan): OpenExecu
       return p ? { ...e, status: p.status, waitingFor: p.waitingFor } : e;
     });
   const created = plan.newExecutions.map((e) => ({ id: e.id, nodeId: e.nodeId, status: e.status, waitingFor: e.waitingFor }));
-  return [...kept, ...created].filter((e) => e.status === 'ready' || e.status === 'running' || e.status === 'waiting');
+  return [...kept, ...created].filter((e) => isOpenStatus(e.status));
 }

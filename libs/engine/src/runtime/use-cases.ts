@@ -69,7 +69,7 @@ async function writeAndRunOn(
   instance: InstanceState,
   plan: Plan,
   budget: number,
-): Promise<AfterCommit & { chained: ChainedStep[] }> {
+): Promise<{ result: ExecuteResult; after: AfterCommit }> {
   const jobs: NodeJob[] = [];
   const slaChecks: SlaCheck[] = [];
   const chained: ChainedStep[] = [];
@@ -98,7 +98,7 @@ async function writeAndRunOn(
     chained.push({ job: next.job, plan: step.plan });
     current = step.plan;
   }
-  return { jobs, slaChecks, chained };
+  return { result: { outcome: 'plan', plan, ...(chained.length > 0 ? { chained } : {}) }, after: { jobs, slaChecks } };
 }
 
 interface Claim {
@@ -150,11 +150,7 @@ export async function executeNode(
     const loaded = await loadStep(ports, tx, job);
     if (!loaded) return { result: { outcome: 'noop', reason: 'execution not found or stale generation' }, after: nothing };
     const { snap, base } = loaded;
-    const wrote = async (plan: Plan, extraJobs: readonly NodeJob[] = []) => {
-      const run = await writeAndRunOn(ports, tx, base, snap.instance, plan, budget);
-      const result: ExecuteResult = { outcome: 'plan', plan, ...(run.chained.length > 0 ? { chained: run.chained } : {}) };
-      return { result, after: { jobs: [...run.jobs, ...extraJobs], slaChecks: run.slaChecks } };
-    };
+    const wrote = (plan: Plan) => writeAndRunOn(ports, tx, base, snap.instance, plan, budget);
 
     if (job.kind === 'resume') {
       const child = await tx.childOf(snap.execution.id);
@@ -197,7 +193,8 @@ export async function executeNode(
           failNode(b, snap.execution, new NodeFailedError('SUBWORKFLOW_START_FAILED', `${err.code}: ${err.message}`));
           plan = b.build();
         }
-        return wrote(plan, childJobs);
+        const run = await wrote(plan);
+        return { ...run, after: { ...run.after, jobs: [...run.after.jobs, ...childJobs] } };
       }
     }
   });
@@ -289,8 +286,7 @@ async function runService(ports: EnginePorts, job: NodeJob, claim: Claim, opts: 
     if (!loaded) return { result: { outcome: 'noop', reason: 'execution vanished' } };
     const out = planServiceCompletion(loaded.base, claim.leaseToken, result);
     if (out.kind !== 'plan') return { result: { outcome: 'noop', reason: out.kind === 'noop' ? out.reason : out.kind } };
-    const run = await writeAndRunOn(ports, tx, loaded.base, loaded.snap.instance, out.plan, opts.maxStepsPerTransaction ?? 1);
-    return { result: { outcome: 'plan', plan: out.plan, ...(run.chained.length > 0 ? { chained: run.chained } : {}) }, after: run };
+    return writeAndRunOn(ports, tx, loaded.base, loaded.snap.instance, out.plan, opts.maxStepsPerTransaction ?? 1);
   });
   if (done.after) await dispatchAfterCommit(ports, done.after);
   return done.result;
