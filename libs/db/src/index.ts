@@ -13,3 +13,6 @@ export * from './store/system-queries';
 export * from './repositories/analytics.repository';
 export * from './store/history-chain';
 export * from './health/schema-health';
+export * from './roles/login-roles';
+export * from './store/tenant-statement';
+export { MIGRATIONS } from './migrations';

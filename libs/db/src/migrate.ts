@@ -7,6 +7,7 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createDataSource, type DbOptions } from './data-source';
+import { lockDownDatabase } from './roles/login-roles';
 
 /** Arbitrary constant naming the migration lock. */
 const MIGRATION_LOCK_KEY = 7_240_117_001;
@@ -89,10 +90,21 @@ async function withDataSource<T>(opts: DbOptions, work: (ds: DataSource) => Prom
   }
 }
 
-/** Apply every pending migration; returns the names applied. */
+/**
+ * Apply every pending migration, then take back what no engine login may have (the database's
+ * privileges are not copied by CREATE DATABASE ... TEMPLATE, so this runs every time); returns
+ * the names applied.
+ */
 export async function migrateUp(opts: DbOptions): Promise<string[]> {
   return withDataSource(opts, async (ds) => {
     const applied = await ds.runMigrations({ transaction: 'each' });
+    const runner = ds.createQueryRunner();
+    try {
+      await runner.connect();
+      await lockDownDatabase((sql) => runner.query(sql));
+    } finally {
+      await runner.release();
+    }
     return applied.map((m) => m.name);
   });
 }

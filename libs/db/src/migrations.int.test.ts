@@ -16,11 +16,12 @@ import { TEST_PG_ADMIN_URL, databaseUrl, testDbPrefix, testRunId } from './testi
 const MIGRATION_0001 = 'WorkflowSchema1764000000001';
 const MIGRATION_0002 = 'RlsRoles1764000000002';
 const MIGRATION_0003 = 'IdFirstForeignKeys1764000000003';
-const ALL_MIGRATIONS = [MIGRATION_0001, MIGRATION_0002, MIGRATION_0003];
+const MIGRATION_0004 = 'LeastPrivilegeLogins1764000000004';
+const ALL_MIGRATIONS = [MIGRATION_0001, MIGRATION_0002, MIGRATION_0003, MIGRATION_0004];
 const ROOT = join(__dirname, '../../..');
 const TABLES = ['workflow_definitions', 'workflow_instance_history', 'workflow_instance_nodes', 'workflow_instances'];
 const VIEWS = ['v_user_task_queue', 'v_workflow_analytics'];
-const FUNCTIONS = ['update_workflow_updated_at', 'workflow_history_append_only'];
+const FUNCTIONS = ['update_workflow_updated_at', 'workflow_history_append_only', 'workflow_purge_instance_history'];
 const UNREACHABLE_URL = 'postgres://postgres@127.0.0.1:1/x';
 
 interface SchemaState {
@@ -88,13 +89,28 @@ const MIGRATED: SchemaState = {
   // 0003: keys lead with the id
   historyKey: ['id', 'tenant_id'],
 };
-const AT_0002: SchemaState = { ...MIGRATED, appliedMigrations: [MIGRATION_0001, MIGRATION_0002], historyKey: ['tenant_id', 'id'] };
+const AT_0003: SchemaState = {
+  ...MIGRATED,
+  appliedMigrations: [MIGRATION_0001, MIGRATION_0002, MIGRATION_0003],
+  functions: ['update_workflow_updated_at', 'workflow_history_append_only'],
+};
+const AT_0002: SchemaState = { ...AT_0003, appliedMigrations: [MIGRATION_0001, MIGRATION_0002], historyKey: ['tenant_id', 'id'] };
 const AT_0001: SchemaState = {
   ...AT_0002,
   appliedMigrations: [MIGRATION_0001],
   policies: ['workflow_definitions_system_read', 'workflow_definitions_tenant_read', 'workflow_definitions_tenant_write'],
 };
 const REVERTED: SchemaState = { tables: [], views: [], functions: [], appliedMigrations: [], roleExists: true, policies: [], historyKey: [] };
+
+async function adminRows<R extends object>(sql: string): Promise<R[]> {
+  const c = new Client({ connectionString: TEST_PG_ADMIN_URL });
+  await c.connect();
+  try {
+    return (await c.query<R>(sql)).rows;
+  } finally {
+    await c.end();
+  }
+}
 
 async function adminQuery(sql: string): Promise<void> {
   const c = new Client({ connectionString: TEST_PG_ADMIN_URL });
@@ -126,6 +142,13 @@ describe('migrations', () => {
   describe('revert and re-apply on a migrated database', () => {
     it('starts from the migrated template', async () => {
       expect(await schemaState(db.url)).toEqual(MIGRATED);
+    });
+
+    it('migrateDown reverts 0004: the purge function goes, the login roles stay', async () => {
+      await expect(migrateDown({ url: db.url })).resolves.toBe(MIGRATION_0004);
+      expect(await schemaState(db.url)).toEqual(AT_0003);
+      const roles = await adminRows<{ rolname: string }>(`SELECT rolname FROM pg_roles WHERE rolname IN ('workflow_runtime', 'workflow_query') ORDER BY 1`);
+      expect(roles.map((r) => r.rolname)).toEqual(['workflow_query', 'workflow_runtime']);
     });
 
     it('migrateDown reverts 0003: the foreign keys reference (tenant_id, id) again', async () => {

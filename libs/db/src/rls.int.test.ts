@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Pool, type ClientBase, type PoolClient } from 'pg';
 // The lib's public API, imported relatively because this file sits inside the db project.
 import { PgStore, findStaleWork } from './index';
-import { createTestDatabase, testPool, type TestDatabase } from './testing';
+import { createTestDatabase, testPool, urlAs, type TestDatabase } from './testing';
 
 const TABLES = ['workflow_definitions', 'workflow_instances', 'workflow_instance_nodes', 'workflow_instance_history'] as const;
 const VIEWS = ['v_user_task_queue', 'v_workflow_analytics'] as const;
@@ -151,7 +151,7 @@ const INSERT_HISTORY = `INSERT INTO workflow_instance_history (id, tenant_id, in
 
 describe('row-level security, as workflow_app', () => {
   let db: TestDatabase;
-  /** app transactions */
+  /** app transactions, logged in as the runtime login (as the engine's pools are) */
   let pool: Pool;
   /** the superuser connection with no role switch: seed checks and the owner's view of history */
   let ownerPool: Pool;
@@ -163,9 +163,9 @@ describe('row-level security, as workflow_app', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    pool = testPool(db.url, 2);
+    pool = testPool(urlAs(db.url, 'workflow_runtime'), 2);
     ownerPool = testPool(db.url, 1);
-    reusePool = testPool(db.url, 1);
+    reusePool = testPool(urlAs(db.url, 'workflow_runtime'), 1);
     store = new PgStore(pool, { urgentThresholdHours: 4 });
 
     // Tenant A: one purchase-order approval waiting on alice (urgent), one ready service task.
@@ -241,22 +241,44 @@ describe('row-level security, as workflow_app', () => {
   });
 
   describe('the app role', () => {
-    it('runs a tenant transaction as workflow_app, which is neither superuser nor BYPASSRLS, on a superuser connection', async () => {
+    it('runs a tenant transaction as workflow_app, which is neither superuser nor BYPASSRLS, logged in as workflow_runtime', async () => {
       const who = await onPool(pool, { tenant: a.tenantId }, async (c) => {
         const r = await c.query<{ current_user: string; session_user: string; tenant: string }>(
           `SELECT current_user, session_user, current_setting('app.current_tenant', true) AS tenant`,
         );
         return r.rows[0];
       });
-      expect(who).toEqual({ current_user: 'workflow_app', session_user: 'postgres', tenant: a.tenantId });
-
-      const owner = await asOwner(ownerPool, (c) => c.query<{ rolsuper: boolean }>(`SELECT rolsuper FROM pg_roles WHERE rolname = session_user`));
-      expect(owner.rows).toEqual([{ rolsuper: true }]);
+      expect(who).toEqual({ current_user: 'workflow_app', session_user: 'workflow_runtime', tenant: a.tenantId });
 
       const role = await asOwner(ownerPool, (c) =>
         c.query(`SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = 'workflow_app'`),
       );
       expect(role.rows).toEqual([{ rolsuper: false, rolbypassrls: false, rolcanlogin: false }]);
+      const login = await asOwner(ownerPool, (c) =>
+        c.query(`SELECT rolsuper, rolbypassrls, rolinherit, rolcanlogin FROM pg_roles WHERE rolname = 'workflow_runtime'`),
+      );
+      expect(login.rows).toEqual([{ rolsuper: false, rolbypassrls: false, rolinherit: false, rolcanlogin: true }]);
+    });
+
+    it('leads nowhere after RESET ROLE: the runtime login itself reads no table and makes no temp table', async () => {
+      const failures = await onPool(pool, { tenant: a.tenantId }, async (c) => {
+        await c.query('RESET ROLE');
+        const out: string[] = [];
+        for (const sql of ['SELECT count(*) FROM workflow_instances', 'SELECT count(*) FROM workflow_instance_history', 'SELECT count(*) FROM v_user_task_queue']) {
+          await c.query('SAVEPOINT s');
+          await c.query(sql).then(
+            () => out.push(`read: ${sql}`),
+            (err: PgFailure) => out.push(err.code),
+          );
+          await c.query('ROLLBACK TO SAVEPOINT s');
+        }
+        await c.query('CREATE TEMP TABLE workflow_definitions (x int)').then(
+          () => out.push('temp table created'),
+          (err: PgFailure) => out.push(err.code),
+        );
+        return out;
+      });
+      expect(failures).toEqual(['42501', '42501', '42501', '42501']);
     });
 
     it('PgStore.inTenant runs as workflow_app with the tenant and the urgent threshold set', async () => {
@@ -460,7 +482,7 @@ describe('row-level security, as workflow_app', () => {
         expect(await backendPid(client)).toBe(pidInTenant);
         // Outside any transaction the role switch is gone as well.
         const outside = await client.query(`SELECT current_user, current_setting('app.current_tenant', true) AS tenant`);
-        expect(outside.rows).toEqual([{ current_user: 'postgres', tenant: '' }]);
+        expect(outside.rows).toEqual([{ current_user: 'workflow_runtime', tenant: '' }]);
         await asApp(client, {}, async (c) => {
           expect(await counts(c)).toEqual(ZERO_ROWS);
         });
@@ -516,8 +538,10 @@ describe('row-level security, as workflow_app', () => {
       const purge = r.rows.filter((p) => p.policyname.includes('purge'));
       expect(purge.map((p) => `${p.policyname}:${p.cmd}`).sort()).toEqual([
         'workflow_instance_history_purge:DELETE',
+        'workflow_instance_history_purge_insert:INSERT',
         'workflow_instance_history_purge_read:SELECT',
         'workflow_instances_purge_read:SELECT',
+        'workflow_instances_purge_update:UPDATE',
       ]);
       // bound to the migrating role, never to workflow_app
       for (const p of purge) expect(p.roles).not.toContain('workflow_app');

@@ -4,7 +4,7 @@
  * close queues and pools).
  */
 
-import { describeUrl, ensureDatabase, latestActiveDefinition, migrateUp } from '@wf/db';
+import { MIGRATIONS, appliedMigrations, describeUrl, ensureDatabase, latestActiveDefinition, migrateUp } from '@wf/db';
 import { ConfigError, DEV_TENANT_ID, loadConfig, type Config } from './config/config';
 import { createEngineRuntime, type EngineRuntime } from './engine-runtime';
 import { createLogger, type Logger } from './logger';
@@ -36,10 +36,26 @@ export function loadConfigOrExit(): Config {
   }
 }
 
+/**
+ * Create the database and migrate it with the owner login (DATABASE_MIGRATION_URL, else
+ * DATABASE_URL). That connection is closed before the runtime starts: nothing after start-up
+ * runs with owner rights. With DATABASE_MIGRATE_ON_START=false nothing is migrated here;
+ * `checkSchemaCurrent` then refuses a schema with pending migrations.
+ */
 export async function prepareDatabase(config: Config, log: Logger): Promise<void> {
-  if (await ensureDatabase(config.databaseUrl)) log.info({ database: describeUrl(config.databaseUrl) }, 'created database');
-  const applied = await migrateUp({ url: config.databaseUrl });
+  if (!config.migrateOnStart) return;
+  if (await ensureDatabase(config.migrationUrl)) log.info({ database: describeUrl(config.migrationUrl) }, 'created database');
+  const applied = await migrateUp({ url: config.migrationUrl });
   if (applied.length > 0) log.info({ applied }, 'migrations applied');
+}
+
+/** The runtime's view of the migration log matches the code; throws naming what is pending. */
+export async function checkSchemaCurrent(rt: EngineRuntime): Promise<void> {
+  const applied = (await appliedMigrations(rt.store.pool)) ?? [];
+  const pending = MIGRATIONS.map((M) => new M().name ?? M.name).filter((name) => !applied.includes(name));
+  if (pending.length > 0) {
+    throw new Error(`the database has ${pending.length} pending migration(s) (${pending.join(', ')}): run npm run migrate with the owner login, or start with DATABASE_MIGRATE_ON_START=true`);
+  }
 }
 
 /** The sample workflow for the development tenant, once. */
@@ -60,6 +76,7 @@ export async function boot(opts: BootOptions): Promise<void> {
   try {
     await prepareDatabase(config, log);
     rt = await createEngineRuntime(config, log, opts.roles.join('+'));
+    if (!config.migrateOnStart) await checkSchemaCurrent(rt);
   } catch (err) {
     log.fatal({ err: (err as Error).message }, 'start-up failed');
     process.exit(1);

@@ -4,10 +4,11 @@
  */
 
 import { v7 as uuidv7 } from 'uuid';
+import { Pool } from 'pg';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { PURE_SERVICE_TYPES, type EnginePorts } from '@wf/engine';
-import { createDataSource, PgStore, poolOf } from '@wf/db';
+import { createDataSource, describeUrl, loginProblems, PgStore, poolOf, type LoginKind } from '@wf/db';
 import { BullDispatcher, createRedisConnection } from '@wf/queue';
 import { AfterCommitDispatcher } from './after-commit-dispatcher';
 import type { Config } from './config/config';
@@ -20,7 +21,7 @@ import { TasksServiceImpl } from './services/tasks.service';
 import { SubWorkflowStarter } from './services/child-starter';
 import { EventsServiceImpl } from './services/events.service';
 import { AnalyticsServiceImpl } from './services/analytics.service';
-import { createBuiltInHandlers, loadHandlerModules, type HandlerRegistry } from './handlers';
+import { createBuiltInHandlers, loadHandlerModules, loadSqlParser, type HandlerRegistry } from './handlers';
 import { createEngineMetrics, type EngineMetrics } from './metrics/engine-metrics';
 
 export interface EngineRuntime {
@@ -28,6 +29,8 @@ export interface EngineRuntime {
   readonly log: Logger;
   readonly dataSource: DataSource;
   readonly store: PgStore;
+  /** logs in as the query login: database_query steps only */
+  readonly queryPool: Pool;
   /** producer connection: fails fast while Redis is down */
   readonly redis: Redis;
   readonly bullDispatcher: BullDispatcher;
@@ -50,15 +53,54 @@ export function slaJobHorizonMs(config: Pick<Config, 'taskQueueRefreshIntervalSe
   return 2 * config.taskQueueRefreshIntervalSeconds * 1000;
 }
 
+/** A login that can do more than its job needs: the engine refuses to run on it. */
+export class LoginRefusedError extends Error {
+  constructor(kind: LoginKind, url: string, detail: string) {
+    super(
+      `refusing to run with the ${kind} login at ${describeUrl(url)}: ${detail}. ` +
+        `See the README, "Database roles", for how to provision it (${kind === 'runtime' ? 'DATABASE_RUNTIME_URL' : 'DATABASE_QUERY_URL'}).`,
+    );
+    this.name = 'LoginRefusedError';
+  }
+}
+
+/** Connects as the login and checks it holds no more than its job needs; throws LoginRefusedError. */
+async function assertLeastPrivilege(pool: Pool, kind: LoginKind, url: string): Promise<void> {
+  let verdict;
+  try {
+    verdict = await loginProblems(pool, kind);
+  } catch (err) {
+    throw new LoginRefusedError(kind, url, `cannot log in: ${(err as Error).message}`);
+  }
+  if (verdict.problems.length > 0) throw new LoginRefusedError(kind, url, `${verdict.login} ${verdict.problems.join('; ')}`);
+}
+
 export async function createEngineRuntime(config: Config, log: Logger, role: string): Promise<EngineRuntime> {
   const dataSource = createDataSource({
-    url: config.databaseUrl,
+    url: config.runtimeUrl,
     poolSize: config.dbPoolSize,
     statementTimeoutMs: config.dbStatementTimeoutMs,
     idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
     applicationName: `workflow-${role}`,
   });
-  await dataSource.initialize();
+  const queryPool = new Pool({
+    connectionString: config.queryUrl,
+    max: Math.min(4, config.dbPoolSize),
+    application_name: `workflow-${role}-query`,
+    connectionTimeoutMillis: 5_000,
+    idle_in_transaction_session_timeout: config.dbIdleInTransactionTimeoutMs,
+  });
+  queryPool.on('error', (err) => log.warn({ err: err.message }, 'idle database_query connection failed'));
+  try {
+    await dataSource.initialize();
+    await assertLeastPrivilege(poolOf(dataSource), 'runtime', config.runtimeUrl);
+    await assertLeastPrivilege(queryPool, 'query', config.queryUrl);
+    await loadSqlParser();
+  } catch (err) {
+    await queryPool.end().catch(() => undefined);
+    if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
+    throw err;
+  }
   const store = new PgStore(poolOf(dataSource), { urgentThresholdHours: config.urgentThresholdHours });
   const redis = createRedisConnection(config.redisUrl, 'producer');
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
@@ -70,7 +112,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     (err) => log.debug({ err: err.message }, 'queue error'),
     { horizonMs: slaJobHorizonMs(config) },
   );
-  const handlers = createBuiltInHandlers({ config, store, log });
+  const handlers = createBuiltInHandlers({ config, queryPool, log });
   await loadHandlerModules(handlers, config.handlerModules, log);
   const ports: EnginePorts = {
     store,
@@ -94,7 +136,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
   const serviceTypes = (): ReadonlySet<string> => new Set([...PURE_SERVICE_TYPES, ...handlers.types()]);
   const services: AppServices = {
     analytics: new AnalyticsServiceImpl(store),
-    definitions: new DefinitionsServiceImpl(store, serviceTypes),
+    definitions: new DefinitionsServiceImpl(store, serviceTypes, handlers),
     events: new EventsServiceImpl(store, ports),
     instances: new InstancesServiceImpl(store, ports),
     tasks: new TasksServiceImpl(store, ports, new FormValidator(), config.urgentThresholdHours),
@@ -119,6 +161,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     metrics,
     dataSource,
     store,
+    queryPool,
     redis,
     bullDispatcher,
     ports,
@@ -129,6 +172,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
       await bullDispatcher.close().catch(() => undefined);
       redis.disconnect();
       await dataSource.destroy().catch(() => undefined);
+      await queryPool.end().catch(() => undefined);
     },
   };
 }

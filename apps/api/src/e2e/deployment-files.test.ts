@@ -43,10 +43,44 @@ describe('docker-compose.yml', () => {
       expect(s.build).toBeDefined();
       const entry = s.command!.find((part) => part.endsWith('.ts'));
       expect(existsSync(join(ROOT, entry!))).toBe(true);
-      expect(s.depends_on).toEqual({ postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } });
+      expect(s.depends_on).toMatchObject({ postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } });
       expect(Object.keys(s.environment!)).toEqual(expect.arrayContaining(['DATABASE_URL', 'REDIS_URL', 'AUTH_JWT_SECRET', 'NODE_ENV']));
     }
     expect(services['api']!.command).toEqual(['tsx', 'apps/api/src/main.ts', '--roles', 'api']);
+  });
+
+  it('has no default database password: compose refuses to start without one', () => {
+    const raw = read('docker-compose.yml');
+    expect(raw).not.toMatch(/(POSTGRES|RUNTIME|QUERY)_PASSWORD:-/);
+    expect(services['postgres']!.environment!['POSTGRES_PASSWORD']).toBe('${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}');
+  });
+
+  it('runs every process as the non-owner logins, and only the api migrates with the owner', () => {
+    const user = (url: string) => new URL(url.replace(/\$\{[^}]+\}/g, 'x')).username;
+    for (const name of ['api', 'worker', 'scheduler']) {
+      const env = services[name]!.environment!;
+      expect(user(env['DATABASE_URL']!)).toBe('workflow_runtime');
+      expect(user(env['DATABASE_QUERY_URL']!)).toBe('workflow_query');
+    }
+    expect(user(services['api']!.environment!['DATABASE_MIGRATION_URL']!)).toBe('postgres');
+    for (const name of ['worker', 'scheduler']) {
+      const s = services[name]!;
+      expect(s.environment!['DATABASE_MIGRATION_URL']).toBeUndefined();
+      expect(s.environment!['DATABASE_MIGRATE_ON_START']).toBe('false');
+      expect(s.depends_on!['api']).toEqual({ condition: 'service_healthy' });
+    }
+  });
+
+  it('creates the runtime and query logins, with their passwords, when Postgres initialises', () => {
+    const volumes = (services['postgres'] as { volumes: string[] }).volumes;
+    const mount = volumes.find((v) => v.includes('/docker-entrypoint-initdb.d'))!;
+    const dir = mount.split(':')[0]!;
+    const scripts = readdirSync(join(ROOT, dir)).map((f) => read(join(dir, f))).join('\n');
+    expect(scripts).toMatch(/CREATE ROLE workflow_runtime LOGIN NOINHERIT NOSUPERUSER NOBYPASSRLS[^;]*PASSWORD :'runtime_password'/);
+    expect(scripts).toMatch(/CREATE ROLE workflow_query LOGIN[^;]*NOSUPERUSER NOBYPASSRLS[^;]*PASSWORD :'query_password'/);
+    const env = services['postgres']!.environment!;
+    expect(env['WORKFLOW_RUNTIME_PASSWORD']).toMatch(/^\$\{WORKFLOW_RUNTIME_PASSWORD:\?/);
+    expect(env['WORKFLOW_QUERY_PASSWORD']).toMatch(/^\$\{WORKFLOW_QUERY_PASSWORD:\?/);
   });
 
   it('lets the worker scale: no fixed container name, no published port', () => {

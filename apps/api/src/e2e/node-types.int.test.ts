@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
-import { createHarness, eventually, type Harness } from '../testing/engine-harness';
+import { TENANT_A, createHarness, eventually, type Harness } from '../testing/engine-harness';
 
 let h: Harness;
 let admin: string;
@@ -226,32 +226,44 @@ describe('service_task', () => {
   });
 
   it('runs database_query with hostile context values as data, never as SQL', async () => {
-    const hostile = "x'); DROP TABLE workflow_definitions; --";
-    const defId = await define({
-      name: 'Lookup',
-      nodes: [
-        {
-          id: 'q',
-          nodeType: 'service_task',
-          name: 'Query',
-          serviceType: 'database_query',
-          serviceConfig: { sql: 'SELECT $1::text AS name, $2::text AS quote, count(*)::int AS definitions FROM workflow_definitions', params: ['context.name', 'context.quote'], resultVariable: 'rows' },
-        },
-      ],
-      routes: [],
-    });
-    const id = await start(defId, { name: hostile, quote: `O'Brien "the" ;` });
-    const done = await finished(id);
-    expect(done.status).toBe('completed');
-    const rows = done.contextData['rows'] as { name: string; quote: string; definitions: number }[];
-    expect(rows[0]!.name).toBe(hostile);
-    expect(rows[0]!.quote).toBe(`O'Brien "the" ;`);
-    expect(rows[0]!.definitions).toBeGreaterThan(0);
-    const c = new Client({ connectionString: h.db.url });
-    await c.connect();
-    const still = await c.query(`SELECT to_regclass('workflow_definitions') IS NOT NULL AS present`);
-    await c.end();
-    expect(still.rows[0].present).toBe(true);
+    // database_query reaches only the business tables the operator grants workflow_query.
+    const owner = new Client({ connectionString: h.db.url });
+    await owner.connect();
+    await owner.query(`
+      CREATE TABLE suppliers (tenant_id uuid NOT NULL, name text NOT NULL);
+      ALTER TABLE suppliers ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY suppliers_tenant ON suppliers USING (tenant_id = NULLIF(current_setting('app.current_tenant', true), '')::uuid);
+      GRANT SELECT ON suppliers TO workflow_query;
+      INSERT INTO suppliers VALUES ('${TENANT_A}', 'Acme'), ('${TENANT_A}', 'Globex'), ('00000000-0000-0000-0000-0000000000bb', 'Other tenant');
+    `);
+    try {
+      const hostile = "x'); DROP TABLE suppliers; --";
+      const defId = await define({
+        name: 'Lookup',
+        nodes: [
+          {
+            id: 'q',
+            nodeType: 'service_task',
+            name: 'Query',
+            serviceType: 'database_query',
+            serviceConfig: { sql: 'SELECT $1::text AS name, $2::text AS quote, count(*)::int AS suppliers FROM suppliers', params: ['context.name', 'context.quote'], resultVariable: 'rows' },
+          },
+        ],
+        routes: [],
+      });
+      const id = await start(defId, { name: hostile, quote: `O'Brien "the" ;` });
+      const done = await finished(id);
+      expect(done.status).toBe('completed');
+      const rows = done.contextData['rows'] as { name: string; quote: string; suppliers: number }[];
+      expect(rows[0]!.name).toBe(hostile);
+      expect(rows[0]!.quote).toBe(`O'Brien "the" ;`);
+      expect(rows[0]!.suppliers).toBe(2);
+      const still = await owner.query(`SELECT to_regclass('suppliers') IS NOT NULL AS present`);
+      expect(still.rows[0].present).toBe(true);
+    } finally {
+      await owner.query('DROP TABLE suppliers');
+      await owner.end();
+    }
   });
 
   it('sends email_send through the recording transport when no SMTP_URL is set', async () => {

@@ -6,7 +6,8 @@ const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/workflow';
 
 async function main(): Promise<void> {
   const direction = process.argv[2];
-  const url = process.env['DATABASE_URL'] || DEFAULT_URL;
+  // the owner login: DATABASE_MIGRATION_URL, else DATABASE_URL (as at start-up)
+  const url = process.env['DATABASE_MIGRATION_URL'] || process.env['DATABASE_URL'] || DEFAULT_URL;
   if (direction !== 'up' && direction !== 'down') {
     console.error('usage: migrate-cli up|down');
     process.exit(2);

@@ -10,6 +10,7 @@ import type { Pool } from 'pg';
 import { inTransaction } from '../store/pg-checkout';
 import { MIGRATIONS_TABLE } from '../data-source';
 import { MIGRATIONS } from '../migrations';
+import { APP_ROLE, SWEEPER_ROLE, loginProblems, type LoginKind } from '../roles/login-roles';
 
 /** One line of the health report. */
 export interface HealthCheck {
@@ -26,10 +27,6 @@ export interface SchemaHealthOptions {
   readonly sampleWorkflow?: { readonly tenantId: string; readonly name: string } | null;
 }
 
-/** The role the engine assumes for every tenant transaction (0001 creates it). */
-export const APP_ROLE = 'workflow_app';
-/** the read-only role of the cross-tenant sweeps */
-export const SWEEPER_ROLE = 'workflow_sweeper';
 
 // What the migrations create, written out from the SQL (0001, with 0003's unique keys). A new
 // migration that adds or renames one of these updates the list here too, or the health check
@@ -56,6 +53,7 @@ const INDEXES: Readonly<Record<string, string>> = {
   idx_workflow_instances_started_by: 'workflow_instances',
   idx_workflow_instances_parent: 'workflow_instances',
   idx_workflow_instances_parent_execution: 'workflow_instances',
+  idx_workflow_instances_purge: 'workflow_instances',
 
   workflow_instance_nodes_pkey: 'workflow_instance_nodes',
   idx_workflow_instance_nodes_assigned_user: 'workflow_instance_nodes',
@@ -269,15 +267,10 @@ async function checkRole(pool: Pool, roleName: string): Promise<HealthCheck> {
  */
 async function checkMigrations(pool: Pool): Promise<HealthCheck> {
   const known = MIGRATIONS.map((M) => new M().name ?? M.name);
-  const { rows: logRows } = await pool.query<{ present: boolean }>(
-    `SELECT to_regclass(format('%I.%I', current_schema(), $1::text)) IS NOT NULL AS present`,
-    [MIGRATIONS_TABLE],
-  );
-  if (!logRows[0]?.present) {
+  const applied = await appliedMigrations(pool);
+  if (applied === null) {
     return { name: 'migrations', ok: false, detail: `no ${MIGRATIONS_TABLE} table: nothing applied, pending: ${known.join(', ')} (run npm run migrate)` };
   }
-  const { rows } = await pool.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY id`);
-  const applied = rows.map((r) => r.name);
   const pending = known.filter((n) => !applied.includes(n));
   const unknown = applied.filter((n) => !known.includes(n));
   if (pending.length === 0 && unknown.length === 0) {
@@ -287,6 +280,32 @@ async function checkMigrations(pool: Pool): Promise<HealthCheck> {
   if (pending.length > 0) problems.push(`pending: ${pending.join(', ')} (run npm run migrate)`);
   if (unknown.length > 0) problems.push(`applied but unknown to this code (the database is newer than the code): ${unknown.join(', ')}`);
   return { name: 'migrations', ok: false, detail: problems.join('; ') };
+}
+
+/**
+ * Names in the migration log, oldest first; null when there is no log. A login without owner
+ * rights reads it as workflow_sweeper (0004 grants it); an owner reads it directly.
+ */
+export async function appliedMigrations(pool: Pool): Promise<string[] | null> {
+  const { rows: logRows } = await pool.query<{ present: boolean; sweeper: boolean }>(
+    `SELECT to_regclass(format('%I.%I', current_schema(), $1::text)) IS NOT NULL AS present,
+            pg_has_role(current_user, '${SWEEPER_ROLE}', 'MEMBER') AND NOT pg_has_role(current_user, '${SWEEPER_ROLE}', 'USAGE')
+              AS sweeper`,
+    [MIGRATIONS_TABLE],
+  );
+  if (!logRows[0]?.present) return null;
+  const begin = logRows[0].sweeper ? `BEGIN READ ONLY; SELECT set_config('role', '${SWEEPER_ROLE}', true)` : 'BEGIN READ ONLY';
+  const rows = await inTransaction(pool, begin, async (client) => (await client.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY id`)).rows);
+  return rows.map((r) => r.name);
+}
+
+/** `login:<runtime|query>`: the login holds no more than its job needs (see `loginProblems`). */
+export async function checkLogin(pool: Pool, kind: LoginKind): Promise<HealthCheck> {
+  const name = `login:${kind}`;
+  const verdict = await loginProblems(pool, kind);
+  return verdict.problems.length === 0
+    ? { name, ok: true, detail: `${verdict.login}: no superuser, owns nothing, no temporary tables, ${kind === 'runtime' ? `only SET ROLE ${APP_ROLE} / ${SWEEPER_ROLE}` : 'no rights on the engine tables, member of nothing'}` }
+    : { name, ok: false, detail: `${verdict.login} ${verdict.problems.join('; ')}` };
 }
 
 /** Read as the engine reads: workflow_app, in the tenant's own transaction. */

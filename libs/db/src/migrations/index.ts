@@ -5,4 +5,5 @@ export const MIGRATIONS = [
   sqlMigration('0001_workflow_schema', 1764000000001),
   sqlMigration('0002_rls_roles', 1764000000002),
   sqlMigration('0003_id_first_foreign_keys', 1764000000003),
+  sqlMigration('0004_least_privilege_logins', 1764000000004),
 ];

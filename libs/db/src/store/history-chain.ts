@@ -1,6 +1,9 @@
 import type { HistoryRowView } from '../repositories/instances.repository';
 import { historyHash } from './sql-values';
 
+/** The retention purge's row: the first of a purged chain. */
+const PURGED_EVENT = 'history_purged';
+
 export interface ChainVerdict {
   readonly valid: boolean;
   readonly checked: number;
@@ -10,14 +13,18 @@ export interface ChainVerdict {
 
 /**
  * Recompute an instance's history hash chain, oldest first: each row's `prev_hash` must be its
- * predecessor's `hash`, and its `hash` must be the hash of its own content chained to it. With
- * `head` (the instance's `last_history_hash`), the last row must also be the one the instance
- * recorded as its newest, so rows removed from the end are caught: `brokenAt` is then the last
- * row left. An instance with no rows left (the retention purge) verifies with `checked: 0`.
+ * predecessor's `hash`, and its `hash` must be the hash of its own content chained to it. The
+ * first row starts the chain (`prev_hash` null), unless it is the retention purge's
+ * `history_purged` row, which carries the chain on from the head of the rows it removed.
+ * With `head` (the instance's `last_history_hash`), the last row must also be the one the
+ * instance recorded as its newest, so rows removed from the end are caught (`brokenAt` is then
+ * the last row left), and an instance that records a head but has no rows at all is broken.
  */
 export function verifyHistoryChain(rows: readonly HistoryRowView[], head?: string | null): ChainVerdict {
-  let prev: string | null = null;
+  const first = rows[0];
+  let prev: string | null = first?.event_type === PURGED_EVENT ? first.prev_hash : null;
   let checked = 0;
+  if (!first && head !== undefined && head !== null) return { valid: false, checked: 0, brokenAt: null };
   for (const row of rows) {
     checked += 1;
     const expected = historyHash(prev, {

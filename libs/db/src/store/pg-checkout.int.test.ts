@@ -3,9 +3,10 @@
  * idle-in-transaction timeout) fails the work that holds it and nothing else: the process lives
  * on, the dead connection leaves the pool, and the next transaction gets a healthy one.
  */
+import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { PgStore } from './pg-store';
-import { purgeFinishedHistory, systemRead } from './system-queries';
+import { purgeExpiredHistory, systemRead } from './system-queries';
 import { createTestDatabase, testPool, type TestDatabase } from '../testing';
 
 const TENANT = '0d000000-0000-4000-8000-00000000000d';
@@ -61,6 +62,6 @@ it('a system read and the retention purge fail cleanly when their session dies',
     }),
   ).rejects.toBeInstanceOf(Error);
   expect(uncaught).toEqual([]);
-  await expect(purgeFinishedHistory(pool, 30)).resolves.toBe(0);
+  await expect(purgeExpiredHistory(pool, 30, new Date(), randomUUID)).resolves.toEqual({ instances: 0, rows: 0 });
   await expect(systemRead(pool, (q) => q<{ one: number }>('SELECT 1 AS one'))).resolves.toEqual([{ one: 1 }]);
 });

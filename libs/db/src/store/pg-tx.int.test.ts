@@ -17,7 +17,8 @@ beforeAll(async () => {
   // one connection: the session's temporary table outlives each transaction
   pool = testPool(db.url, 1);
   store = new PgStore(pool, { urgentThresholdHours: 24 });
-  await store.inTenant(TENANT, (tx) => tx.query('CREATE TEMP TABLE probe (x text)'));
+  // made by the owner: no engine login may create temporary tables
+  await pool.query('CREATE TEMP TABLE probe (x text); GRANT ALL ON probe TO workflow_app');
 });
 afterAll(async () => {
   await pool.end();

@@ -7,6 +7,7 @@
 import type { Pool } from 'pg';
 import type { NodeJob } from '@wf/engine';
 import { inTransaction } from './pg-checkout';
+import { hashHistory } from './pg-store';
 
 export async function systemRead<T>(pool: Pool, work: (q: <R extends object>(text: string, params?: unknown[]) => Promise<R[]>) => Promise<T>): Promise<T> {
   return inTransaction(pool, `BEGIN READ ONLY; SELECT set_config('role', 'workflow_sweeper', true), set_config('app.system_read', 'on', true)`, (client) =>
@@ -100,19 +101,50 @@ export async function findCronTriggerDefinitions(pool: Pool): Promise<CronTrigge
   });
 }
 
-/**
- * The retention purge: history of instances that finished more than `retentionDays` ago. The one
- * sanctioned exception to append-only history, allowed by workflow.history_purge for this
- * transaction only, run as the connecting (owner) role, never as workflow_app.
- */
-export async function purgeFinishedHistory(pool: Pool, retentionDays: number): Promise<number> {
-  return inTransaction(pool, `BEGIN; SELECT set_config('workflow.history_purge', 'on', true)`, async (client) => {
-    const r = await client.query(
-      `DELETE FROM workflow_instance_history h USING workflow_instances i
-       WHERE h.instance_id = i.id AND i.status <> 'running'
-         AND i.completed_at < now() - make_interval(days => $1)`,
-      [retentionDays],
-    );
-    return r.rowCount ?? 0;
-  });
+export interface PurgeOutcome {
+  /** instances whose history was purged */
+  readonly instances: number;
+  /** history rows deleted */
+  readonly rows: number;
 }
+
+/**
+ * The retention purge: the history of instances that finished more than `retentionDays` ago,
+ * up to `limit` instances per call. The one sanctioned exception to append-only history, done by
+ * the owner's SECURITY DEFINER function `workflow_purge_instance_history`, which the sweeper may
+ * call and nothing else may. Each purged chain ends in a `history_purged` row hashed here and
+ * chained to the purged head, so verification still holds and says the purge happened.
+ */
+export async function purgeExpiredHistory(pool: Pool, retentionDays: number, now: Date, newId: () => string, limit = 500): Promise<PurgeOutcome> {
+  const candidates = await systemRead(pool, (q) =>
+    q<{ id: string; last_history_hash: string | null }>(
+      `SELECT id, last_history_hash FROM workflow_instances
+       WHERE status <> 'running' AND history_purged_at IS NULL AND completed_at < now() - make_interval(days => $1)
+       ORDER BY completed_at LIMIT $2`,
+      [retentionDays, limit],
+    ),
+  );
+  let instances = 0;
+  let rows = 0;
+  for (const c of candidates) {
+    const [tombstone] = hashHistory(c.id, c.last_history_hash, [
+      { eventType: 'history_purged', nodeExecutionId: null, actorUserId: RETENTION_ACTOR, details: { retentionDays } },
+    ], now).rows;
+    if (!tombstone) continue;
+    const deleted = await inTransaction(pool, `BEGIN; SELECT set_config('role', 'workflow_sweeper', true)`, async (client) => {
+      const r = await client.query<{ n: number }>(
+        `SELECT workflow_purge_instance_history($1, $2, $3, $4, $5, $6::jsonb, $7) AS n`,
+        [c.id, retentionDays, c.last_history_hash, tombstone.id, tombstone.createdAt, JSON.stringify(tombstone.details), tombstone.hash],
+      );
+      return r.rows[0]?.n ?? -1;
+    });
+    // -1: the instance changed since it was read (a concurrent purge); the next sweep sees it again
+    if (deleted < 0) continue;
+    instances += 1;
+    rows += deleted;
+  }
+  return { instances, rows };
+}
+
+/** The actor of the purge's own history row. */
+export const RETENTION_ACTOR = 'system:retention';

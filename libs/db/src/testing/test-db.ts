@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
+import { lockDownDatabase } from '../roles/login-roles';
 import { TEST_PG_ADMIN_URL, databaseUrl, templateDbName, testDbPrefix, testRunId } from './test-env';
 
 export interface TestDatabase {
@@ -23,6 +24,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const run = testRunId();
   const name = `${testDbPrefix(run)}${randomBytes(5).toString('hex')}`;
   await withAdminClient((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${templateDbName(run)}`));
+  // a clone does not inherit its template's database privileges (migrateUp revokes TEMPORARY)
+  const owner = new Client({ connectionString: databaseUrl(name) });
+  await owner.connect();
+  try {
+    await lockDownDatabase((sql) => owner.query(sql));
+  } finally {
+    await owner.end();
+  }
   return {
     name,
     url: databaseUrl(name),
@@ -39,4 +48,12 @@ export function testPool(url: string, max: number): Pool {
   const pool = new Pool({ connectionString: url, max });
   pool.on('error', () => undefined);
   return pool;
+}
+
+/** The same database, logged in as another role (trust authentication here): `workflow_runtime`, `workflow_query`. */
+export function urlAs(url: string, user: string): string {
+  const u = new URL(url);
+  u.username = user;
+  u.password = '';
+  return u.toString();
 }

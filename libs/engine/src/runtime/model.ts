@@ -149,6 +149,8 @@ export const HISTORY_EVENT_TYPES = [
   'instance_failed',
   'instance_cancelled',
   'instance_retried',
+  /** the retention purge removed the rows before this one (the chain continues from their head) */
+  'history_purged',
 ] as const;
 export type HistoryEventType = (typeof HISTORY_EVENT_TYPES)[number];
 

@@ -30,9 +30,20 @@ export interface ServiceResult {
   readonly output?: JsonObject;
 }
 
+/** One thing wrong with a node's `serviceConfig`; `path` is relative to it (`sql`, `headers.x`). */
+export interface ConfigProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
 export interface ServiceHandler {
   /** the `serviceType` it serves */
   readonly type: string;
+  /**
+   * Optional: what is wrong with a node's `serviceConfig`, checked when the definition is saved
+   * (each problem becomes part of the `400 INVALID_DEFINITION`). Must be cheap and do no I/O.
+   */
+  checkConfig?(config: Readonly<JsonObject>): readonly ConfigProblem[];
   /**
    * Run the service. Throw `NodeFailedError` (or any `EngineError` that is not retryable) for
    * what retrying cannot fix; any other error is retried with backoff.

@@ -25,10 +25,14 @@ interface CliRun {
 }
 
 function runHealthCli(env: Record<string, string>): Promise<CliRun> {
+  return runHealthCliArgs([], env);
+}
+
+function runHealthCliArgs(args: string[], env: Record<string, string>): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       'node',
-      ['--import', 'tsx', 'libs/runtime/src/cli/health-cli.ts'],
+      ['--import', 'tsx', 'libs/runtime/src/cli/health-cli.ts', ...args],
       // only what the CLI needs, so the outcome does not depend on the caller's environment
       { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 30_000 },
       (error, stdout, stderr) => {
@@ -123,6 +127,36 @@ describe('npm run health (health-cli)', () => {
     expect(run.stdout).not.toContain('rls:');
     // Redis is still checked
     expect(run.stdout).toContain('✓ redis:reachable — ');
+  });
+
+  it('reports login:runtime and login:query healthy on the derived logins', async () => {
+    const run = await runHealthCli(env);
+    expect(run.stdout).toMatch(/^✓ login:runtime — workflow_runtime: /m);
+    expect(run.stdout).toMatch(/^✓ login:query — workflow_query: /m);
+  });
+
+  it('exits 1 naming login:runtime when the runtime logs in as the superuser owner', async () => {
+    const run = await runHealthCli({ ...env, DATABASE_RUNTIME_URL: db.url });
+    expect(run.code).toBe(1);
+    expect(run.failedChecks).toContain('login:runtime');
+    expect(run.stdout).toMatch(/✗ login:runtime — postgres .*is a superuser/);
+    expect(run.stdout).toMatch(/✗ login:runtime — .*owns table/);
+  });
+
+  it('exits 1 naming login:query when database_query would log in as the runtime login', async () => {
+    const runtime = new URL(db.url);
+    runtime.username = 'workflow_runtime';
+    const run = await runHealthCli({ ...env, DATABASE_QUERY_URL: runtime.toString() });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/✗ login:query — workflow_runtime is a member of workflow_app, workflow_sweeper/);
+  });
+
+  it('prints help for --help and exits 0 without checking anything', async () => {
+    const run = await runHealthCliArgs(['--help'], { ...env, DATABASE_URL: UNREACHABLE_DATABASE_URL });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('usage: npm run health');
+    expect(run.stdout).toContain('login:runtime');
+    expect(run.stdout).not.toContain('✗');
   });
 
   it('left no keys under its queue prefix (the check is read-only)', async () => {

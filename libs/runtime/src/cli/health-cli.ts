@@ -1,20 +1,40 @@
 /**
  * `npm run health`: the deployment guide's health check. Checks Postgres (reachable, then the
- * schema) and Redis (reachable, eviction policy, the engine queues) with the same configuration
- * the engine starts with, prints one line per check and a summary, and exits 0 when every check
- * passed, 1 otherwise.
+ * schema, then that the runtime and query logins hold no more than their jobs need) and Redis
+ * (reachable, eviction policy, the engine queues) with the same configuration the engine starts
+ * with, prints one line per check and a summary, and exits 0 when every check passed, 1 otherwise.
  */
 
-import { checkSchemaHealth, createDataSource, describeUrl, poolOf, type HealthCheck } from '@wf/db';
+import { Pool } from 'pg';
+import { checkLogin, checkSchemaHealth, createDataSource, describeUrl, poolOf, type HealthCheck } from '@wf/db';
 import { checkQueueHealth } from '@wf/queue';
 import { ConfigError, DEV_TENANT_ID, loadConfig, type Config } from '../config/config';
 import { SAMPLE_WORKFLOW_NAME } from '../seed/sample-workflow';
 
-/** `postgres:reachable`, then the schema checks only when it is. */
+const HELP = `usage: npm run health [-- --help]
+
+Checks what the engine needs, with the configuration it starts with (the same environment
+variables), and prints one line per check:
+  postgres:reachable   the runtime login (DATABASE_RUNTIME_URL, or DATABASE_URL's address as
+                       workflow_runtime) connects
+  tables, views, rls:*, indexes, triggers, extensions, role:*, migrations
+                       the schema the migrations create, row-level security forced, no pending
+                       migration
+  login:runtime        the runtime login is no superuser, owns nothing, may not create temporary
+                       tables, and has no rights of its own beyond SET ROLE workflow_app and
+                       workflow_sweeper
+  login:query          the database_query login (DATABASE_QUERY_URL) is a member of nothing and has
+                       no right on any engine table
+  redis:*, queue:*     Redis answers, evicts nothing, and the engine's queues' job counts
+
+Exit status: 0 when every check passed, 1 otherwise.
+`;
+
+/** `postgres:reachable`, then the schema and login checks only when it is. */
 async function postgresChecks(config: Config): Promise<HealthCheck[]> {
-  const where = describeUrl(config.databaseUrl);
+  const where = describeUrl(config.runtimeUrl);
   const ds = createDataSource({
-    url: config.databaseUrl,
+    url: config.runtimeUrl,
     poolSize: 2,
     statementTimeoutMs: config.dbStatementTimeoutMs,
     applicationName: 'workflow-health',
@@ -29,10 +49,24 @@ async function postgresChecks(config: Config): Promise<HealthCheck[]> {
     const { rows } = await pool.query<{ version: string }>(`SELECT current_setting('server_version') AS version`);
     const reachable: HealthCheck = { name: 'postgres:reachable', ok: true, detail: `${where} (PostgreSQL ${rows[0]?.version ?? '?'})` };
     const sampleWorkflow = config.seedSampleWorkflow ? { tenantId: DEV_TENANT_ID, name: SAMPLE_WORKFLOW_NAME } : null;
-    return [reachable, ...(await checkSchemaHealth(pool, { sampleWorkflow }))];
+    return [reachable, ...(await checkSchemaHealth(pool, { sampleWorkflow })), await checkLogin(pool, 'runtime').catch(failed('login:runtime')), await queryLoginCheck(config)];
   } finally {
     await ds.destroy();
   }
+}
+
+async function queryLoginCheck(config: Config): Promise<HealthCheck> {
+  const pool = new Pool({ connectionString: config.queryUrl, max: 1, connectionTimeoutMillis: 5_000 });
+  pool.on('error', () => undefined);
+  try {
+    return await checkLogin(pool, 'query').catch(failed('login:query', `cannot log in at ${describeUrl(config.queryUrl)}: `));
+  } finally {
+    await pool.end();
+  }
+}
+
+function failed(name: string, prefix = 'could not check: '): (err: unknown) => HealthCheck {
+  return (err) => ({ name, ok: false, detail: `${prefix}${errorMessage(err)}` });
 }
 
 function report(checks: readonly HealthCheck[]): number {
@@ -43,6 +77,10 @@ function report(checks: readonly HealthCheck[]): number {
 }
 
 async function main(): Promise<number> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
   let config: Config;
   try {
     config = loadConfig();

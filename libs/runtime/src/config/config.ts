@@ -19,8 +19,21 @@ const list = z
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  /** default postgres://postgres@127.0.0.1:5432/workflow */
+  /**
+   * default postgres://postgres@127.0.0.1:5432/workflow: where the database is. Without
+   * DATABASE_MIGRATION_URL it is also the owner login that creates the database and migrates it.
+   */
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/workflow'),
+  /** the owner login for migrations; when set, DATABASE_URL is the runtime's own login */
+  DATABASE_MIGRATION_URL: z.url().optional(),
+  /** the runtime's login (owns nothing); default DATABASE_URL's address as workflow_runtime */
+  DATABASE_RUNTIME_URL: z.url().optional(),
+  /** the login of database_query steps; default the runtime's address as workflow_query */
+  DATABASE_QUERY_URL: z.url().optional(),
+  /** create the database and apply pending migrations at start-up, default true */
+  DATABASE_MIGRATE_ON_START: bool.default(true),
+  /** rows a database_query step may return (more fails the node), default 1000 */
+  DATABASE_QUERY_MAX_ROWS: int(1).max(100_000).default(1000),
   /** default redis://127.0.0.1:6379 */
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   /** prefix of every BullMQ key (lets several engines share one Redis), default `wf` */
@@ -64,7 +77,16 @@ const envSchema = z.object({
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   isProduction: boolean;
+  /** DATABASE_URL as given */
   databaseUrl: string;
+  /** the owner login migrations run with: DATABASE_MIGRATION_URL, else DATABASE_URL */
+  migrationUrl: string;
+  /** the login of every pool that serves requests, steps and sweeps (never an owner) */
+  runtimeUrl: string;
+  /** the login of database_query steps (no rights on the engine's tables) */
+  queryUrl: string;
+  migrateOnStart: boolean;
+  queryMaxRows: number;
   redisUrl: string;
   queuePrefix: string;
   port: number;
@@ -99,6 +121,30 @@ export interface Config {
   seedSampleWorkflow: boolean;
 }
 
+/** The login roles the migrations create (libs/db RUNTIME_LOGIN and QUERY_LOGIN). */
+const RUNTIME_LOGIN = 'workflow_runtime';
+const QUERY_LOGIN = 'workflow_query';
+
+/** `url` with another user and no password: the derived logins of a trust-authenticated setup. */
+export function withLogin(url: string, user: string): string {
+  const u = new URL(url);
+  u.username = user;
+  u.password = '';
+  return u.toString();
+}
+
+/**
+ * Who logs in for what. With DATABASE_MIGRATION_URL, DATABASE_URL is the runtime's login;
+ * without it, DATABASE_URL is the owner's and the runtime logs in at its address as
+ * workflow_runtime. database_query steps log in as workflow_query unless told otherwise.
+ */
+function databaseLogins(e: { DATABASE_URL: string; DATABASE_MIGRATION_URL?: string | undefined; DATABASE_RUNTIME_URL?: string | undefined; DATABASE_QUERY_URL?: string | undefined }) {
+  const migrationUrl = e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL;
+  const runtimeUrl = e.DATABASE_RUNTIME_URL ?? (e.DATABASE_MIGRATION_URL ? e.DATABASE_URL : withLogin(e.DATABASE_URL, RUNTIME_LOGIN));
+  const queryUrl = e.DATABASE_QUERY_URL ?? withLogin(runtimeUrl, QUERY_LOGIN);
+  return { migrationUrl, runtimeUrl, queryUrl };
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -125,6 +171,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     nodeEnv: e.NODE_ENV,
     isProduction,
     databaseUrl: e.DATABASE_URL,
+    ...databaseLogins(e),
+    migrateOnStart: e.DATABASE_MIGRATE_ON_START,
+    queryMaxRows: e.DATABASE_QUERY_MAX_ROWS,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     port: e.PORT,

@@ -1,21 +1,24 @@
 /**
- * database_query against a fresh migrated database: tenant-scoped as workflow_app (RLS), params
- * bound (never spliced), one statement only, statement timeout, and the error split.
+ * database_query against a fresh migrated database, as the engine runs it: logged in as
+ * workflow_query, which may touch only the business table the "operator" granted it here
+ * (`orders`, with RLS on `app.current_tenant`). The attacks found on the old design (a carriage
+ * return hiding statements from a text screener, a temp table shadowing an engine table on a
+ * pooled connection, rewriting the engine's own tables) are each shown to reach nothing.
  */
 
 import { Pool } from 'pg';
-import { PgStore } from '@wf/db';
-import { createTestDatabase, testPool, type TestDatabase } from '@wf/db/testing';
+import { runTenantStatement } from '@wf/db';
+import { createTestDatabase, testPool, urlAs, type TestDatabase } from '@wf/db/testing';
 import { EngineError, type JsonObject, type ServiceCallContext } from '@wf/engine';
 import { createDatabaseQueryHandler } from './database-query.handler';
+import { loadSqlParser } from './sql-statement-check';
 
 const TENANT_A = '0a000000-0000-4000-8000-00000000000a';
 const TENANT_B = '0b000000-0000-4000-8000-00000000000b';
 
 let db: TestDatabase;
-let pool: Pool;
 let owner: Pool;
-let store: PgStore;
+let query: Pool;
 
 function call(tenantId: string, config: JsonObject, context: JsonObject = {}): ServiceCallContext {
   const instance = { id: '5e1f3c2a-1b4d-4e6f-8a9b-0c1d2e3f4a5b' };
@@ -42,100 +45,136 @@ async function failure(promise: Promise<unknown>): Promise<EngineError> {
   throw new Error('expected the query to fail');
 }
 
-async function seedDefinition(tenantId: string, name: string): Promise<void> {
-  await store.inTenant(tenantId, (tx) =>
-    tx.query(
-      `INSERT INTO workflow_definitions (tenant_id, name, version, nodes, routes, start_node_id, created_by)
-       VALUES ($1, $2, 1, '[]', '[]', 'start', 'test')`,
-      [tenantId, name],
-    ),
-  );
+const handler = (opts: { statementTimeoutMs?: number; maxRows?: number } = {}) =>
+  createDatabaseQueryHandler({ pool: query, statementTimeoutMs: opts.statementTimeoutMs ?? 5000, maxRows: opts.maxRows ?? 1000 });
+
+async function engineRowCount(): Promise<number> {
+  const { rows } = await owner.query<{ n: number }>(`SELECT count(*)::int AS n FROM workflow_definitions`);
+  return rows[0]!.n;
 }
 
 beforeAll(async () => {
+  await loadSqlParser();
   db = await createTestDatabase();
-  pool = testPool(db.url, 2);
-  owner = testPool(db.url, 1);
-  store = new PgStore(pool, { urgentThresholdHours: 4 });
-  await seedDefinition(TENANT_A, 'a-one');
-  await seedDefinition(TENANT_A, 'a-two');
-  await seedDefinition(TENANT_B, 'b-one');
+  owner = testPool(db.url, 2);
+  // one connection, so every test after an attack runs on the connection the attack used
+  query = testPool(urlAs(db.url, 'workflow_query'), 1);
+  await owner.query(`
+    CREATE TABLE orders (id serial PRIMARY KEY, tenant_id uuid NOT NULL, ref text NOT NULL, total numeric NOT NULL);
+    ALTER TABLE orders ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY orders_tenant ON orders USING (tenant_id = NULLIF(current_setting('app.current_tenant', true), '')::uuid);
+    GRANT SELECT, INSERT, UPDATE, DELETE ON orders TO workflow_query;
+    GRANT USAGE ON SEQUENCE orders_id_seq TO workflow_query;
+    INSERT INTO orders (tenant_id, ref, total) VALUES ('${TENANT_A}', 'A-1', 10), ('${TENANT_A}', 'A-2', 20), ('${TENANT_B}', 'B-1', 99);
+    INSERT INTO workflow_definitions (tenant_id, name, version, nodes, routes, start_node_id, created_by)
+      VALUES ('${TENANT_A}', 'a-one', 1, '[]', '[]', 'start', 'test'), ('${TENANT_B}', 'b-one', 1, '[]', '[]', 'start', 'test');
+  `);
 });
 
 afterAll(async () => {
-  await pool?.end();
+  await query?.end();
   await owner?.end();
   await db?.drop();
 });
 
 describe('database_query', () => {
-  const handler = () => createDatabaseQueryHandler({ store, statementTimeoutMs: 5000 });
-
-  it('runs a tenant-scoped query and stores the rows under resultVariable', async () => {
-    const result = await handler().execute(
-      call(TENANT_A, { sql: 'SELECT count(*)::int AS n FROM workflow_definitions', resultVariable: 'defs' }),
-    );
-    expect(result.contextUpdates).toEqual({ defs: [{ n: 2 }] });
-    expect(result.output).toEqual({ rowCount: 1 });
+  it("reads the tenant's business rows and stores them under resultVariable", async () => {
+    const result = await handler().execute(call(TENANT_A, { sql: 'SELECT ref, total::int FROM orders ORDER BY ref', resultVariable: 'orders' }));
+    expect(result.contextUpdates).toEqual({ orders: [{ ref: 'A-1', total: 10 }, { ref: 'A-2', total: 20 }] });
+    expect(result.output).toEqual({ rowCount: 2 });
   });
 
-  it('runs as workflow_app with the tenant set', async () => {
+  it('runs as workflow_query with the tenant set', async () => {
     const result = await handler().execute(
-      call(TENANT_A, {
-        sql: `SELECT current_user::text AS role, current_setting('app.current_tenant') AS tenant`,
-        resultVariable: 'who',
-      }),
+      call(TENANT_A, { sql: `SELECT current_user::text AS role, current_setting('app.current_tenant') AS tenant`, resultVariable: 'who' }),
     );
-    expect(result.contextUpdates).toEqual({ who: [{ role: 'workflow_app', tenant: TENANT_A }] });
+    expect(result.contextUpdates).toEqual({ who: [{ role: 'workflow_query', tenant: TENANT_A }] });
   });
 
-  it('sees none of another tenant\u2019s rows, even when asking for them by id', async () => {
+  it("sees none of another tenant's business rows, even asking by id", async () => {
     const result = await handler().execute(
-      call(TENANT_B, { sql: 'SELECT name FROM workflow_definitions WHERE tenant_id = $1::uuid', params: ['context.victim'], resultVariable: 'rows' }, { victim: TENANT_A }),
+      call(TENANT_B, { sql: 'SELECT ref FROM orders WHERE tenant_id = $1::uuid', params: ['context.victim'], resultVariable: 'rows' }, { victim: TENANT_A }),
     );
     expect(result.contextUpdates).toEqual({ rows: [] });
+  });
 
-    const update = await handler().execute(
-      call(TENANT_B, { sql: `UPDATE workflow_definitions SET description = 'pwned' WHERE tenant_id = $1::uuid`, params: ['context.victim'] }, { victim: TENANT_A }),
-    );
-    expect(update.output).toEqual({ rowCount: 0 });
-    const { rows } = await owner.query(`SELECT count(*)::int AS n FROM workflow_definitions WHERE description = 'pwned'`);
-    expect(rows[0]).toEqual({ n: 0 });
+  describe("the engine's own tables are out of reach", () => {
+    it.each([
+      'SELECT * FROM workflow_definitions',
+      'SELECT count(*) FROM workflow_instances',
+      `UPDATE workflow_instance_nodes SET status = 'completed', decision = 'approved'`,
+      `INSERT INTO workflow_instance_history (tenant_id, instance_id, event_type) VALUES ('${TENANT_A}', '${TENANT_A}', 'task_approved')`,
+      'SELECT * FROM v_user_task_queue',
+      'SELECT * FROM workflow_migrations',
+    ])('%j fails with permission denied (42501), for good', async (sql) => {
+      const err = await failure(handler().execute(call(TENANT_A, { sql })));
+      expect(err.code).toBe('QUERY_FAILED');
+      expect(err.retryable).toBe(false);
+      expect(err.message).toContain('42501');
+    });
+  });
+
+  describe('the attacks on the old screener', () => {
+    const crAttack = `SELECT 1 --x\r; RESET ROLE; SELECT count(*) FROM workflow_instances; SET LOCAL ROLE workflow_app`;
+
+    it('refuses the carriage-return trick: the parser sees four statements', async () => {
+      const err = await failure(handler().execute(call(TENANT_A, { sql: crAttack })));
+      expect(err.code).toBe('QUERY_INVALID');
+      expect(err.message).toContain('only one statement is allowed, found 4');
+    });
+
+    it('could not run it anyway: the extended protocol takes one statement', async () => {
+      await expect(runTenantStatement(query, { tenantId: TENANT_A, sql: crAttack, params: [], timeoutMs: 1000, maxRows: 10 })).rejects.toMatchObject({
+        code: '42601',
+      });
+    });
+
+    it('refuses SELECT INTO TEMP TABLE, and the login could not create one anyway', async () => {
+      const sql = 'SELECT * INTO TEMP TABLE workflow_definitions FROM orders';
+      expect((await failure(handler().execute(call(TENANT_A, { sql })))).code).toBe('QUERY_INVALID');
+      await expect(runTenantStatement(query, { tenantId: TENANT_A, sql, params: [], timeoutMs: 1000, maxRows: 10 })).rejects.toMatchObject({ code: '42501' });
+    });
+
+    it('leaves nothing on the pooled connection: a session setting set by one statement is gone for the next', async () => {
+      await runTenantStatement(query, { tenantId: TENANT_A, sql: `SELECT set_config('search_path', 'pg_temp', false)`, params: [], timeoutMs: 1000, maxRows: 10 });
+      const after = await runTenantStatement(query, { tenantId: TENANT_B, sql: `SELECT current_setting('search_path') AS p`, params: [], timeoutMs: 1000, maxRows: 10 });
+      expect(after.rows).toEqual([{ p: '"$user", public' }]);
+    });
+
+    it('cannot become another role', async () => {
+      await expect(
+        runTenantStatement(query, { tenantId: TENANT_A, sql: `SELECT set_config('role', 'workflow_app', true)`, params: [], timeoutMs: 1000, maxRows: 10 }),
+      ).rejects.toMatchObject({ code: '42501' });
+    });
+
+    it('changed no engine row through all of the above', async () => {
+      expect(await engineRowCount()).toBe(2);
+    });
   });
 
   describe('parameters are data, never SQL', () => {
-    const hostile = ["x'); DROP TABLE workflow_definitions; --", `O'Brien "quoted" \\ $1 $$ ;`, 'Robert\'); DELETE FROM workflow_definitions;--'];
+    const hostile = ["x'); DROP TABLE orders; --", `O'Brien "quoted" \\ $1 $$ ;`, "Robert'); DELETE FROM orders;--"];
 
-    it.each(hostile)('returns %j unchanged and leaves the tables alone', async (value) => {
+    it.each(hostile)('returns %j unchanged', async (value) => {
       const result = await handler().execute(
         call(TENANT_A, { sql: 'SELECT $1::text AS v, $2::int AS n', params: ['context.evil', 'context.n + 1'], resultVariable: 'r' }, { evil: value, n: 41 }),
       );
       expect(result.contextUpdates).toEqual({ r: [{ v: value, n: 42 }] });
-      const { rows } = await owner.query(`SELECT to_regclass('public.workflow_definitions') IS NOT NULL AS present, count(*)::int AS n FROM workflow_definitions`);
-      expect(rows[0]).toEqual({ present: true, n: 3 });
     });
 
-    it('stores a hostile value as a row and reads it back', async () => {
-      const evil = "x'); DROP TABLE workflow_definitions; --";
+    it('stores a hostile value as a row and reads it back, in the caller tenant', async () => {
+      const evil = "x'); DROP TABLE orders; --";
       const inserted = await handler().execute(
-        call(
-          TENANT_A,
-          {
-            sql: `INSERT INTO workflow_definitions (tenant_id, name, version, nodes, routes, start_node_id, created_by)
-                  VALUES (current_setting('app.current_tenant')::uuid, $1, 1, $2::jsonb, '[]', 'start', 'test') RETURNING name, nodes, created_at`,
-            params: ['context.evil', 'context.nodes'],
-            resultVariable: 'created',
-          },
-          { evil, nodes: [{ id: 'n1', note: "it's" }] },
-        ),
+        call(TENANT_A, {
+          sql: `INSERT INTO orders (tenant_id, ref, total) VALUES (current_setting('app.current_tenant')::uuid, $1, 5) RETURNING ref`,
+          params: ['context.evil'],
+          resultVariable: 'created',
+        }, { evil }),
       );
-      const created = (inserted.contextUpdates?.['created'] as JsonObject[])[0];
-      expect(created?.['name']).toBe(evil);
-      expect(created?.['nodes']).toEqual([{ id: 'n1', note: "it's" }]);
-      expect(created?.['created_at']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-      const { rows } = await owner.query(`SELECT tenant_id FROM workflow_definitions WHERE name = $1`, [evil]);
+      expect(inserted.contextUpdates).toEqual({ created: [{ ref: evil }] });
+      const { rows } = await owner.query(`SELECT tenant_id FROM orders WHERE ref = $1`, [evil]);
       expect(rows).toEqual([{ tenant_id: TENANT_A }]);
-      await owner.query(`DELETE FROM workflow_definitions WHERE name = $1`, [evil]);
+      await owner.query(`DELETE FROM orders WHERE ref = $1`, [evil]);
     });
   });
 
@@ -146,65 +185,31 @@ describe('database_query', () => {
     expect(result.contextUpdates).toEqual({ r: [{ at: '2026-01-02T03:04:05.000Z', big: '9007199254740993' }] });
   });
 
-  describe('one statement only', () => {
-    it.each([
-      'SELECT 1; DROP TABLE workflow_definitions',
-      'SELECT 1;SELECT 2',
-      "SELECT ';' AS s; DELETE FROM workflow_definitions",
-    ])('refuses %j with QUERY_INVALID', async (sql) => {
-      const err = await failure(handler().execute(call(TENANT_A, { sql })));
-      expect(err.code).toBe('QUERY_INVALID');
-      expect(err.retryable).toBe(false);
-      const { rows } = await owner.query(`SELECT to_regclass('public.workflow_definitions') IS NOT NULL AS present`);
-      expect(rows[0]).toEqual({ present: true });
-    });
-
-    it('accepts a semicolon inside a literal or comment, and a trailing one', async () => {
-      const result = await handler().execute(
-        call(TENANT_A, { sql: "SELECT ';' AS s, $$a;b$$ AS d /* ; */ ; -- done;", resultVariable: 'r' }),
-      );
-      expect(result.contextUpdates).toEqual({ r: [{ s: ';', d: 'a;b' }] });
-    });
+  it('reports the rows an UPDATE changed', async () => {
+    const result = await handler().execute(call(TENANT_A, { sql: `UPDATE orders SET total = total WHERE ref LIKE 'A-%'` }));
+    expect(result.output).toEqual({ rowCount: 2 });
   });
 
-  describe('what could reach around RLS', () => {
-    it.each([
-      [`SELECT set_config('app.current_tenant', '${TENANT_A}', true)`, 'set_config'],
-      [`SELECT pg_catalog.set_config('app.system_read', 'on', false)`, 'set_config'],
-      [`UPDATE pg_settings SET setting = 'on' WHERE name = 'app.system_read'`, 'pg_settings'],
-      [`SELECT query_to_xml('select 1', true, true, '')`, 'query_to_xml'],
-      ['SET ROLE postgres', 'SET statements'],
-      ['RESET ROLE', 'RESET statements'],
-      ['COMMIT', 'COMMIT statements'],
-      ['DROP TABLE workflow_definitions', 'DROP statements'],
-    ])('refuses %j', async (sql, why) => {
-      const err = await failure(handler().execute(call(TENANT_A, { sql })));
-      expect(err.code).toBe('QUERY_INVALID');
-      expect(err.message).toContain(why);
+  describe('bounded results', () => {
+    it('fails a statement with more than DATABASE_QUERY_MAX_ROWS rows, and keeps nothing it did', async () => {
+      const err = await failure(
+        handler({ maxRows: 2 }).execute(call(TENANT_A, { sql: `INSERT INTO orders (tenant_id, ref, total) SELECT current_setting('app.current_tenant')::uuid, 'bulk', g FROM generate_series(1, 3) g RETURNING id` })),
+      );
+      expect(err.code).toBe('QUERY_TOO_MANY_ROWS');
+      expect(err.retryable).toBe(false);
+      const { rows } = await owner.query(`SELECT count(*)::int AS n FROM orders WHERE ref = 'bulk'`);
+      expect(rows).toEqual([{ n: 0 }]);
     });
 
-    it('rolls back a statement that changed the tenant through a function the screen cannot see into', async () => {
-      // the name screen cannot know every function in the database; the settings check after the statement can
-      await owner.query(
-        `CREATE FUNCTION switch_tenant(t text) RETURNS text LANGUAGE sql AS $$ SELECT set_config('app.current_tenant', t, true) $$`,
-      );
-      try {
-        const err = await failure(
-          handler().execute(
-            call(TENANT_B, { sql: 'SELECT switch_tenant($1), (SELECT count(*)::int FROM workflow_definitions) AS n', params: ['context.victim'], resultVariable: 'r' }, { victim: TENANT_A }),
-          ),
-        );
-        expect(err.code).toBe('QUERY_REFUSED');
-        expect(err.retryable).toBe(false);
-      } finally {
-        await owner.query('DROP FUNCTION switch_tenant(text)');
-      }
+    it('fails a result over 1 MiB', async () => {
+      const err = await failure(handler().execute(call(TENANT_A, { sql: `SELECT repeat('x', 600000) AS a, repeat('y', 600000) AS b`, resultVariable: 'r' })));
+      expect(err.code).toBe('QUERY_RESULT_TOO_LARGE');
+      expect(err.retryable).toBe(false);
     });
   });
 
   describe('errors', () => {
     it.each([
-      ['SELECT 1 +', '42601'],
       ['SELECT * FROM no_such_table', '42P01'],
       ['SELECT 1 / 0', '22012'],
     ])('fails %j for good, naming the SQLSTATE %s', async (sql, sqlstate) => {
@@ -214,29 +219,15 @@ describe('database_query', () => {
       expect(err.message).toContain(sqlstate);
     });
 
-    it('fails for good on a privilege the app role lacks (42501)', async () => {
-      const err = await failure(handler().execute(call(TENANT_A, { sql: 'DELETE FROM workflow_definitions' })));
-      expect(err.code).toBe('QUERY_FAILED');
-      expect(err.retryable).toBe(false);
-      expect(err.message).toContain('42501');
-    });
-
     it('fails for good on a constraint violation (23xxx)', async () => {
-      const err = await failure(
-        handler().execute(
-          call(TENANT_A, {
-            sql: `INSERT INTO workflow_definitions (tenant_id, name, version, nodes, routes, start_node_id, created_by)
-                  VALUES (current_setting('app.current_tenant')::uuid, 'a-one', 1, '[]', '[]', 'start', 'test')`,
-          }),
-        ),
-      );
+      const err = await failure(handler().execute(call(TENANT_A, { sql: `INSERT INTO orders (tenant_id, ref, total) VALUES (current_setting('app.current_tenant')::uuid, 'x', NULL)` })));
       expect(err.code).toBe('QUERY_FAILED');
-      expect(err.message).toContain('23505');
+      expect(err.message).toContain('23502');
     });
 
     it('retries a statement that runs past the timeout', async () => {
       const started = Date.now();
-      const err = await failure(createDatabaseQueryHandler({ store, statementTimeoutMs: 200 }).execute(call(TENANT_A, { sql: 'SELECT pg_sleep(2)' })));
+      const err = await failure(handler({ statementTimeoutMs: 200 }).execute(call(TENANT_A, { sql: 'SELECT pg_sleep(2)' })));
       expect(err.code).toBe('QUERY_TIMEOUT');
       expect(err.retryable).toBe(true);
       expect(err.message).toContain('57014');

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Pool } from 'pg';
-import { PgStore } from '@wf/db';
 import type { ServiceHandler } from '@wf/engine';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../logger';
@@ -29,7 +28,7 @@ describe('HandlerRegistry', () => {
   it('creates the built-ins without set_context', async () => {
     const pool = new Pool({ max: 1 }); // never connects: nothing is queried
     try {
-      const registry = createBuiltInHandlers({ config: loadConfig({}), store: new PgStore(pool, { urgentThresholdHours: 4 }), log });
+      const registry = createBuiltInHandlers({ config: loadConfig({}), queryPool: pool, log });
       expect([...registry.types()].sort()).toEqual(['database_query', 'email_send', 'http_call']);
     } finally {
       await pool.end();

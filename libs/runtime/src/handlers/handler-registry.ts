@@ -5,7 +5,7 @@
  */
 
 import { resolve } from 'node:path';
-import type { PgStore } from '@wf/db';
+import type { Pool } from 'pg';
 import type { ServiceHandler, ServiceHandlers } from '@wf/engine';
 import type { Config } from '../config/config';
 import type { Logger } from '../logger';
@@ -116,15 +116,16 @@ export async function loadHandlerModules(registry: HandlerRegistry, modules: str
 
 export interface BuiltInHandlersOptions {
   config: Config;
-  store: PgStore;
+  /** the pool of the query login, for database_query */
+  queryPool: Pool;
   log: Logger;
 }
 
 /** `http_call`, `email_send` and `database_query` (`set_context` runs inside the engine). */
 export function createBuiltInHandlers(opts: BuiltInHandlersOptions): HandlerRegistry {
-  const { config, store, log } = opts;
+  const { config, queryPool, log } = opts;
   return new HandlerRegistry()
     .register(createHttpCallHandler({ allowedHosts: config.httpCallAllowedHosts, log: log.child({ serviceType: 'http_call' }) }))
     .register(createEmailSendHandler({ smtpUrl: config.smtpUrl, log: log.child({ serviceType: 'email_send' }) }))
-    .register(createDatabaseQueryHandler({ store, statementTimeoutMs: config.dbStatementTimeoutMs }));
+    .register(createDatabaseQueryHandler({ pool: queryPool, statementTimeoutMs: config.dbStatementTimeoutMs, maxRows: config.queryMaxRows }));
 }

@@ -3,3 +3,4 @@ export * from './http-call.handler';
 export * from './email-send.handler';
 export * from './database-query.handler';
 export * from './handler-registry';
+export * from './sql-statement-check';

@@ -11,7 +11,7 @@
  */
 
 import cron from 'node-cron';
-import { findDueEscalations, findStaleWork, findUpcomingDeadlines, purgeFinishedHistory } from '@wf/db';
+import { findDueEscalations, findStaleWork, findUpcomingDeadlines, purgeExpiredHistory } from '@wf/db';
 import { escalateTask } from '@wf/engine';
 import { slaJobHorizonMs, type EngineRuntime } from '../engine-runtime';
 import type { Logger } from '../logger';
@@ -44,10 +44,18 @@ export async function scheduleUpcomingSlaChecksOnce(rt: EngineRuntime): Promise<
   return upcoming.length;
 }
 
+/** Purge every expired history, a batch of instances at a time; returns the rows deleted. */
 export async function purgeHistoryOnce(rt: EngineRuntime, log: Logger): Promise<number> {
-  const deleted = await purgeFinishedHistory(rt.store.pool, rt.config.historyRetentionDays);
-  log.info({ deleted, retentionDays: rt.config.historyRetentionDays }, 'history retention purge');
-  return deleted;
+  let rows = 0;
+  let instances = 0;
+  for (;;) {
+    const batch = await purgeExpiredHistory(rt.store.pool, rt.config.historyRetentionDays, rt.ports.clock.now(), rt.ports.newId, BATCH);
+    rows += batch.rows;
+    instances += batch.instances;
+    if (batch.instances < BATCH) break;
+  }
+  log.info({ deleted: rows, instances, retentionDays: rt.config.historyRetentionDays }, 'history retention purge');
+  return rows;
 }
 
 /** Run `work` every `ms`, never overlapping itself; failures are logged and retried next time. */

@@ -6,7 +6,10 @@ import {
   NotFoundError,
   ValidationError,
   type Actor,
+  type CompiledDefinition,
   type DefinitionLimits,
+  type DefinitionProblem,
+  type ServiceHandlers,
 } from '@wf/engine';
 import { findDefinition, insertDefinition, listDefinitions, setDefinitionActive, type PgStore } from '@wf/db';
 import { toDefinitionDto } from './dto-mappers';
@@ -16,6 +19,7 @@ export class DefinitionsServiceImpl implements DefinitionsService {
   constructor(
     private readonly store: PgStore,
     private readonly serviceTypes: () => ReadonlySet<string>,
+    private readonly handlers: ServiceHandlers,
     private readonly limits?: DefinitionLimits,
   ) {}
 
@@ -23,16 +27,28 @@ export class DefinitionsServiceImpl implements DefinitionsService {
     if (!isAdmin(actor)) throw new ForbiddenError('only an admin may create workflow definitions', 'ADMIN_REQUIRED');
     const result = compileDefinition(body, { serviceTypes: this.serviceTypes(), ...(this.limits ? { limits: this.limits } : {}) });
     // the engine checks a cron expression's shape; node-cron, which will run it, has the last word
-    const problems = result.ok
-      ? result.definition.triggers.flatMap((t, i) =>
-          t.type === 'cron' && !cron.validate(t.cron) ? [{ path: `triggers[${i}].cron`, message: `"${t.cron}" is not a valid cron expression` }] : [],
-        )
-      : result.problems;
+    const problems = result.ok ? this.saveTimeProblems(result.definition) : result.problems;
     if (!result.ok || problems.length > 0) {
       throw new ValidationError('INVALID_DEFINITION', `the definition has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
     }
     const row = await this.store.inTenant(actor.tenantId, (tx) => insertDefinition(tx, result.definition, actor.userId));
     return toDefinitionDto(row);
+  }
+
+  /** What the engine's compiler cannot judge: cron syntax (node-cron's), each handler's config check. */
+  private saveTimeProblems(def: CompiledDefinition): DefinitionProblem[] {
+    const problems: DefinitionProblem[] = def.triggers.flatMap((t, i) =>
+      t.type === 'cron' && !cron.validate(t.cron) ? [{ path: `triggers[${i}].cron`, message: `"${t.cron}" is not a valid cron expression` }] : [],
+    );
+    def.input.nodes.forEach((node, index) => {
+      const compiled = def.nodes.get(node.id);
+      if (compiled?.nodeType !== 'service_task' || !compiled.serviceType) return;
+      const check = this.handlers.get(compiled.serviceType)?.checkConfig;
+      for (const p of check?.(compiled.serviceConfig) ?? []) {
+        problems.push({ path: `nodes[${index}].serviceConfig${p.path ? `.${p.path}` : ''}`, message: p.message });
+      }
+    });
+    return problems;
   }
 
   async list(actor: Actor, filter: DefinitionFilter, page: ListOptions): Promise<Page<DefinitionDto>> {
