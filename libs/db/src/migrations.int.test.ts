@@ -17,11 +17,12 @@ const MIGRATION_0001 = 'WorkflowSchema1764000000001';
 const MIGRATION_0002 = 'RlsRoles1764000000002';
 const MIGRATION_0003 = 'IdFirstForeignKeys1764000000003';
 const MIGRATION_0004 = 'LeastPrivilegeLogins1764000000004';
-const ALL_MIGRATIONS = [MIGRATION_0001, MIGRATION_0002, MIGRATION_0003, MIGRATION_0004];
+const MIGRATION_0005 = 'EngineBounds1764000000005';
+const ALL_MIGRATIONS = [MIGRATION_0001, MIGRATION_0002, MIGRATION_0003, MIGRATION_0004, MIGRATION_0005];
 const ROOT = join(__dirname, '../../..');
 const TABLES = ['workflow_definitions', 'workflow_instance_history', 'workflow_instance_nodes', 'workflow_instances'];
 const VIEWS = ['v_user_task_queue', 'v_workflow_analytics'];
-const FUNCTIONS = ['update_workflow_updated_at', 'workflow_history_append_only', 'workflow_purge_instance_history'];
+const FUNCTIONS = ['update_workflow_updated_at', 'workflow_definitions_notify', 'workflow_history_append_only', 'workflow_purge_instance_history'];
 const UNREACHABLE_URL = 'postgres://postgres@127.0.0.1:1/x';
 
 interface SchemaState {
@@ -34,6 +35,8 @@ interface SchemaState {
   policies: string[];
   /** the columns the history foreign key references, in order */
   historyKey: string[];
+  /** the columns of the idempotency key, in order */
+  idempotencyKey: string[];
 }
 
 /** What 0001 creates, as seen in the database at `url` (a fresh connection each time). */
@@ -61,6 +64,12 @@ async function schemaState(url: string): Promise<SchemaState> {
        JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
        WHERE con.conname = 'fk_workflow_instance_history_instance'`,
     );
+    const idem = await c.query<{ cols: string[] }>(
+      `SELECT array_agg(a.attname ORDER BY k.n)::text[] AS cols
+       FROM pg_constraint con CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, n)
+       JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+       WHERE con.conname = 'uq_workflow_instances_idempotency'`,
+    );
     const policies = await c.query<{ policyname: string }>(
       `SELECT policyname FROM pg_policies WHERE tablename = 'workflow_definitions' ORDER BY policyname`,
     );
@@ -72,6 +81,7 @@ async function schemaState(url: string): Promise<SchemaState> {
       roleExists: role.rowCount === 1,
       policies: policies.rows.map((r) => r.policyname),
       historyKey: key.rows[0]?.cols ?? [],
+      idempotencyKey: idem.rows[0]?.cols ?? [],
     };
   } finally {
     await c.end();
@@ -88,9 +98,17 @@ const MIGRATED: SchemaState = {
   policies: ['workflow_definitions_sweeper_read', 'workflow_definitions_tenant'],
   // 0003: keys lead with the id
   historyKey: ['id', 'tenant_id'],
+  // 0005: idempotency keys are the caller's
+  idempotencyKey: ['tenant_id', 'started_by', 'idempotency_key'],
+};
+const AT_0004: SchemaState = {
+  ...MIGRATED,
+  appliedMigrations: [MIGRATION_0001, MIGRATION_0002, MIGRATION_0003, MIGRATION_0004],
+  functions: ['update_workflow_updated_at', 'workflow_history_append_only', 'workflow_purge_instance_history'],
+  idempotencyKey: ['tenant_id', 'idempotency_key'],
 };
 const AT_0003: SchemaState = {
-  ...MIGRATED,
+  ...AT_0004,
   appliedMigrations: [MIGRATION_0001, MIGRATION_0002, MIGRATION_0003],
   functions: ['update_workflow_updated_at', 'workflow_history_append_only'],
 };
@@ -100,7 +118,7 @@ const AT_0001: SchemaState = {
   appliedMigrations: [MIGRATION_0001],
   policies: ['workflow_definitions_system_read', 'workflow_definitions_tenant_read', 'workflow_definitions_tenant_write'],
 };
-const REVERTED: SchemaState = { tables: [], views: [], functions: [], appliedMigrations: [], roleExists: true, policies: [], historyKey: [] };
+const REVERTED: SchemaState = { tables: [], views: [], functions: [], appliedMigrations: [], roleExists: true, policies: [], historyKey: [], idempotencyKey: [] };
 
 async function adminRows<R extends object>(sql: string): Promise<R[]> {
   const c = new Client({ connectionString: TEST_PG_ADMIN_URL });
@@ -142,6 +160,11 @@ describe('migrations', () => {
   describe('revert and re-apply on a migrated database', () => {
     it('starts from the migrated template', async () => {
       expect(await schemaState(db.url)).toEqual(MIGRATED);
+    });
+
+    it('migrateDown reverts 0005: the notify trigger goes, idempotency keys are tenant-wide again', async () => {
+      await expect(migrateDown({ url: db.url })).resolves.toBe(MIGRATION_0005);
+      expect(await schemaState(db.url)).toEqual(AT_0004);
     });
 
     it('migrateDown reverts 0004: the purge function goes, the login roles stay', async () => {

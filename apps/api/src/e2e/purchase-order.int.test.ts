@@ -179,6 +179,20 @@ describe('purchase order approval', () => {
     expect(list.body.items.filter((i: { contextData: { amount: number } }) => i.contextData.amount === 42)).toHaveLength(2);
   });
 
+  it("scopes an Idempotency-Key to its caller: another user's same key and body starts their own instance", async () => {
+    const body = { workflowDefinitionId: definitionId, contextData: { amount: 91, secret: 'alice-only' } };
+    const alice = await h.http().post('/api/instances').set(auth(admin)).set('Idempotency-Key', 'shared-key').send(body);
+    const bob = h.token('bob-admin', ['admin']);
+    const replayByBob = await h.http().post('/api/instances').set(auth(bob)).set('Idempotency-Key', 'shared-key').send(body);
+    expect(alice.status).toBe(201);
+    expect(replayByBob.status).toBe(201);
+    expect(replayByBob.body.id).not.toBe(alice.body.id);
+    expect(replayByBob.body.startedBy).toBe('bob-admin');
+    const bobAgain = await h.http().post('/api/instances').set(auth(bob)).set('Idempotency-Key', 'shared-key').send(body);
+    expect(bobAgain.status).toBe(200);
+    expect(bobAgain.body.id).toBe(replayByBob.body.id);
+  });
+
   it('starts by name the latest active version, pinning instances to their version', async () => {
     const v2 = await h.http().post('/api/definitions').set(auth(admin)).send(purchaseOrderDefinition());
     expect(v2.status).toBe(201);

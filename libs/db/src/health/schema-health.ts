@@ -76,6 +76,7 @@ const TRIGGERS: Readonly<Record<string, string>> = {
   trg_workflow_instance_nodes_updated_at: 'workflow_instance_nodes',
   trg_workflow_instance_history_append_only: 'workflow_instance_history',
   trg_workflow_instance_history_no_truncate: 'workflow_instance_history',
+  trg_workflow_definitions_notify: 'workflow_definitions',
 };
 
 const EXTENSIONS = ['uuid-ossp', 'btree_gist'] as const;
@@ -220,7 +221,7 @@ async function checkTriggers(pool: Pool): Promise<HealthCheck> {
   }
   const expectedCount = Object.keys(TRIGGERS).length;
   if (missing.length === 0 && disabled.length === 0) {
-    return { name: 'triggers', ok: true, detail: `all ${expectedCount} present and enabled (updated_at on 3 tables, history append-only and no-truncate)` };
+    return { name: 'triggers', ok: true, detail: `all ${expectedCount} present and enabled (updated_at on 3 tables, history append-only and no-truncate, definition-change notify)` };
   }
   const problems: string[] = [];
   if (missing.length > 0) problems.push(`missing: ${missing.join(', ')}`);

@@ -6,4 +6,5 @@ export const MIGRATIONS = [
   sqlMigration('0002_rls_roles', 1764000000002),
   sqlMigration('0003_id_first_foreign_keys', 1764000000003),
   sqlMigration('0004_least_privilege_logins', 1764000000004),
+  sqlMigration('0005_engine_bounds', 1764000000005),
 ];

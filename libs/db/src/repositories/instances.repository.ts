@@ -36,7 +36,7 @@ export interface StartRecord {
 
 /**
  * Insert the instance, its first execution and its first history row in one statement. With an
- * idempotency key already used in the tenant nothing is written and null is returned. Without a
+ * idempotency key the same caller already used in the tenant nothing is written and null is returned. Without a
  * key nothing can conflict, so the statement is held back to travel with COMMIT.
  */
 export async function insertStartedInstance(tx: PgTx, rec: StartRecord): Promise<string | null> {
@@ -49,7 +49,7 @@ export async function insertStartedInstance(tx: PgTx, rec: StartRecord): Promise
          context_data, trigger_type, started_by, parent_instance_id, parent_node_execution_id, depth, sla_deadline,
          idempotency_key, request_hash, open_executions, step_count, last_history_hash, started_at)
        VALUES ($1, $2, $3, 'running', $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, 1, 0, $15, $16)
-       ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+       ON CONFLICT (tenant_id, started_by, idempotency_key) DO NOTHING
        RETURNING id),
      node AS (
        INSERT INTO workflow_instance_nodes (id, tenant_id, instance_id, node_id, node_type, node_name, status, ready_at)
@@ -93,11 +93,12 @@ export async function insertStartedInstance(tx: PgTx, rec: StartRecord): Promise
   return r.rows[0]?.id ?? null;
 }
 
-export async function findInstanceByIdempotencyKey(tx: PgTx, key: string): Promise<InstanceRowView | null> {
+/** The instance this caller started with this key: keys are the caller's, never shared in a tenant. */
+export async function findInstanceByIdempotencyKey(tx: PgTx, startedBy: string, key: string): Promise<InstanceRowView | null> {
   const r = await tx.query<InstanceRowView>(
     `SELECT ${INSTANCE_VIEW} FROM workflow_instances i JOIN workflow_definitions d ON d.id = i.definition_id
-     WHERE i.idempotency_key = $1`,
-    [key],
+     WHERE i.started_by = $1 AND i.idempotency_key = $2`,
+    [startedBy, key],
   );
   return r.rows[0] ?? null;
 }

@@ -82,7 +82,7 @@ export async function startWorkflow(tx: PgTx, cmd: StartCommand, now: Date, newI
   const hash = requestHash(cmd);
   const key = cmd.idempotencyKey ?? null;
   if (key) {
-    const existing = await findInstanceByIdempotencyKey(tx, key);
+    const existing = await findInstanceByIdempotencyKey(tx, cmd.startedBy, key);
     if (existing) return replay(existing, hash);
   }
 
@@ -117,7 +117,7 @@ export async function startWorkflow(tx: PgTx, cmd: StartCommand, now: Date, newI
   const insertedId = await insertStartedInstance(tx, { plan, idempotencyKey: key, requestHash: hash });
   if (!insertedId) {
     // a concurrent request with the same key won the insert
-    const existing = key ? await findInstanceByIdempotencyKey(tx, key) : null;
+    const existing = key ? await findInstanceByIdempotencyKey(tx, cmd.startedBy, key) : null;
     if (!existing) throw new ConflictError('CONCURRENT_UPDATE', 'a concurrent start interfered; try again');
     return replay(existing, hash);
   }
