@@ -54,6 +54,8 @@ const envSchema = z.object({
   WORKFLOW_HANDLER_MODULES: list.default([]),
   WORKFLOW_MAX_STEPS_PER_INSTANCE: int(1).default(1000),
   WORKFLOW_MAX_SUBWORKFLOW_DEPTH: int(1).default(10),
+  /** instances one tree (a root and all its sub-workflows) may hold, default 100 */
+  WORKFLOW_MAX_INSTANCES_PER_TREE: int(1).max(100_000).default(100),
   WORKFLOW_RECONCILE_AFTER_SECONDS: num(1).default(30),
   /** ms an I/O service step holds its lease, renewed every third of it while the handler runs; default 10000, the job lock's length, so a dead worker's redelivered job finds the lease run out */
   WORKFLOW_STEP_LEASE_MS: int(1000).default(10000),
@@ -70,6 +72,8 @@ const envSchema = z.object({
   WORKER_LOCK_DURATION_MS: int(1000).default(10000),
   /** worker concurrency per process, default 8 */
   WORKER_CONCURRENCY: int(1).max(1000).default(8),
+  /** I/O steps one tenant may run at once in one worker process; default half the concurrency (at least 1) */
+  WORKER_TENANT_CONCURRENCY: int(1).max(1000).optional(),
   /** seed the sample workflow and print a dev token at start-up (default: on in development) */
   SEED_SAMPLE_WORKFLOW: bool.optional(),
 });
@@ -106,6 +110,7 @@ export interface Config {
   handlerModules: string[];
   maxStepsPerInstance: number;
   maxSubworkflowDepth: number;
+  maxInstancesPerTree: number;
   reconcileAfterSeconds: number;
   stepLeaseMs: number;
   dbPoolSize: number;
@@ -117,6 +122,8 @@ export interface Config {
   urgentThresholdHours: number;
   httpCallAllowedHosts: string[];
   workerConcurrency: number;
+  /** I/O steps of one tenant running at once in one worker; over it a step is deferred */
+  workerTenantConcurrency: number;
   workerLockDurationMs: number;
   seedSampleWorkflow: boolean;
 }
@@ -191,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     handlerModules: e.WORKFLOW_HANDLER_MODULES,
     maxStepsPerInstance: e.WORKFLOW_MAX_STEPS_PER_INSTANCE,
     maxSubworkflowDepth: e.WORKFLOW_MAX_SUBWORKFLOW_DEPTH,
+    maxInstancesPerTree: e.WORKFLOW_MAX_INSTANCES_PER_TREE,
     reconcileAfterSeconds: e.WORKFLOW_RECONCILE_AFTER_SECONDS,
     stepLeaseMs: e.WORKFLOW_STEP_LEASE_MS,
     dbPoolSize: e.DB_POOL_SIZE,
@@ -202,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     urgentThresholdHours: e.TASK_QUEUE_URGENT_THRESHOLD_HOURS,
     httpCallAllowedHosts: e.HTTP_CALL_ALLOWED_HOSTS,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerTenantConcurrency: e.WORKER_TENANT_CONCURRENCY ?? Math.max(1, Math.floor(e.WORKER_CONCURRENCY / 2)),
     workerLockDurationMs: e.WORKER_LOCK_DURATION_MS,
     seedSampleWorkflow: e.SEED_SAMPLE_WORKFLOW ?? e.NODE_ENV === 'development',
   };
