@@ -3,10 +3,13 @@
 import { Router } from 'express';
 import type { AppServices } from '@wf/runtime';
 import { actorOf } from './auth';
+import { analyticsQuery } from './schemas';
+import { parseInput } from './validation';
 
 export function analyticsRouter(analytics: AppServices['analytics']): Router {
   const router = Router();
-  router.get('/workflows', async (_req, res) => {
+  router.get('/workflows', async (req, res) => {
+    parseInput(analyticsQuery, req.query, 'query');
     res.json(await analytics.workflows(actorOf(res)));
   });
   return router;

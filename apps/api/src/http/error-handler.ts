@@ -6,13 +6,14 @@
 
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { z } from 'zod';
 import { EngineError, NotFoundError } from '@wf/engine';
 import type { Logger } from '@wf/runtime';
 import { logOf } from './request-context';
+import type { errorResponse } from './response-schemas';
 
-export interface ErrorBody {
-  error: { code: string; message: string; details: unknown };
-}
+/** `{ error: { code, message, details } }`, the shape the OpenAPI document gives every error. */
+export type ErrorBody = z.output<typeof errorResponse>;
 
 interface HttpFailure {
   status: number;

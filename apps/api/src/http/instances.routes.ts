@@ -4,7 +4,7 @@ import { Router } from 'express';
 import type { AppServices } from '@wf/runtime';
 import { actorOf } from './auth';
 import { bodyOrEmpty } from './json-body';
-import { instanceListQuery, startInstanceBody, startInstanceHeaders } from './schemas';
+import { historyQuery, instanceListQuery, startInstanceBody, startInstanceHeaders } from './schemas';
 import { checkInput, invalidInput, parseId, parseInput } from './validation';
 
 export function instancesRouter(instances: AppServices['instances']): Router {
@@ -36,7 +36,9 @@ export function instancesRouter(instances: AppServices['instances']): Router {
   });
 
   router.get('/:id/history', async (req, res) => {
-    res.json(await instances.history(actorOf(res), parseId(req.params.id)));
+    const id = parseId(req.params.id);
+    parseInput(historyQuery, req.query, 'query');
+    res.json(await instances.history(actorOf(res), id));
   });
 
   router.get('/:id/history/verify', async (req, res) => {

@@ -74,6 +74,10 @@ export const taskListQuery = z.strictObject({
   urgencyLevel: z.enum(URGENCY_LEVELS).optional(),
 });
 
+/** Lists without filters or pages take no parameters: an unknown one is refused, as everywhere. */
+export const analyticsQuery = z.strictObject({});
+export const historyQuery = z.strictObject({});
+
 // ---- bodies: unknown fields and wrongly typed ones are refused, never ignored
 
 /** Compiled by the engine, which lists every problem; here it only has to be an object. */

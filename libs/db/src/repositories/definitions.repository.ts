@@ -1,7 +1,7 @@
 import type { CompiledDefinition } from '@wf/engine';
 import type { PgTx } from '../store/pg-store';
 import { DEFINITION_COLUMNS, type DefinitionRow } from '../store/definition-rows';
-import { decodeCursor, pageOf } from './cursor';
+import { cursorSpec, cursorTimestampSql, decodeCursor, pageOf } from './cursor';
 
 /** Save a compiled definition as the next version of its name (1 for a new name). */
 export async function insertDefinition(tx: PgTx, def: CompiledDefinition, createdBy: string): Promise<DefinitionRow> {
@@ -61,6 +61,9 @@ export interface DefinitionQuery {
   cursor: string | null;
 }
 
+/** Newest first: `created_at DESC, id DESC`, the cursor carrying both. */
+const DEFINITION_PAGE = cursorSpec('definitions', ['timestamp', 'uuid']);
+
 export async function listDefinitions(tx: PgTx, q: DefinitionQuery) {
   const where: string[] = [];
   const params: unknown[] = [];
@@ -72,17 +75,18 @@ export async function listDefinitions(tx: PgTx, q: DefinitionQuery) {
   if (q.name !== undefined) add('name = ?', q.name);
   if (q.category !== undefined) add('category = ?', q.category);
   if (q.cursor) {
-    const [createdAt, id] = decodeCursor(q.cursor, 2);
+    const [createdAt, id] = decodeCursor(DEFINITION_PAGE, q.cursor);
     params.push(createdAt, id);
     where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
   }
   params.push(q.limit + 1);
-  const r = await tx.query<DefinitionRow>(
-    `SELECT ${DEFINITION_COLUMNS} FROM workflow_definitions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+  const r = await tx.query<DefinitionRow & { page_created_at: string }>(
+    `SELECT ${DEFINITION_COLUMNS}, ${cursorTimestampSql('created_at')} AS page_created_at
+     FROM workflow_definitions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
     params,
   );
-  return pageOf(r.rows, q.limit, (row) => [row.created_at.toISOString(), row.id]);
+  return pageOf(DEFINITION_PAGE, r.rows, q.limit, (row) => [row.page_created_at, row.id]);
 }
 
 /** Ids of the latest active version of every workflow name that listens for `eventType`. */

@@ -2,7 +2,7 @@ import type { Actor, HistoryEvent, NewInstance, StartPlan } from '@wf/engine';
 import { isAdmin } from '@wf/engine';
 import { hashHistory, participationSql, type PgTx } from '../store/pg-store';
 import { historyRecordsJson } from '../store/instance-write';
-import { decodeCursor, pageOf } from './cursor';
+import { cursorSpec, cursorTimestampSql, decodeCursor, pageOf } from './cursor';
 
 export interface InstanceRowView {
   id: string;
@@ -32,6 +32,8 @@ export interface StartRecord {
   readonly plan: StartPlan;
   readonly idempotencyKey: string | null;
   readonly requestHash: string | null;
+  /** the tree's root, for a sub-workflow's child */
+  readonly rootInstanceId?: string | null;
 }
 
 /**
@@ -47,8 +49,8 @@ export async function insertStartedInstance(tx: PgTx, rec: StartRecord): Promise
   const text = `WITH inst AS (
        INSERT INTO workflow_instances (id, tenant_id, definition_id, status, context_entity_type, context_entity_id,
          context_data, trigger_type, started_by, parent_instance_id, parent_node_execution_id, depth, sla_deadline,
-         idempotency_key, request_hash, open_executions, step_count, last_history_hash, started_at)
-       VALUES ($1, $2, $3, 'running', $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, 1, 0, $15, $16)
+         idempotency_key, request_hash, open_executions, step_count, last_history_hash, started_at, root_instance_id)
+       VALUES ($1, $2, $3, 'running', $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, 1, 0, $15, $16, $22)
        ON CONFLICT (tenant_id, started_by, idempotency_key) DO NOTHING
        RETURNING id),
      node AS (
@@ -84,12 +86,29 @@ export async function insertStartedInstance(tx: PgTx, rec: StartRecord): Promise
     e.nodeType,
     e.nodeName,
     historyRecordsJson(history),
+    rec.rootInstanceId ?? null,
   ];
   if (rec.idempotencyKey === null) {
     tx.defer(text, params);
     return inst.id;
   }
   const r = await tx.query<{ id: string }>(text, params);
+  return r.rows[0]?.id ?? null;
+}
+
+/**
+ * Count one more instance in the tree of `parentId` (its root: the parent's root, or the parent
+ * itself), unless the tree already holds `limit`. Returns the root's id, or null at the limit.
+ * The root's row lock serialises the counting of one tree.
+ */
+export async function countTreeInstance(tx: PgTx, parentId: string, limit: number): Promise<string | null> {
+  const r = await tx.query<{ id: string }>(
+    `UPDATE workflow_instances r SET tree_instance_count = r.tree_instance_count + 1
+     FROM workflow_instances p
+     WHERE p.id = $1 AND r.id = COALESCE(p.root_instance_id, p.id) AND r.tree_instance_count < $2
+     RETURNING r.id`,
+    [parentId, limit],
+  );
   return r.rows[0]?.id ?? null;
 }
 
@@ -122,6 +141,9 @@ export interface InstanceQuery {
   cursor: string | null;
 }
 
+/** Newest first: `started_at DESC, id DESC`, the cursor carrying both. */
+const INSTANCE_PAGE = cursorSpec('instances', ['timestamp', 'uuid']);
+
 export async function listVisibleInstances(tx: PgTx, actor: Actor, q: InstanceQuery) {
   const params: unknown[] = [actor.userId, actor.roles, isAdmin(actor)];
   const where = [`($3::boolean OR ${participationSql('$1', '$2')})`];
@@ -133,17 +155,18 @@ export async function listVisibleInstances(tx: PgTx, actor: Actor, q: InstanceQu
   if (q.workflowDefinitionId) add('i.definition_id = ?', q.workflowDefinitionId);
   if (q.workflowName) add('d.name = ?', q.workflowName);
   if (q.cursor) {
-    const [startedAt, id] = decodeCursor(q.cursor, 2);
+    const [startedAt, id] = decodeCursor(INSTANCE_PAGE, q.cursor);
     params.push(startedAt, id);
     where.push(`(i.started_at, i.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
   }
   params.push(q.limit + 1);
-  const r = await tx.query<InstanceRowView>(
-    `SELECT ${INSTANCE_VIEW} FROM workflow_instances i JOIN workflow_definitions d ON d.id = i.definition_id
+  const r = await tx.query<InstanceRowView & { page_started_at: string }>(
+    `SELECT ${INSTANCE_VIEW}, ${cursorTimestampSql('i.started_at')} AS page_started_at
+     FROM workflow_instances i JOIN workflow_definitions d ON d.id = i.definition_id
      WHERE ${where.join(' AND ')} ORDER BY i.started_at DESC, i.id DESC LIMIT $${params.length}`,
     params,
   );
-  return pageOf(r.rows, q.limit, (row) => [row.started_at.toISOString(), row.id]);
+  return pageOf(INSTANCE_PAGE, r.rows, q.limit, (row) => [row.page_started_at, row.id]);
 }
 
 export interface NodeExecutionRowView {

@@ -1,6 +1,6 @@
 import type { Actor } from '@wf/engine';
 import type { PgTx } from '../store/pg-store';
-import { decodeCursor, pageOf } from './cursor';
+import { cursorSpec, cursorTimestampSql, decodeCursor, pageOf } from './cursor';
 
 export interface TaskRowView {
   task_id: string;
@@ -37,38 +37,47 @@ export interface TaskQuery {
   urgentThresholdHours: number;
 }
 
+/**
+ * Most urgent first: `sla_deadline ASC NULLS LAST, created_at ASC, task_id ASC`. The cursor
+ * carries all three; a task without a deadline sorts after every one with a deadline.
+ */
+const TASK_PAGE = cursorSpec('tasks', ['timestamp?', 'timestamp', 'uuid']);
+
 /** The actor's task queue, most urgent first (deadline, then creation). */
 export async function listMyTasks(tx: PgTx, actor: Actor, q: TaskQuery) {
   const params: unknown[] = [actor.userId, actor.roles];
   const where = [HOLDS_TASK_SQL];
+  const param = (value: unknown, type: string) => {
+    params.push(value);
+    return `$${params.length}::${type}`;
+  };
   if (q.urgencyLevel) {
     // the same boundaries as urgencyOf(): OVERDUE at the deadline, URGENT within the threshold
     const urgentUntil = new Date(q.now.getTime() + q.urgentThresholdHours * 3_600_000);
-    const at = (d: Date) => {
-      params.push(d);
-      return `$${params.length}::timestamptz`;
-    };
+    const at = (d: Date) => param(d, 'timestamptz');
     if (q.urgencyLevel === 'OVERDUE') where.push(`q.sla_deadline <= ${at(q.now)}`);
     else if (q.urgencyLevel === 'URGENT') where.push(`q.sla_deadline > ${at(q.now)} AND q.sla_deadline <= ${at(urgentUntil)}`);
     else where.push(`(q.sla_deadline > ${at(urgentUntil)} OR q.sla_deadline IS NULL)`);
   }
   if (q.cursor) {
-    const [deadline, createdAt, id] = decodeCursor(q.cursor, 3);
-    params.push(deadline, createdAt, id);
-    const n = params.length;
-    where.push(`(q.sla_deadline, q.created_at, q.task_id) > ($${n - 2}::timestamptz, $${n - 1}::timestamptz, $${n}::uuid)`);
+    const [deadline, createdAt, id] = decodeCursor(TASK_PAGE, q.cursor);
+    const sameDeadlineAfter = `(q.created_at, q.task_id) > (${param(createdAt, 'timestamptz')}, ${param(id, 'uuid')})`;
+    if (deadline === null) {
+      where.push(`(q.sla_deadline IS NULL AND ${sameDeadlineAfter})`);
+    } else {
+      const d = param(deadline, 'timestamptz');
+      where.push(`(q.sla_deadline > ${d} OR q.sla_deadline IS NULL OR (q.sla_deadline = ${d} AND ${sameDeadlineAfter}))`);
+    }
   }
   params.push(q.limit + 1);
-  const r = await tx.query<TaskRowView>(
-    `SELECT ${TASK_VIEW} FROM v_user_task_queue q WHERE ${where.join(' AND ')}
-     ORDER BY q.sla_deadline, q.created_at, q.task_id LIMIT $${params.length}`,
+  const r = await tx.query<TaskRowView & { page_sla_deadline: string | null; page_created_at: string }>(
+    `SELECT ${TASK_VIEW}, ${cursorTimestampSql('q.sla_deadline')} AS page_sla_deadline,
+       ${cursorTimestampSql('q.created_at')} AS page_created_at
+     FROM v_user_task_queue q WHERE ${where.join(' AND ')}
+     ORDER BY q.sla_deadline ASC NULLS LAST, q.created_at ASC, q.task_id ASC LIMIT $${params.length}`,
     params,
   );
-  return pageOf(r.rows, q.limit, (row) => [
-    (row.sla_deadline ?? new Date(8.64e15)).toISOString(),
-    row.created_at.toISOString(),
-    row.task_id,
-  ]);
+  return pageOf(TASK_PAGE, r.rows, q.limit, (row) => [row.page_sla_deadline, row.page_created_at, row.task_id]);
 }
 
 export async function findTaskView(tx: PgTx, taskId: string): Promise<TaskRowView | null> {

@@ -72,7 +72,7 @@ const envSchema = z.object({
   WORKER_LOCK_DURATION_MS: int(1000).default(10000),
   /** worker concurrency per process, default 8 */
   WORKER_CONCURRENCY: int(1).max(1000).default(8),
-  /** I/O steps one tenant may run at once in one worker process; default half the concurrency (at least 1) */
+  /** node jobs one tenant may run at once in one worker process (over it a job is deferred); default half the concurrency (at least 1) */
   WORKER_TENANT_CONCURRENCY: int(1).max(1000).optional(),
   /** seed the sample workflow and print a dev token at start-up (default: on in development) */
   SEED_SAMPLE_WORKFLOW: bool.optional(),
@@ -122,7 +122,7 @@ export interface Config {
   urgentThresholdHours: number;
   httpCallAllowedHosts: string[];
   workerConcurrency: number;
-  /** I/O steps of one tenant running at once in one worker; over it a step is deferred */
+  /** node jobs of one tenant running at once in one worker; over it a job is deferred */
   workerTenantConcurrency: number;
   workerLockDurationMs: number;
   seedSampleWorkflow: boolean;
