@@ -1,6 +1,7 @@
-/** @wf/queue: BullMQ on Redis: connections, queue names, the Dispatcher, the node worker. */
+/** @wf/queue: BullMQ on Redis: connections, queue names, the Dispatcher, the node worker and its per-tenant admission. */
 export * from './queue-names';
 export * from './redis-connection';
 export * from './bull-dispatcher';
 export * from './node-worker';
 export * from './queue-health';
+export * from './tenant-admission';

@@ -31,6 +31,8 @@ export interface EngineMetrics {
   observeStep(nodeType: string, outcome: string, seconds: number): void;
   /** one node execution attempt failed with the error `code` */
   countFailure(nodeType: string, code: string): void;
+  /** one node job was put back without running (`tenant_share`: its tenant held its share of the worker) */
+  countDeferral(reason: string): void;
 }
 
 /** The states `workflow_queue_jobs` reports, in BullMQ's names. */
@@ -61,6 +63,12 @@ export function createEngineMetrics(opts: EngineMetricsOptions): EngineMetrics {
     name: 'workflow_step_failures_total',
     help: 'Node execution attempts that failed, by node type and error code.',
     labelNames: ['node_type', 'code'] as const,
+    registers: [registry],
+  });
+  const stepDeferrals = new Counter({
+    name: 'workflow_steps_deferred_total',
+    help: 'Node jobs a worker put back without running them, by reason (tenant_share: the tenant held its WORKER_TENANT_CONCURRENCY slots).',
+    labelNames: ['reason'] as const,
     registers: [registry],
   });
 
@@ -134,6 +142,9 @@ export function createEngineMetrics(opts: EngineMetricsOptions): EngineMetrics {
     },
     countFailure(nodeType, code) {
       stepFailures.inc({ node_type: nodeType, code });
+    },
+    countDeferral(reason) {
+      stepDeferrals.inc({ reason });
     },
   };
 }

@@ -22,6 +22,12 @@ export interface RunningRole {
 /**
  * Start the node and SLA workers. With `metrics`, every `executeNode` call is timed
  * (`workflow_step_duration_seconds`) and every failed attempt counted (`workflow_step_failures_total`).
+ *
+ * Each tenant may hold `WORKER_TENANT_CONCURRENCY` of the worker's `WORKER_CONCURRENCY` slots; a job
+ * over that share is deferred before it touches the database, and counted in
+ * `workflow_steps_deferred_total{reason="tenant_share"}`. Every node job counts, pure steps too:
+ * the job carries ids only, so whether the step does I/O is known only once the execution is
+ * loaded, and a pure step holds its slot for milliseconds, so it rarely meets a full share.
  */
 export function startWorkerRole(rt: EngineRuntime, metrics: EngineMetrics | undefined = rt.metrics): RunningRole {
   const log = rt.log.child({ role: 'worker' });
@@ -48,7 +54,18 @@ export function startWorkerRole(rt: EngineRuntime, metrics: EngineMetrics | unde
       }
       log.debug({ ...job, outcome: result.outcome, reason: result.reason, chained: result.chained?.length ?? 0 }, 'node job done');
     },
-    { connection, prefix: rt.config.queuePrefix, concurrency: rt.config.workerConcurrency, lockDurationMs: rt.config.workerLockDurationMs },
+    {
+      connection,
+      prefix: rt.config.queuePrefix,
+      concurrency: rt.config.workerConcurrency,
+      lockDurationMs: rt.config.workerLockDurationMs,
+      tenantConcurrency: rt.config.workerTenantConcurrency,
+      onDeferred: (job, delayMs) => {
+        metrics?.countDeferral('tenant_share');
+        log.debug({ ...job, delayMs }, 'node job deferred: its tenant holds its share of the worker');
+      },
+      onDeferFailed: (job, err) => log.warn({ ...job, err: err.message }, 'node job could not be deferred; running it over its tenant share'),
+    },
   );
   const slaWorker = createSlaWorker(
     async (check) => {
@@ -59,7 +76,7 @@ export function startWorkerRole(rt: EngineRuntime, metrics: EngineMetrics | unde
   slaWorker.on('error', (err) => log.error({ err: err.message }, 'sla worker error'));
   worker.on('failed', (job, err) => log.warn({ jobId: job?.id, ...job?.data, attempts: job?.attemptsMade, err: err.message }, 'node job failed'));
   worker.on('error', (err) => log.error({ err: err.message }, 'worker error'));
-  log.info({ concurrency: rt.config.workerConcurrency }, 'worker started');
+  log.info({ concurrency: rt.config.workerConcurrency, tenantConcurrency: rt.config.workerTenantConcurrency }, 'worker started');
   return {
     name: 'worker',
     async close() {
