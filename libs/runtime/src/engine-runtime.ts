@@ -129,7 +129,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
       leaseMs: config.stepLeaseMs,
     },
     handlers,
-    children: new SubWorkflowStarter(uuidv7),
+    children: new SubWorkflowStarter(uuidv7, config.maxInstancesPerTree),
   };
   // set_context runs inside the engine; the rest need a registered handler (read live, so a
   // handler registered after start-up is accepted too)

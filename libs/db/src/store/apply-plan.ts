@@ -28,6 +28,8 @@ function executionColumns(e: ExecutionFields) {
     attempts: e.attempts,
     sla_deadline: e.slaDeadline,
     escalated_at: e.escalatedAt,
+    sla_breached_at: e.slaBreachedAt,
+    closed_by_failure_from: e.closedByFailureFrom,
     started_at: e.startedAt,
     completed_at: e.completedAt,
   };
@@ -36,7 +38,8 @@ const EXECUTION_COLUMN_NAMES = Object.keys(executionColumns({} as ExecutionField
 const EXECUTION_COLUMN_TYPES = `status text, generation integer, waiting_for text, lease_token uuid, lease_expires_at timestamptz,
         assigned_user_id text, assigned_role text, escalation_role text, previous_assignees text[],
         decision text, decided_by text, comments text, output jsonb, error jsonb, attempts integer,
-        sla_deadline timestamptz, escalated_at timestamptz, started_at timestamptz, completed_at timestamptz`;
+        sla_deadline timestamptz, escalated_at timestamptz, sla_breached_at timestamptz, closed_by_failure_from text,
+        started_at timestamptz, completed_at timestamptz`;
 
 export function applyWriteSql(tenantId: string, w: InstanceWrite): { text: string; params: unknown[] } {
   const params: unknown[] = [];
@@ -75,7 +78,7 @@ export function applyWriteSql(tenantId: string, w: InstanceWrite): { text: strin
   if (w.cancelOthers) {
     ctes.push(`closed AS (
       UPDATE workflow_instance_nodes SET status = 'cancelled', completed_at = ${nowRef()}, lease_token = NULL,
-        lease_expires_at = NULL
+        lease_expires_at = NULL, closed_by_failure_from = ${w.status === 'failed' ? 'status' : 'NULL'}
       WHERE instance_id = ${instanceId} AND status IN ('ready', 'running', 'waiting')
         AND NOT (id = ANY (${p(w.updates.map((e) => e.id))}::uuid[])))`);
   }

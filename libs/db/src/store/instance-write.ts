@@ -113,9 +113,17 @@ export function foldWrites(a: InstanceWrite, b: InstanceWrite): InstanceWrite | 
   if (b.cancelOthers) {
     // the bulk close skips every row this write names, so the ones only `a` named close here
     const patchedByB = new Set(b.updates.map((u) => u.id));
-    const closed = { status: 'cancelled', completedAt: b.now, leaseToken: null, leaseExpiresAt: null } as const;
-    for (const [id, row] of inserted) if (!patchedByB.has(id) && isOpenStatus(row.status)) inserted.set(id, { ...row, ...closed });
-    for (const [id, row] of updates) if (!patchedByB.has(id) && isOpenStatus(row.status)) updates.set(id, { ...row, ...closed });
+    // as the bulk close does: a failure remembers what it closed, so a retry can bring it back
+    const closed = (row: ExecutionFields) =>
+      ({
+        status: 'cancelled',
+        completedAt: b.now,
+        leaseToken: null,
+        leaseExpiresAt: null,
+        closedByFailureFrom: b.status === 'failed' ? (row.status as 'ready' | 'running' | 'waiting') : null,
+      }) as const;
+    for (const [id, row] of inserted) if (!patchedByB.has(id) && isOpenStatus(row.status)) inserted.set(id, { ...row, ...closed(row) });
+    for (const [id, row] of updates) if (!patchedByB.has(id) && isOpenStatus(row.status)) updates.set(id, { ...row, ...closed(row) });
   }
   return {
     instanceId: a.instanceId,

@@ -46,7 +46,7 @@ export function toInstanceState(r: InstanceRow): InstanceState {
 export const EXECUTION_COLUMNS = `id, instance_id, node_id, node_type, generation, status, waiting_for, lease_token,
   lease_expires_at, assigned_user_id,
   assigned_role, escalation_role, previous_assignees, decision, decided_by, comments, output, error, attempts,
-  sla_deadline, escalated_at, started_at, completed_at`;
+  sla_deadline, escalated_at, sla_breached_at, closed_by_failure_from, started_at, completed_at`;
 
 export interface ExecutionRow {
   id: string;
@@ -70,6 +70,8 @@ export interface ExecutionRow {
   attempts: number;
   sla_deadline: Date | null;
   escalated_at: Date | null;
+  sla_breached_at: Date | null;
+  closed_by_failure_from: 'ready' | 'running' | 'waiting' | null;
   started_at: Date | null;
   completed_at: Date | null;
 }
@@ -97,6 +99,8 @@ export function toExecutionState(r: ExecutionRow): ExecutionState {
     attempts: r.attempts,
     slaDeadline: r.sla_deadline,
     escalatedAt: r.escalated_at,
+    slaBreachedAt: r.sla_breached_at,
+    closedByFailureFrom: r.closed_by_failure_from,
     startedAt: r.started_at,
     completedAt: r.completed_at,
   };

@@ -72,6 +72,13 @@ export interface ExecutionFields {
   readonly attempts: number;
   readonly slaDeadline: Date | null;
   readonly escalatedAt: Date | null;
+  /** when the task passed its deadline (recorded whether or not escalation is on) */
+  readonly slaBreachedAt: Date | null;
+  /**
+   * the open status an execution had when another branch's failure closed it (and the instance);
+   * an operator's retry brings it back
+   */
+  readonly closedByFailureFrom: 'ready' | 'running' | 'waiting' | null;
   readonly startedAt: Date | null;
   readonly completedAt: Date | null;
 }
@@ -95,6 +102,8 @@ export const READY_EXECUTION_FIELDS: ExecutionFields = Object.freeze({
   attempts: 0,
   slaDeadline: null,
   escalatedAt: null,
+  slaBreachedAt: null,
+  closedByFailureFrom: null,
   startedAt: null,
   completedAt: null,
 });

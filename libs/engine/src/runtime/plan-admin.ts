@@ -16,9 +16,19 @@ export function planCancel(instance: InstanceState, actor: Actor, now: Date, new
 
 /**
  * Re-run the failed executions of a failed instance: each goes back to `ready` under a new
- * generation (so its job id is new) and the instance to `running`.
+ * generation (so its job id is new) and the instance to `running`. Every execution the failure
+ * closed comes back as it was: a waiting task returns to its queue (with its deadline watched
+ * again), a waiting join or sub-workflow waits again, a step that was ready or running runs again.
+ * Without this, a retry of one branch let a join fire past an approval nobody gave.
  */
-export function planRetry(instance: InstanceState, failed: readonly ExecutionState[], actor: Actor, now: Date, newId: () => string): Plan {
+export function planRetry(
+  instance: InstanceState,
+  failed: readonly ExecutionState[],
+  closedByFailure: readonly ExecutionState[],
+  actor: Actor,
+  now: Date,
+  newId: () => string,
+): Plan {
   if (instance.status !== 'failed') {
     throw new ConflictError('INSTANCE_NOT_FAILED', `instance ${instance.id} is ${instance.status}: only a failed instance can be retried`);
   }
@@ -30,6 +40,15 @@ export function planRetry(instance: InstanceState, failed: readonly ExecutionSta
   for (const e of failed) {
     b.retryExecution(e);
   }
-  b.record({ eventType: 'instance_retried', nodeExecutionId: null, actorUserId: actor.userId, details: { executionIds: failed.map((e) => e.id) } });
+  const restored = closedByFailure.filter((e) => e.status === 'cancelled' && e.closedByFailureFrom !== null);
+  for (const e of restored) {
+    b.restoreClosedByFailure(e);
+  }
+  b.record({
+    eventType: 'instance_retried',
+    nodeExecutionId: null,
+    actorUserId: actor.userId,
+    details: { executionIds: failed.map((e) => e.id), restoredExecutionIds: restored.map((e) => e.id) },
+  });
   return b.build();
 }

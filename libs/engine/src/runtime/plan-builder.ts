@@ -149,6 +149,23 @@ export class PlanBuilder {
     this.jobs.push({ tenantId: this.instance.tenantId, instanceId: this.instance.id, executionId: execution.id, generation });
   }
 
+  /** An execution another branch's failure closed, back in the state it had (see planRetry). */
+  restoreClosedByFailure(execution: ExecutionState): void {
+    const from = execution.closedByFailureFrom;
+    if (from === 'waiting') {
+      this.patch(execution, { status: 'waiting', completedAt: null, closedByFailureFrom: null });
+      if (execution.waitingFor === 'task' && execution.slaDeadline) this.watchDeadline(execution.id, execution.slaDeadline);
+      // the child may have finished while the parent was failed: its report comes again
+      if (execution.waitingFor === 'child') {
+        this.jobs.push({ tenantId: this.instance.tenantId, instanceId: this.instance.id, executionId: execution.id, generation: 0, kind: 'resume' });
+      }
+      return;
+    }
+    if (from === 'ready' || from === 'running') {
+      this.retryExecution({ ...execution, closedByFailureFrom: null });
+    }
+  }
+
   /** Complete the instance when no execution is left open. */
   completeIfDone(actorUserId: string | null): void {
     this.settleJoins();
@@ -252,6 +269,8 @@ function executionFields(e: ExecutionState): Omit<ExecutionPatch, 'id'> {
     attempts: e.attempts,
     slaDeadline: e.slaDeadline,
     escalatedAt: e.escalatedAt,
+    slaBreachedAt: e.slaBreachedAt,
+    closedByFailureFrom: e.closedByFailureFrom,
     startedAt: e.startedAt,
     completedAt: e.completedAt,
   };

@@ -188,11 +188,33 @@ describe('cancel and retry', () => {
 
   it('retries failed executions under a new generation', () => {
     const failed = execution('complete', { status: 'failed', generation: 0, error: { code: 'X' } });
-    const plan = planRetry(instance({ status: 'failed', openExecutions: 0 }), [failed], manager, NOW, newId);
+    const plan = planRetry(instance({ status: 'failed', openExecutions: 0 }), [failed], [], manager, NOW, newId);
     expect(plan.instance).toMatchObject({ status: 'running', openDelta: 1, completedAt: null });
     expect(plan.executionPatches[0]).toMatchObject({ status: 'ready', generation: 1, error: null });
     expect(plan.enqueue).toEqual([{ tenantId: TENANT, instanceId: 'inst', executionId: failed.id, generation: 1 }]);
-    expect(() => planRetry(instance(), [failed], manager, NOW, newId)).toThrow(expect.objectContaining({ code: 'INSTANCE_NOT_FAILED' }));
+    expect(() => planRetry(instance(), [failed], [], manager, NOW, newId)).toThrow(expect.objectContaining({ code: 'INSTANCE_NOT_FAILED' }));
+  });
+
+  it('brings back every execution the failure closed: a waiting task returns to its queue with its deadline watched', () => {
+    const failed = execution('complete', { status: 'failed', generation: 0, error: { code: 'X' } });
+    const deadline = new Date(NOW.getTime() + 3_600_000);
+    const task = execution('manager_approval', { status: 'cancelled', waitingFor: 'task', closedByFailureFrom: 'waiting', slaDeadline: deadline, assignedRole: 'manager' });
+    const step = execution('amount_check', { status: 'cancelled', generation: 2, closedByFailureFrom: 'ready' });
+    const cancelledByOperator = execution('amount_check', { id: 'exec-cancelled', status: 'cancelled', closedByFailureFrom: null });
+    const plan = planRetry(instance({ status: 'failed', openExecutions: 0 }), [failed], [task, step, cancelledByOperator], manager, NOW, newId);
+    expect(plan.instance).toMatchObject({ status: 'running', openDelta: 3 });
+    const byId = new Map(plan.executionPatches.map((p) => [p.id, p]));
+    expect(byId.get(task.id)).toMatchObject({ status: 'waiting', waitingFor: 'task', assignedRole: 'manager', completedAt: null, closedByFailureFrom: null });
+    expect(byId.get(step.id)).toMatchObject({ status: 'ready', generation: 3, closedByFailureFrom: null });
+    expect(byId.has(cancelledByOperator.id)).toBe(false);
+    expect(plan.slaChecks).toEqual([{ tenantId: TENANT, instanceId: 'inst', executionId: task.id, dueAt: deadline }]);
+    expect(plan.enqueue).toEqual(
+      expect.arrayContaining([
+        { tenantId: TENANT, instanceId: 'inst', executionId: failed.id, generation: 1 },
+        { tenantId: TENANT, instanceId: 'inst', executionId: step.id, generation: 3 },
+      ]),
+    );
+    expect(plan.history[0]!.details).toEqual({ executionIds: [failed.id], restoredExecutionIds: [task.id, step.id] });
   });
 });
 

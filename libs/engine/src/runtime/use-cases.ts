@@ -190,7 +190,7 @@ export async function executeNode(
           // the child cannot start (no active version, invalid input): the node fails for good
           const b = new PlanBuilder(snap.instance, base.now, ports.newId);
           b.countStep();
-          failNode(b, snap.execution, new NodeFailedError('SUBWORKFLOW_START_FAILED', `${err.code}: ${err.message}`));
+          failNode(b, snap.execution, err instanceof NodeFailedError ? err : new NodeFailedError('SUBWORKFLOW_START_FAILED', `${err.code}: ${err.message}`));
           plan = b.build();
         }
         const run = await wrote(plan);

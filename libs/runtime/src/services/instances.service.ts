@@ -122,7 +122,8 @@ export class InstancesServiceImpl implements InstancesService {
       const locked = await tx.lockInstance(id);
       if (!locked) throw new NotFoundError('Workflow instance', id);
       const failed = await tx.executionsWithStatus(id, 'failed');
-      const plan = planRetry(locked, failed, actor, this.ports.clock.now(), this.ports.newId);
+      const closed = await tx.executionsWithStatus(id, 'cancelled');
+      const plan = planRetry(locked, failed, closed, actor, this.ports.clock.now(), this.ports.newId);
       await tx.apply(plan, locked);
       return { dto: toInstanceDto({ ...row, status: 'running', completed_at: null }), jobs: plan.enqueue };
     });

@@ -35,6 +35,8 @@ export interface StartCommand {
   readonly contextEntityId?: string | null;
   readonly contextData?: JsonObject;
   readonly idempotencyKey?: string | null;
+  /** a sub-workflow's child: the root of its tree (whose count the caller has taken) */
+  readonly rootInstanceId?: string | null;
   readonly startedBy: string;
   readonly triggerType: TriggerType;
   readonly parentInstanceId?: string | null;
@@ -114,7 +116,7 @@ export async function startWorkflow(tx: PgTx, cmd: StartCommand, now: Date, newI
     now,
     newId,
   );
-  const insertedId = await insertStartedInstance(tx, { plan, idempotencyKey: key, requestHash: hash });
+  const insertedId = await insertStartedInstance(tx, { plan, idempotencyKey: key, requestHash: hash, rootInstanceId: cmd.rootInstanceId ?? null });
   if (!insertedId) {
     // a concurrent request with the same key won the insert
     const existing = key ? await findInstanceByIdempotencyKey(tx, cmd.startedBy, key) : null;
