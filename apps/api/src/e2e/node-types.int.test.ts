@@ -512,6 +512,22 @@ describe('cancel', () => {
     expect((await h.http().post(`/api/instances/${id}/cancel`).set(auth(admin))).status).toBe(409);
   });
 
+  it('records the reason given with a cancel on the instance and in its history, and refuses a bad one', async () => {
+    const defId = await define({ name: 'Cancel with reason', nodes: [{ id: 'a', nodeType: 'approval', name: 'A', approverRole: 'ra' }], routes: [] });
+    const id = await start(defId);
+    const bad = await h.http().post(`/api/instances/${id}/cancel`).set(auth(admin)).send({ reason: 'x'.repeat(1001) });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe('reason');
+    const unknown = await h.http().post(`/api/instances/${id}/cancel`).set(auth(admin)).send({ why: 'typo' });
+    expect(unknown.status).toBe(400);
+    const cancelled = await h.http().post(`/api/instances/${id}/cancel`).set(auth(admin)).send({ reason: 'supplier withdrew the offer' });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.cancelReason).toBe('supplier withdrew the offer');
+    expect((await get(id) as unknown as { cancelReason: string }).cancelReason).toBe('supplier withdrew the offer');
+    const items = (await h.http().get(`/api/instances/${id}/history`).set(auth(admin))).body.items as { eventType: string; details: { reason: string } }[];
+    expect(items.find((e) => e.eventType === 'instance_cancelled')!.details.reason).toBe('supplier withdrew the offer');
+  });
+
   it('cancels the children of a cancelled parent', async () => {
     await define({ name: 'Slow child', nodes: [{ id: 'wait', nodeType: 'approval', name: 'Wait', approverRole: 'nobody' }], routes: [] });
     const parentDef = await define({ name: 'Parent of slow', nodes: [{ id: 'sub', nodeType: 'sub_workflow', name: 'Sub', subWorkflowName: 'Slow child' }], routes: [] });

@@ -41,6 +41,7 @@ function instance(overrides: Partial<InstanceDto> = {}): InstanceDto {
     slaDeadline: null,
     startedAt: NOW,
     completedAt: null,
+    cancelReason: null,
     ...overrides,
   };
 }

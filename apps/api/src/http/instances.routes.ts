@@ -4,7 +4,7 @@ import { Router } from 'express';
 import type { AppServices } from '@wf/runtime';
 import { actorOf } from './auth';
 import { bodyOrEmpty } from './json-body';
-import { historyQuery, instanceListQuery, startInstanceBody, startInstanceHeaders } from './schemas';
+import { cancelBody, historyQuery, instanceListQuery, startInstanceBody, startInstanceHeaders } from './schemas';
 import { checkInput, invalidInput, parseId, parseInput } from './validation';
 
 export function instancesRouter(instances: AppServices['instances']): Router {
@@ -46,7 +46,9 @@ export function instancesRouter(instances: AppServices['instances']): Router {
   });
 
   router.post('/:id/cancel', async (req, res) => {
-    res.json(await instances.cancel(actorOf(res), parseId(req.params.id)));
+    const id = parseId(req.params.id);
+    const { reason } = parseInput(cancelBody, bodyOrEmpty(req.body), 'body');
+    res.json(await instances.cancel(actorOf(res), id, reason));
   });
 
   router.post('/:id/retry', async (req, res) => {

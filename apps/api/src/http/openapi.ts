@@ -39,6 +39,7 @@ import {
   startInstanceBody,
   startInstanceHeaders,
   taskListQuery,
+  cancelBody,
 } from './schemas';
 
 type JsonSchema = Record<string, unknown>;
@@ -388,8 +389,9 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       },
       '/api/instances/{id}/cancel': {
         post: operation({
-          summary: 'Cancel (admin or starter); its open tasks leave every queue',
+          summary: 'Cancel (admin or starter), with an optional reason; its open tasks leave every queue',
           parameters: [idParam('id')],
+          requestBody: optionalBody(requestSchema(cancelBody)),
           responses: success(200, 'The instance, cancelled', 'Instance', (e) => ({ ...e, status: 'cancelled', completedAt: '2026-03-02T10:00:00.000Z' })),
           errors: [...AUTHENTICATED, ...POSTED, ...BY_ID, 'NOT_ALLOWED', 'INSTANCE_NOT_RUNNING'],
         }),

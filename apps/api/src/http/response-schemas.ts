@@ -95,6 +95,7 @@ const instanceExample: InstanceDto = {
   slaDeadline: '2026-03-05T09:30:00.000Z',
   startedAt: EXAMPLE_TIME,
   completedAt: null,
+  cancelReason: null,
 };
 
 const instanceFields = {
@@ -112,6 +113,7 @@ const instanceFields = {
   slaDeadline: timestamp.nullable().meta({ description: '`null` when the definition has no `slaHours`' }),
   startedAt: timestamp,
   completedAt: timestamp.nullable(),
+  cancelReason: z.string().nullable().meta({ description: 'the reason given with the cancel, or why a child was cancelled with its parent' }),
 };
 
 export const instanceResponse = z.object(instanceFields).meta({ description: 'A workflow instance', examples: [instanceExample] });

@@ -111,6 +111,8 @@ const comments = z.string().max(MAX_COMMENTS_LENGTH).optional();
 /** approve and reject */
 export const decisionBody = z.strictObject({ comments });
 
+export const cancelBody = z.strictObject({ reason: z.string().trim().min(1).max(1000).optional() });
+
 export const delegateBody = z.strictObject({
   toUserId: nonBlank(256),
   comments,

@@ -22,11 +22,13 @@ export interface InstanceRowView {
   request_hash: string | null;
   /** the hash of the newest history row, as the step that wrote it recorded it (read rows only) */
   last_history_hash?: string | null;
+  /** why an operator cancelled it (read rows only) */
+  cancel_reason?: string | null;
 }
 
 const INSTANCE_VIEW = `i.id, i.status, i.definition_id, d.name AS workflow_name, d.version AS workflow_version,
   i.context_entity_type, i.context_entity_id, i.context_data, i.trigger_type, i.started_by, i.parent_instance_id,
-  i.sla_deadline, i.started_at, i.completed_at, i.request_hash, i.last_history_hash`;
+  i.sla_deadline, i.started_at, i.completed_at, i.request_hash, i.last_history_hash, i.cancel_reason`;
 
 export interface StartRecord {
   readonly plan: StartPlan;
@@ -94,6 +96,11 @@ export async function insertStartedInstance(tx: PgTx, rec: StartRecord): Promise
   }
   const r = await tx.query<{ id: string }>(text, params);
   return r.rows[0]?.id ?? null;
+}
+
+/** Keep the operator's reason on a cancelled instance (the history row has it too). */
+export async function recordCancelReason(tx: PgTx, instanceId: string, reason: string): Promise<void> {
+  await tx.query(`UPDATE workflow_instances SET cancel_reason = $2 WHERE id = $1`, [instanceId, reason]);
 }
 
 /**

@@ -43,6 +43,7 @@ export function toInstanceDto(r: InstanceRowView): InstanceDto {
     slaDeadline: iso(r.sla_deadline),
     startedAt: r.started_at.toISOString(),
     completedAt: iso(r.completed_at),
+    cancelReason: r.cancel_reason ?? null,
   };
 }
 

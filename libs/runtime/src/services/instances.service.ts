@@ -8,7 +8,7 @@ import {
   type EnginePorts,
   type NodeJob,
 } from '@wf/engine';
-import { findVisibleInstance, listExecutions, listHistory, listVisibleInstances, verifyHistoryChain, type PgStore, type PgTx } from '@wf/db';
+import { findVisibleInstance, listExecutions, recordCancelReason, listHistory, listVisibleInstances, verifyHistoryChain, type PgStore, type PgTx } from '@wf/db';
 import { toHistoryItemDto, toInstanceDto, toNodeExecutionDto } from './dto-mappers';
 import { startWorkflow } from './start-workflow';
 import type {
@@ -84,7 +84,7 @@ export class InstancesServiceImpl implements InstancesService {
     });
   }
 
-  async cancel(actor: Actor, id: string): Promise<InstanceDto> {
+  async cancel(actor: Actor, id: string, reason?: string): Promise<InstanceDto> {
     const jobs: NodeJob[] = [];
     const dto = await this.store.inTenant(actor.tenantId, async (tx) => {
       const row = await this.visible(tx, actor, id);
@@ -92,8 +92,8 @@ export class InstancesServiceImpl implements InstancesService {
         throw new ForbiddenError('only an admin or the starter may cancel an instance', 'NOT_ALLOWED');
       }
       const now = this.ports.clock.now();
-      await this.cancelTree(tx, id, actor, now, null, jobs);
-      return toInstanceDto({ ...row, status: 'cancelled', completed_at: now });
+      await this.cancelTree(tx, id, actor, now, reason ?? null, true, jobs);
+      return toInstanceDto({ ...row, status: 'cancelled', completed_at: now, cancel_reason: reason ?? null });
     });
     // a cancelled child wakes its parent's sub_workflow node (which then fails)
     await this.ports.dispatcher.dispatch(jobs);
@@ -104,14 +104,16 @@ export class InstancesServiceImpl implements InstancesService {
    * Cancel an instance and, in the same transaction, its running children (parent before child,
    * the only order in which two instances are ever locked together).
    */
-  private async cancelTree(tx: PgTx, id: string, actor: Actor, now: Date, reason: string | null, jobs: NodeJob[]): Promise<void> {
+  private async cancelTree(tx: PgTx, id: string, actor: Actor, now: Date, reason: string | null, top: boolean, jobs: NodeJob[]): Promise<void> {
     const locked = await tx.lockInstance(id);
     if (!locked) throw new NotFoundError('Workflow instance', id);
     const plan = planCancel(locked, actor, now, this.ports.newId, reason ?? undefined);
     await tx.apply(plan, locked);
-    if (reason === null) jobs.push(...plan.enqueue);
+    if (reason !== null) await recordCancelReason(tx, id, reason);
+    // a child's report to its parent is moot: the parent is cancelled in this same transaction
+    if (top) jobs.push(...plan.enqueue);
     for (const child of await tx.runningChildren(id)) {
-      await this.cancelTree(tx, child, actor, now, `parent instance ${id} was cancelled`, jobs);
+      await this.cancelTree(tx, child, actor, now, `parent instance ${id} was cancelled`, false, jobs);
     }
   }
 

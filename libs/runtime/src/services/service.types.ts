@@ -67,6 +67,8 @@ export interface InstanceDto {
   slaDeadline: string | null;
   startedAt: string;
   completedAt: string | null;
+  /** why it was cancelled, when an operator gave a reason (or its parent was cancelled) */
+  cancelReason: string | null;
 }
 
 export interface NodeExecutionDto {
@@ -123,7 +125,7 @@ export interface InstancesService {
   /** recompute the history hash chain: the first altered row, if any */
   verifyHistory(actor: Actor, id: string): Promise<{ valid: boolean; checked: number; brokenAt: string | null }>;
   /** admin or the starter */
-  cancel(actor: Actor, id: string): Promise<InstanceDto>;
+  cancel(actor: Actor, id: string, reason?: string): Promise<InstanceDto>;
   /** admin */
   retry(actor: Actor, id: string): Promise<InstanceDto>;
 }
