@@ -65,6 +65,30 @@ describe('SLA, escalation and triggers', () => {
     await eventually(async () => ((await h.http().get(`/api/instances/${id}`).set(auth(admin))).body.status === 'completed' ? true : undefined));
   });
 
+
+  it('records an SLA breach once, and counts it in the metric, for a definition without escalation', async () => {
+    const metric = async () => {
+      const text = await h.rt.metrics.registry.metrics();
+      return Number(/^workflow_sla_breaches_total (\d+)/m.exec(text)?.[1] ?? 'NaN');
+    };
+    const before = await metric();
+    const defId = await define({
+      name: 'No escalation',
+      nodes: [{ id: 'ok', nodeType: 'approval', name: 'OK?', approverUserId: 'uma', slaHours: 0.0005, escalationRole: 'director' }],
+      routes: [],
+    });
+    const id = (await h.http().post('/api/instances').set(auth(admin)).send({ workflowDefinitionId: defId })).body.id as string;
+    await eventually(async () => ((await history(id)).includes('sla_breached') ? true : undefined), 10_000, 'the breach to be recorded');
+    await sleep(2500);
+    const events = await history(id);
+    expect(events.filter((e) => e === 'sla_breached')).toHaveLength(1);
+    expect(events).not.toContain('task_escalated');
+    // not escalated: the escalation role does not see it
+    const director = h.token('dora', ['director']);
+    const items = (await h.http().get('/api/tasks/mine').set(auth(director))).body.items as { instanceId: string }[];
+    expect(items.some((t) => t.instanceId === id)).toBe(false);
+    expect(await metric()).toBeGreaterThanOrEqual(before + 1);
+  });
   it('gives a far deadline no delayed job until the SLA sweep finds it within range, then escalates it once', async () => {
     // refresh interval 1 s here, so the horizon is 2 s; this deadline is 7 s away
     const defId = await define({

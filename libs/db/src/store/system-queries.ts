@@ -52,15 +52,14 @@ interface TaskDeadline {
   dueAt: Date;
 }
 
-/** Waiting tasks escalation will handle, not escalated yet, whose deadline meets `deadlineSql`. */
+/** Waiting tasks whose breach is not recorded yet (nor escalated), with a deadline meeting `deadlineSql`. */
 async function unescalatedTasks(pool: Pool, deadlineSql: string, params: unknown[], limit: number): Promise<TaskDeadline[]> {
   return systemRead(pool, async (q) => {
     const rows = await q<{ tenant_id: string; instance_id: string; id: string; sla_deadline: Date }>(
       `SELECT n.tenant_id, n.instance_id, n.id, n.sla_deadline FROM workflow_instance_nodes n
        JOIN workflow_instances i ON i.id = n.instance_id
-       JOIN workflow_definitions d ON d.id = i.definition_id
-       WHERE n.status = 'waiting' AND n.waiting_for = 'task' AND n.escalated_at IS NULL
-         AND ${deadlineSql} AND d.escalation_enabled AND i.status = 'running'
+       WHERE n.status = 'waiting' AND n.waiting_for = 'task' AND n.sla_breached_at IS NULL AND n.escalated_at IS NULL
+         AND ${deadlineSql} AND i.status = 'running'
        ORDER BY n.sla_deadline LIMIT $${params.length + 1}`,
       [...params, limit],
     );
@@ -68,7 +67,7 @@ async function unescalatedTasks(pool: Pool, deadlineSql: string, params: unknown
   });
 }
 
-/** Tasks past their deadline that escalation has not handled yet (the SLA sweep's safety net). */
+/** Tasks past their deadline whose breach is not recorded yet (the SLA sweep's safety net). */
 export async function findDueEscalations(pool: Pool, limit: number): Promise<TaskDeadline[]> {
   return unescalatedTasks(pool, 'n.sla_deadline <= now()', [], limit);
 }

@@ -1,4 +1,8 @@
-/** A task past its deadline: escalated once, visible to its escalation role from then on. */
+/**
+ * A task past its deadline: the breach is recorded once (`sla_breached`, `slaBreachedAt`) whether
+ * or not escalation is on; with escalation on it is also escalated once, visible to its escalation
+ * role from then on.
+ */
 
 import type { CompiledDefinition } from '../definition/definition.types';
 import type { ExecutionState, InstanceState, Plan } from './model';
@@ -15,18 +19,22 @@ export interface EscalationInput {
 }
 
 /**
- * Null when there is nothing to do: the task was decided, is already escalated, is not yet due,
- * or escalation is off. Checked under the instance lock, so a task is escalated exactly once.
+ * Null when there is nothing to do: the task was decided, its breach is already recorded, or it is
+ * not yet due. Checked under the instance lock, so a breach is recorded (and a task escalated)
+ * exactly once.
  */
 export function planEscalation(input: EscalationInput): Plan | null {
   const { definition, instance, task, now } = input;
-  if (!input.escalationEnabled || !definition.escalationEnabled) return null;
   if (instance.status !== 'running' || task.status !== 'waiting' || task.waitingFor !== 'task') return null;
-  if (task.escalatedAt !== null || task.slaDeadline === null || task.slaDeadline > now) return null;
+  // a task escalated before breaches were recorded on their own has had its breach
+  if (task.slaBreachedAt !== null || task.escalatedAt !== null) return null;
+  if (task.slaDeadline === null || task.slaDeadline > now) return null;
+  const escalate = input.escalationEnabled && definition.escalationEnabled;
   const b = new PlanBuilder(instance, now, input.newId);
-  b.patch(task, { escalatedAt: now });
+  b.patch(task, { slaBreachedAt: now, ...(escalate ? { escalatedAt: now } : {}) });
   const details = { nodeId: task.nodeId, slaDeadline: task.slaDeadline.toISOString() };
   b.record({ eventType: 'sla_breached', nodeExecutionId: task.id, actorUserId: null, details });
+  if (!escalate) return b.build();
   b.record({
     eventType: 'task_escalated',
     nodeExecutionId: task.id,

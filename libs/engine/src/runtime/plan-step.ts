@@ -210,7 +210,8 @@ function parkTask(
     slaDeadline,
     startedAt: b.now,
   });
-  if (def.escalationEnabled && settings.escalationEnabled) b.watchDeadline(execution.id, slaDeadline);
+  // always watched: a breach is recorded even where escalation is off
+  b.watchDeadline(execution.id, slaDeadline);
   b.record(started(execution));
   b.record({
     eventType: 'task_created',

@@ -12,6 +12,7 @@ import { planLeaseRenewal, planStep, type StepInput } from './plan-step';
 import { planDecision } from './plan-decision';
 import { planCancel, planRetry } from './plan-admin';
 import { taskAccess } from './task-access';
+import { planEscalation } from './plan-escalation';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 const TENANT = '0a000000-0000-4000-8000-00000000000a';
@@ -215,6 +216,23 @@ describe('cancel and retry', () => {
       ]),
     );
     expect(plan.history[0]!.details).toEqual({ executionIds: [failed.id], restoredExecutionIds: [task.id, step.id] });
+  });
+});
+
+describe('planEscalation', () => {
+  const overdue = (over: Partial<ExecutionState> = {}) =>
+    execution('manager_approval', { status: 'waiting', waitingFor: 'task', slaDeadline: new Date(NOW.getTime() - 1000), escalationRole: 'director', ...over });
+
+  it('records the breach without escalating when escalation is off', () => {
+    const plan = planEscalation({ definition: po, instance: instance(), task: overdue(), now: NOW, newId, escalationEnabled: false })!;
+    expect(plan.history.map((e) => e.eventType)).toEqual(['sla_breached']);
+    expect(plan.executionPatches[0]).toMatchObject({ slaBreachedAt: NOW, escalatedAt: null });
+  });
+
+  it('records the breach once: a recorded or escalated task is left alone', () => {
+    expect(planEscalation({ definition: po, instance: instance(), task: overdue({ slaBreachedAt: NOW }), now: NOW, newId, escalationEnabled: false })).toBeNull();
+    expect(planEscalation({ definition: po, instance: instance(), task: overdue({ escalatedAt: NOW }), now: NOW, newId, escalationEnabled: true })).toBeNull();
+    expect(planEscalation({ definition: po, instance: instance(), task: overdue({ slaDeadline: new Date(NOW.getTime() + 1000) }), now: NOW, newId, escalationEnabled: true })).toBeNull();
   });
 });
 

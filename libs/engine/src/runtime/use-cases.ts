@@ -359,7 +359,10 @@ export async function failExecution(ports: EnginePorts, job: NodeJob, error: Eng
   return jobs !== null;
 }
 
-/** Escalate a task whose deadline passed (from its delayed job or the scheduler's sweep). */
+/**
+ * Record the breach of a task whose deadline passed, escalating it where escalation is on (from
+ * its delayed job or the scheduler's sweep). True when it did either.
+ */
 export async function escalateTask(ports: EnginePorts, check: { tenantId: string; instanceId: string; executionId: string }): Promise<boolean> {
   return ports.store.inTenant(check.tenantId, async (tx) => {
     const snap = await tx.lockStep(check.instanceId, check.executionId);

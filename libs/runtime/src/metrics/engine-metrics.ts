@@ -113,7 +113,7 @@ export function createEngineMetrics(opts: EngineMetricsOptions): EngineMetrics {
   });
   new Gauge({
     name: 'workflow_sla_breaches_total',
-    help: 'Tasks escalated because they passed their SLA deadline (escalated_at set), all tenants.',
+    help: 'Tasks that passed their SLA deadline (whether or not they were escalated), all tenants.',
     registers: [registry],
     async collect() {
       const snap = await dbSnapshot();
@@ -162,8 +162,11 @@ async function readDbSnapshot(pool: Pool, urgentThresholdHours: number): Promise
        GROUP BY 1`,
       [urgentThresholdHours * 3600],
     );
-    // history (where sla_breached is recorded) is tenant-only; escalated_at marks the same event
-    const [breaches] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM workflow_instance_nodes WHERE escalated_at IS NOT NULL`);
+    // history (where sla_breached is recorded) is tenant-only; sla_breached_at marks the same event
+    // (escalated_at alone: tasks escalated before breaches were recorded on their own)
+    const [breaches] = await q<{ n: number }>(
+      `SELECT count(*)::int AS n FROM workflow_instance_nodes WHERE sla_breached_at IS NOT NULL OR escalated_at IS NOT NULL`,
+    );
     const instances = await q<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM workflow_instances GROUP BY status`);
     return {
       tasksByUrgency: new Map(tasks.map((r) => [r.urgency, r.n])),

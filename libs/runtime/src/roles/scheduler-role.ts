@@ -27,8 +27,8 @@ export async function reconcileOnce(rt: EngineRuntime): Promise<number> {
   return stale.length;
 }
 
+/** Record the breach of every task past its deadline (and escalate it where escalation is on). */
 export async function escalateDueOnce(rt: EngineRuntime): Promise<number> {
-  if (!rt.config.escalationEnabled) return 0;
   let escalated = 0;
   for (const check of await findDueEscalations(rt.store.pool, BATCH)) {
     if (await escalateTask(rt.ports, check)) escalated += 1;
@@ -38,7 +38,6 @@ export async function escalateDueOnce(rt: EngineRuntime): Promise<number> {
 
 /** Delayed jobs for the deadlines that have come within range since the last sweep. */
 export async function scheduleUpcomingSlaChecksOnce(rt: EngineRuntime): Promise<number> {
-  if (!rt.config.escalationEnabled) return 0;
   const upcoming = await findUpcomingDeadlines(rt.store.pool, slaJobHorizonMs(rt.config) / 1000, BATCH);
   await rt.bullDispatcher.scheduleSlaChecks(upcoming);
   return upcoming.length;

@@ -69,7 +69,7 @@ export function startWorkerRole(rt: EngineRuntime, metrics: EngineMetrics | unde
   );
   const slaWorker = createSlaWorker(
     async (check) => {
-      if (await escalateTask(rt.ports, check)) log.info({ ...check }, 'task escalated');
+      if (await escalateTask(rt.ports, check)) log.info({ ...check }, 'task deadline breached');
     },
     { connection, prefix: rt.config.queuePrefix, concurrency: 2, lockDurationMs: rt.config.workerLockDurationMs },
   );

@@ -23,6 +23,10 @@ ALTER TABLE workflow_instance_nodes
   ADD COLUMN closed_by_failure_from text CHECK (closed_by_failure_from IN ('ready', 'running', 'waiting')),
   -- when the task passed its deadline, recorded whether or not escalation is on
   ADD COLUMN sla_breached_at timestamptz;
+-- The SLA sweep now looks for every unrecorded breach, not only the ones escalation handles.
+DROP INDEX idx_workflow_instance_nodes_sla;
+CREATE INDEX idx_workflow_instance_nodes_sla ON workflow_instance_nodes (sla_deadline)
+  WHERE status = 'waiting' AND waiting_for = 'task' AND sla_breached_at IS NULL AND escalated_at IS NULL;
 
 -- Schedulers re-read the cron triggers when definitions change, told at commit.
 CREATE FUNCTION workflow_definitions_notify() RETURNS trigger
