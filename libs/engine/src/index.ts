@@ -25,3 +25,4 @@ export * from './runtime/service-handler';
 export * from './runtime/joins';
 export * from './runtime/plan-escalation';
 export { definitionSchema } from './definition/definition.schema';
+export * from './runtime/context-limits';

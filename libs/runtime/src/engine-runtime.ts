@@ -127,6 +127,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
       maxSubworkflowDepth: config.maxSubworkflowDepth,
       escalationEnabled: config.escalationEnabled,
       leaseMs: config.stepLeaseMs,
+      maxAttempts: config.maxRetries + 1,
     },
     handlers,
     children: new SubWorkflowStarter(uuidv7, config.maxInstancesPerTree),

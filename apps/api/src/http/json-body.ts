@@ -5,6 +5,7 @@
  */
 
 import express, { type RequestHandler } from 'express';
+import { UNSAFE_KEYS } from '@wf/engine';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
@@ -20,9 +21,12 @@ export function bodyOrEmpty(body: unknown): unknown {
   return body === undefined ? {} : body;
 }
 
-/** Refused outright: `__proto__` keys (bodies are merged into contexts) and NUL characters. */
+/**
+ * Refused outright: keys that could reach a prototype (`__proto__`, `constructor`, `prototype`:
+ * bodies are merged into contexts; handler results are held to the same rule) and NUL characters.
+ */
 function refuseUnstorableValues(key: string, value: unknown): unknown {
-  if (key === '__proto__') throw new SyntaxError('"__proto__" is not allowed as an object key');
+  if (UNSAFE_KEYS.has(key)) throw new SyntaxError(`"${key}" is not allowed as an object key`);
   // Postgres text and jsonb cannot hold NUL characters
   if ((typeof value === 'string' && value.includes('\u0000')) || key.includes('\u0000')) {
     throw new SyntaxError('strings may not contain the NUL character (\\u0000)');

@@ -153,6 +153,7 @@ export const HISTORY_EVENT_TYPES = [
   'sla_breached',
   'task_escalated',
   'node_failed',
+  'step_attempt_failed',
   'instance_completed',
   'instance_rejected',
   'instance_failed',

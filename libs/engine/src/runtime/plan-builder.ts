@@ -1,6 +1,7 @@
 /** Accumulates what one transaction will write; the planners use it to stay declarative. */
 
 import type { CompiledDefinition, CompiledNode } from '../definition/definition.types';
+import { mergedContext, type UpdateSource } from './context-limits';
 import { joinPredecessors } from './joins';
 import type {
   ExecutionPatch,
@@ -67,8 +68,9 @@ export class PlanBuilder {
     return this.instance.openExecutions + this.openDelta;
   }
 
-  mergeContext(values: JsonObject): void {
-    this.context = { ...this.context, ...values };
+  /** Merge at the top level, held to the context limits (see context-limits). */
+  mergeContext(values: JsonObject, source: UpdateSource = 'step'): void {
+    this.context = mergedContext(this.context, values, source);
   }
 
   countStep(): void {

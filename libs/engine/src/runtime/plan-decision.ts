@@ -67,7 +67,7 @@ export function planDecision(input: DecisionInput, command: TaskCommand): Plan {
     }
     case 'complete': {
       b.record({ eventType: 'task_completed', nodeExecutionId: task.id, actorUserId: actor.userId, details: { nodeId: node.id } });
-      b.mergeContext(command.data);
+      b.mergeContext(command.data, 'request');
       finishNode(b, definition, node, task, 'completed', { decision: 'completed', decidedBy: actor.userId, output: command.data }, actor.userId);
       break;
     }

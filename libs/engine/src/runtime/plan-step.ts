@@ -148,10 +148,21 @@ export function planLeaseRenewal(instance: InstanceState, execution: ExecutionSt
 }
 
 /** The I/O step failed but may succeed later: release the lease, keep the error, wait for the retry. */
-export function planServiceRetry(instance: InstanceState, execution: ExecutionState, leaseToken: string, err: EngineError, now: Date, newId: () => string): Plan | null {
+export function planServiceRetry(
+  instance: InstanceState,
+  execution: ExecutionState,
+  leaseToken: string,
+  err: EngineError,
+  attempt: number,
+  now: Date,
+  newId: () => string,
+): Plan | null {
   if (execution.status !== 'running' || execution.leaseToken !== leaseToken || instance.status !== 'running') return null;
   const b = new PlanBuilder(instance, now, newId);
-  b.patch(execution, { status: 'ready', leaseToken: null, leaseExpiresAt: null, error: serializeError(err) as unknown as JsonObject });
+  const error = serializeError(err) as unknown as JsonObject;
+  b.patch(execution, { status: 'ready', leaseToken: null, leaseExpiresAt: null, error });
+  // each failed attempt is in the audit trail, not only the last one
+  b.record({ eventType: 'step_attempt_failed', nodeExecutionId: execution.id, actorUserId: null, details: { nodeId: execution.nodeId, attempt, error } });
   return b.build();
 }
 

@@ -68,6 +68,11 @@ export interface EngineSettings {
   readonly escalationEnabled: boolean;
   /** how long an I/O step holds its lease before another worker may take it over */
   readonly leaseMs: number;
+  /**
+   * attempts an I/O step gets in all (1 + WORKFLOW_MAX_RETRIES), counted in Postgres, so that a
+   * job removed and dispatched again cannot start the count over; unset: the queue's count only
+   */
+  readonly maxAttempts?: number;
 }
 
 /** Starts a sub-workflow's child instance inside the parent's step transaction. */

@@ -104,6 +104,8 @@ async function writeAndRunOn(
 interface Claim {
   readonly node: CompiledNode;
   readonly leaseToken: string;
+  /** this attempt's number, as Postgres counts them (the claim counted it) */
+  readonly attempt: number;
   readonly context: JsonObject;
   readonly scope: { context: JsonObject; instance: JsonObject };
 }
@@ -174,6 +176,7 @@ export async function executeNode(
           claim: {
             node: step.node,
             leaseToken: step.leaseToken,
+            attempt: snap.execution.attempts + 1,
             context: snap.instance.contextData,
             scope: expressionScope(snap.instance, snap.instance.contextData),
           },
@@ -259,22 +262,25 @@ async function runService(ports: EnginePorts, job: NodeJob, claim: Claim, opts: 
       config: claim.node.serviceConfig,
       context: claim.context,
       scope: claim.scope,
-      attempt: opts.attempt,
+      attempt: claim.attempt,
       signal: abort.signal,
     });
   } catch (raw) {
     await stopRenewing();
     const err = raw instanceof EngineError ? raw : new TransientError('HANDLER_ERROR', (raw as Error)?.message ?? String(raw));
-    if (err.retryable && !opts.finalAttempt) {
+    // the queue's attempt count can be reset (a job removed in Bull Board, then re-dispatched);
+    // the count in Postgres cannot
+    const attemptsLeft = ports.settings.maxAttempts === undefined || claim.attempt < ports.settings.maxAttempts;
+    if (err.retryable && !opts.finalAttempt && attemptsLeft) {
       await ports.store.inTenant(job.tenantId, async (tx) => {
         const snap = await tx.lockStep(job.instanceId, job.executionId);
-        const plan = snap && planServiceRetry(snap.instance, snap.execution, claim.leaseToken, err, ports.clock.now(), ports.newId);
+        const plan = snap && planServiceRetry(snap.instance, snap.execution, claim.leaseToken, err, claim.attempt, ports.clock.now(), ports.newId);
         if (snap && plan) await tx.apply(plan, snap.instance);
       });
       throw err;
     }
     const final = err.retryable
-      ? new NodeFailedError(err.code, `${err.message} (after ${opts.attempt} attempt${opts.attempt === 1 ? '' : 's'})`, err.details)
+      ? new NodeFailedError(err.code, `${err.message} (after ${claim.attempt} attempt${claim.attempt === 1 ? '' : 's'})`, err.details)
       : err;
     await failExecution(ports, job, final, claim.leaseToken);
     throw new NodeFailedError(final.code, final.message, final.details);

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import {
   ConflictError,
+  MAX_CONTEXT_BYTES,
   NotFoundError,
   TooLargeError,
   UnprocessableError,
@@ -26,7 +27,7 @@ import {
 } from '@wf/db';
 
 /** Largest `contextData` accepted at start, as serialised JSON (documented in the README). */
-export const MAX_CONTEXT_BYTES = 256 * 1024;
+export { MAX_CONTEXT_BYTES };
 
 export interface StartCommand {
   readonly workflowDefinitionId?: string;
