@@ -10,9 +10,27 @@
  *   `context.amount * 1.1` works whether the amount arrived as `15000` or `15000.5`
  *   (standard CEL refuses it: "no such overload: int * double");
  * - list and map literals may mix value types, as JSON does.
+ *
+ * Every evaluation runs on a budget (`expression-budget.ts`): a deterministic count of nodes
+ * evaluated and of the sizes of values worked through, so a nested `all()` over literal lists
+ * fails fast with `EXPRESSION_TOO_EXPENSIVE` instead of running for seconds inside a step; and
+ * every result has a size limit (`EXPRESSION_RESULT_TOO_LARGE`). `matches` runs on RE2 (linear
+ * time, as the CEL specification says), and a literal pattern RE2 refuses is reported when the
+ * definition is saved. Both failures are `NodeFailedError`s: retrying cannot change them.
  */
 import { Environment } from '@marcbachmann/cel-js';
 import { NodeFailedError } from '../errors/engine-errors';
+import {
+  DEFAULT_EXPRESSION_BUDGET,
+  EvaluationMeter,
+  measureValue,
+  resolveBudget,
+  type ExpressionBudget,
+} from './expression-budget';
+import { currentMeter, meterProgram, runMetered } from './metered-program';
+import { matchDynamic } from './re2-matches';
+
+export { DEFAULT_EXPRESSION_BUDGET, type ExpressionBudget };
 
 /** What an expression sees: the instance's context data and facts about the instance. */
 export interface ExpressionScope {
@@ -25,8 +43,14 @@ export type ExpressionCheck = { ok: true; type: string } | { ok: false; message:
 /** Parsed programs kept for reuse; the oldest is dropped beyond this many. */
 const PROGRAM_CACHE_SIZE = 1000;
 
+/** A parsed, type-checked and metered expression. */
+interface Program {
+  readonly type: string;
+  run(vars: Record<string, unknown>): unknown;
+}
+
 const environment = createEnvironment();
-const programs = new Map<string, (vars: Record<string, unknown>) => unknown>();
+const programs = new Map<string, Program>();
 
 function createEnvironment(): Environment {
   const env = new Environment({
@@ -36,7 +60,9 @@ function createEnvironment(): Environment {
     limits: { maxAstNodes: 1000, maxDepth: 50 },
   })
     .registerVariable('context', 'map')
-    .registerVariable('instance', 'map');
+    .registerVariable('instance', 'map')
+    // CEL's function form of `matches`, which cel-js lacks; both forms run on RE2 (metered-program.ts).
+    .registerFunction('matches(string, string): bool', (input: string, pattern: string) => matchDynamic(input, pattern, currentMeter()));
   const arithmetic: Record<string, (a: number, b: number) => number> = {
     '+': (a, b) => a + b,
     '-': (a, b) => a - b,
@@ -60,27 +86,36 @@ function summarize(err: unknown): string {
   return String(err);
 }
 
-/** Parses and type-checks `source` against `{ context: map, instance: map }`. Never throws. */
-export function checkExpression(source: string): ExpressionCheck {
-  try {
-    const result = environment.check(source);
-    if (result.valid) return { ok: true, type: result.type ?? 'dyn' };
-    return { ok: false, message: result.error ? summarize(result.error) : 'invalid expression' };
-  } catch (err) {
-    return { ok: false, message: summarize(err) };
-  }
-}
-
-function program(source: string): (vars: Record<string, unknown>) => unknown {
+/**
+ * Parses, type-checks and meters `source`, or reuses the program from an earlier call. Throws
+ * the library's parse or type error, or `InvalidPatternError` for a literal `matches` pattern.
+ */
+function program(source: string): Program {
   const cached = programs.get(source);
   if (cached) return cached;
   const parsed = environment.parse(source);
+  const checked = parsed.check();
+  if (!checked.valid) throw checked.error ?? new Error('invalid expression');
+  meterProgram(parsed.ast);
+  const compiled: Program = { type: checked.type ?? 'dyn', run: (vars) => parsed(vars) };
   if (programs.size >= PROGRAM_CACHE_SIZE) {
     const oldest = programs.keys().next();
     if (!oldest.done) programs.delete(oldest.value);
   }
-  programs.set(source, parsed);
-  return parsed;
+  programs.set(source, compiled);
+  return compiled;
+}
+
+/**
+ * Parses and type-checks `source` against `{ context: map, instance: map }`, and compiles its
+ * literal `matches` patterns with RE2. Never throws.
+ */
+export function checkExpression(source: string): ExpressionCheck {
+  try {
+    return { ok: true, type: program(source).type };
+  } catch (err) {
+    return { ok: false, message: summarize(err) };
+  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -113,24 +148,49 @@ function fromCel(value: unknown): unknown {
   return value;
 }
 
+function tooExpensive(source: string, maxCost: number): NodeFailedError {
+  return new NodeFailedError('EXPRESSION_TOO_EXPENSIVE', `${source}: over its evaluation budget of ${maxCost} cost units`, {
+    expression: source,
+    maxCost,
+  });
+}
+
+function tooLarge(what: string, maxResultSize: number, expression?: string): NodeFailedError {
+  return new NodeFailedError('EXPRESSION_RESULT_TOO_LARGE', `${what}: the result is larger than ${maxResultSize} characters as JSON`, {
+    ...(expression === undefined ? {} : { expression }),
+    maxResultSize,
+  });
+}
+
 /**
- * Evaluates `source` over the scope. Any parse or evaluation failure (a missing key such as
- * `context.missing > 1`, a type mismatch, division by zero) throws
- * `NodeFailedError('EXPRESSION_FAILED')` naming the expression.
+ * Evaluates `source` over the scope, within `budget` (defaults in `DEFAULT_EXPRESSION_BUDGET`).
+ * Fails with a `NodeFailedError` naming the expression:
+ * - `EXPRESSION_FAILED`: a parse or evaluation failure (a missing key such as
+ *   `context.missing > 1`, a type mismatch, division by zero, an invalid `matches` pattern);
+ * - `EXPRESSION_TOO_EXPENSIVE`: the evaluation spent more than `budget.maxCost`;
+ * - `EXPRESSION_RESULT_TOO_LARGE`: the result is over `budget.maxResultSize` characters as JSON.
  */
-export function evaluateExpression(source: string, scope: ExpressionScope): unknown {
+export function evaluateExpression(source: string, scope: ExpressionScope, budget?: ExpressionBudget): unknown {
+  const limits = resolveBudget(budget);
+  const meter = new EvaluationMeter(limits.maxCost);
   let result: unknown;
   try {
-    result = program(source)({ context: toCel(scope.context), instance: toCel(scope.instance) });
+    const compiled = program(source);
+    const vars = { context: toCel(scope.context), instance: toCel(scope.instance) };
+    result = runMetered(meter, () => compiled.run(vars));
   } catch (err) {
+    if (meter.exceeded) throw tooExpensive(source, limits.maxCost);
     throw new NodeFailedError('EXPRESSION_FAILED', `${source}: ${summarize(err)}`, { expression: source });
   }
+  // CEL absorbs errors in `||`, `&&` and quantifiers, so running out may not have thrown this far.
+  if (meter.exceeded) throw tooExpensive(source, limits.maxCost);
+  if (measureValue(result, limits.maxResultSize) > limits.maxResultSize) throw tooLarge(source, limits.maxResultSize, source);
   return fromCel(result);
 }
 
 /** Evaluates a condition; a non-boolean result is `NodeFailedError('CONDITION_NOT_BOOLEAN')`. */
-export function evaluateCondition(source: string, scope: ExpressionScope): boolean {
-  const result = evaluateExpression(source, scope);
+export function evaluateCondition(source: string, scope: ExpressionScope, budget?: ExpressionBudget): boolean {
+  const result = evaluateExpression(source, scope, budget);
   if (typeof result !== 'boolean') {
     const got = result === null ? 'null' : Array.isArray(result) ? 'list' : typeof result;
     throw new NodeFailedError('CONDITION_NOT_BOOLEAN', `${source}: expected a boolean result, got ${got}`, {
@@ -150,15 +210,19 @@ export function templateExpressions(template: string): string[] {
 
 /**
  * Replaces each `{{ expr }}` with its value: strings as they are, anything else as JSON.
- * A string without `{{` comes back unchanged.
+ * A string without `{{` comes back unchanged. Each expression has its own `budget`; the rendered
+ * text as a whole is held to `budget.maxResultSize` characters (`EXPRESSION_RESULT_TOO_LARGE`).
  */
-export function renderTemplate(template: string, scope: ExpressionScope): string {
+export function renderTemplate(template: string, scope: ExpressionScope, budget?: ExpressionBudget): string {
   if (!template.includes('{{')) return template;
-  return template.replace(TEMPLATE_EXPRESSION, (_match, expression: string) => {
-    const value = evaluateExpression(expression.trim(), scope);
+  const { maxResultSize } = resolveBudget(budget);
+  const rendered = template.replace(TEMPLATE_EXPRESSION, (_match, expression: string) => {
+    const value = evaluateExpression(expression.trim(), scope, budget);
     if (typeof value === 'string') return value;
     return JSON.stringify(value) ?? 'null';
   });
+  if (rendered.length > maxResultSize) throw tooLarge('rendered template', maxResultSize);
+  return rendered;
 }
 
 /** One message per embedded expression that does not parse or type-check. */
