@@ -5,19 +5,20 @@
  */
 
 import { parseArgs } from 'node:util';
-import { DEV_TENANT_ID, loadConfig, signToken } from '@wf/runtime';
+import { DEFAULT_TOKEN_LIFETIME_SECONDS, DEV_TENANT_ID, loadConfig, signToken } from '@wf/runtime';
 import { idSchema } from '../http/schemas';
+
+/** Every token carries `exp` (the API refuses one without); an hour unless --expires-in says otherwise. */
+const DEFAULT_EXPIRES_IN_SECONDS = DEFAULT_TOKEN_LIFETIME_SECONDS;
 
 const USAGE = `Usage: npm run token -- [--tenant <uuid>] [--user <id>] [--roles a,b] [--expires-in <seconds>]
 
   --tenant      tenant id, a UUID (default ${DEV_TENANT_ID}, the development tenant)
   --user        user id, the token's "sub" (default dev-admin)
   --roles       comma-separated roles, may be empty (default admin)
-  --expires-in  lifetime in seconds, a positive integer (default 3600)
+  --expires-in  lifetime in seconds, a positive integer (default ${DEFAULT_EXPIRES_IN_SECONDS})
 
 Prints the token alone on stdout.`;
-
-const DEFAULT_EXPIRES_IN_SECONDS = 3600;
 
 interface TokenArgs {
   tenantId: string;

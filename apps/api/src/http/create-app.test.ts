@@ -223,7 +223,7 @@ describe('authentication', () => {
 
   it('puts the token claims on the actor, roles defaulting to none', async () => {
     const { app: app2, calls } = setup();
-    const noRoles = jwt.sign({ sub: 'bob', tenant: TENANT }, SECRET, { algorithm: 'HS256' });
+    const noRoles = jwt.sign({ sub: 'bob', tenant: TENANT }, SECRET, { algorithm: 'HS256', expiresIn: 600 });
     const res = await request(app2).get('/api/definitions').set(bearer(noRoles));
     expect(res.status).toBe(200);
     expect(calls[0]?.args[0]).toEqual({ tenantId: TENANT, userId: 'bob', roles: [] });

@@ -196,6 +196,7 @@ const ERRORS = {
   UNAUTHENTICATED: { status: 401, message: 'Missing bearer token' },
   INVALID_TOKEN: { status: 401, message: 'Invalid token' },
   TOKEN_EXPIRED: { status: 401, message: 'Token expired' },
+  TOKEN_EXPIRY_REQUIRED: { status: 401, message: 'Token has no expiry: tokens must carry an "exp" claim' },
   ADMIN_REQUIRED: { status: 403, message: 'only an admin may create workflow definitions' },
   NOT_ALLOWED: { status: 403, message: 'only an admin or the starter may cancel an instance' },
   NOT_TASK_ASSIGNEE: { status: 403, message: 'task 9c8b7a6d-5e4f-4d3c-9b2a-1f0e9d8c7b6a is not assigned to you' },
@@ -272,7 +273,7 @@ function success(status: number, description: string, name: ResponseName, adjust
 }
 
 // what every operation behind authentication may answer, and what kind of input adds
-const AUTHENTICATED: ErrorName[] = ['UNAUTHENTICATED', 'INVALID_TOKEN', 'TOKEN_EXPIRED', 'RATE_LIMITED'];
+const AUTHENTICATED: ErrorName[] = ['UNAUTHENTICATED', 'INVALID_TOKEN', 'TOKEN_EXPIRED', 'TOKEN_EXPIRY_REQUIRED', 'RATE_LIMITED'];
 /** A POST may carry a body, so any of them may meet the body parser. */
 const POSTED: ErrorName[] = ['INVALID_JSON', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
 const BY_ID: ErrorName[] = ['INVALID_ID', 'NOT_FOUND'];

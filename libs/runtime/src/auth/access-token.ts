@@ -1,6 +1,8 @@
 /**
- * Access tokens: HS256 JWTs carrying `sub`, `tenant` and `roles`. Signing and verifying live
- * together so the API, the token CLI and the tools mint exactly what the API accepts.
+ * Access tokens: HS256 JWTs carrying `sub`, `tenant`, `roles` and `exp`. Signing and verifying
+ * live together so the API, the token CLI and the tools mint exactly what the API accepts. A
+ * token without `exp` is refused: a leaked token that never expires is valid until the secret
+ * is rotated, so every token must say when it ends.
  */
 
 import { createSecretKey, type KeyObject } from 'node:crypto';
@@ -26,7 +28,13 @@ function keyFor(secret: string): KeyObject {
   return key;
 }
 
-/** The caller a valid token names; every failure is an `UnauthenticatedError`. */
+/** Lifetime `signToken` gives a token when the caller names none: one hour. */
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
+
+/**
+ * The caller a valid token names; every failure is an `UnauthenticatedError`: `INVALID_TOKEN`
+ * (bad signature, algorithm or claims), `TOKEN_EXPIRED`, or `TOKEN_EXPIRY_REQUIRED` (no `exp`).
+ */
 export function verifyAccessToken(secret: string, token: string): Actor {
   let payload: string | jwt.JwtPayload;
   try {
@@ -40,6 +48,10 @@ export function verifyAccessToken(secret: string, token: string): Actor {
     const fields = [...new Set(claims.error.issues.map((i) => String(i.path[0] ?? 'payload')))].join(', ');
     throw new UnauthenticatedError(`Invalid token claims: ${fields}`, 'INVALID_TOKEN');
   }
+  // jsonwebtoken checks `exp` only when it is there (and refuses a non-numeric one)
+  if (typeof payload !== 'object' || typeof payload.exp !== 'number') {
+    throw new UnauthenticatedError('Token has no expiry: tokens must carry an "exp" claim', 'TOKEN_EXPIRY_REQUIRED');
+  }
   return Object.freeze({
     tenantId: claims.data.tenant.toLowerCase(),
     userId: claims.data.sub,
@@ -51,15 +63,15 @@ export interface SignTokenInput {
   tenantId: string;
   userId: string;
   roles: readonly string[];
-  /** lifetime; omitted means the token has no `exp` and never expires */
+  /** lifetime in seconds, written as `exp`; default `DEFAULT_TOKEN_LIFETIME_SECONDS` (one hour) */
   expiresInSeconds?: number;
 }
 
-/** An HS256 token with the claims `verifyAccessToken` reads: `sub`, `tenant`, `roles` (and `exp`). */
+/** An HS256 token with the claims `verifyAccessToken` reads: `sub`, `tenant`, `roles` and always `exp`. */
 export function signToken(secret: string, input: SignTokenInput): string {
   return jwt.sign({ tenant: input.tenantId, roles: [...input.roles] }, keyFor(secret), {
     algorithm: 'HS256',
     subject: input.userId,
-    ...(input.expiresInSeconds === undefined ? {} : { expiresIn: input.expiresInSeconds }),
+    expiresIn: input.expiresInSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
   });
 }

@@ -7,6 +7,15 @@ import { z } from 'zod';
 
 export const DEV_JWT_SECRET = 'dev-secret-change-me';
 export const DEV_TENANT_ID = '00000000-0000-0000-0000-000000000001';
+/** Shortest AUTH_JWT_SECRET production accepts, in UTF-8 bytes (HS256's key should be at least its 256-bit output). */
+export const MIN_PRODUCTION_JWT_SECRET_BYTES = 32;
+/** The sender of `email_send` messages when SMTP_FROM is unset. */
+export const DEFAULT_SMTP_FROM = 'workflow-engine@localhost';
+
+/** One mailbox, `local@domain`, without a display name. */
+const MAILBOX = /^[^\s@<>,;"()]+@[^\s@<>,;"()]+$/;
+/** An SMTP_ALLOWED_FROM entry: a mailbox, or `@domain` for every mailbox of that domain. */
+const ALLOWED_FROM_ENTRY = /^(?:[^\s@<>,;"()]+)?@[^\s@<>,;"()]+$/;
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
@@ -41,6 +50,10 @@ const envSchema = z.object({
   PORT: int(0).max(65535).default(3000),
   /** processes without the api role serve /metrics on this port when it is set */
   METRICS_PORT: int(0).max(65535).optional(),
+  /**
+   * HS256 secret of bearer tokens. NODE_ENV=production requires one of at least 32 bytes that is
+   * not the documented development secret; elsewhere the default is that secret, with a warning
+   */
   AUTH_JWT_SECRET: z.string().min(1).optional(),
   WORKFLOW_DEFAULT_SLA_HOURS: num(0).default(48),
   WORKFLOW_ESCALATION_ENABLED: bool.default(true),
@@ -51,6 +64,15 @@ const envSchema = z.object({
   BULL_BOARD_USER: z.string().min(1).optional(),
   BULL_BOARD_PASSWORD: z.string().min(1).optional(),
   SMTP_URL: z.string().min(1).optional(),
+  /** sender of email_send messages whose node gives no `from`, default workflow-engine@localhost; always allowed */
+  SMTP_FROM: z.string().regex(MAILBOX, { error: 'must be one address, local@domain' }).default(DEFAULT_SMTP_FROM),
+  /** the `from` an email_send node may use: addresses and `@domain` entries, default just SMTP_FROM */
+  SMTP_ALLOWED_FROM: list
+    .superRefine((entries, ctx) => {
+      const bad = entries.filter((entry) => !ALLOWED_FROM_ENTRY.test(entry));
+      if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `not an address (local@domain) or @domain: ${bad.join(', ')}` });
+    })
+    .optional(),
   WORKFLOW_HANDLER_MODULES: list.default([]),
   WORKFLOW_MAX_STEPS_PER_INSTANCE: int(1).default(1000),
   WORKFLOW_MAX_SUBWORKFLOW_DEPTH: int(1).default(10),
@@ -107,6 +129,10 @@ export interface Config {
   rateLimitPerMinute: number;
   bullBoard: { user: string; password: string } | null;
   smtpUrl: string | null;
+  /** SMTP_FROM: the sender when a node names none */
+  smtpFrom: string;
+  /** SMTP_ALLOWED_FROM, lower-cased, SMTP_FROM always among them: addresses and `@domain` entries */
+  smtpAllowedFrom: string[];
   handlerModules: string[];
   maxStepsPerInstance: number;
   maxSubworkflowDepth: number;
@@ -159,21 +185,61 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parse the environment (empty strings count as unset). Throws ConfigError listing every problem. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+type Env = z.infer<typeof envSchema>;
+
+/**
+ * Each variable on its own, keeping those that parse: the cross-field checks still run (and
+ * report) when some other variable is wrong.
+ */
+function validFields(env: Record<string, string>): Partial<Env> {
+  const valid: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(envSchema.shape)) {
+    const result = (schema as z.ZodType).safeParse(env[key]);
+    if (result.success) valid[key] = result.data;
   }
-  const e = parsed.data;
+  return valid as Partial<Env>;
+}
+
+/**
+ * What no single variable shows. `failed` names the variables already reported, whose checks
+ * here are skipped rather than reported twice (an invalid AUTH_JWT_SECRET is not also missing).
+ */
+function crossFieldProblems(e: Partial<Env>, failed: ReadonlySet<string>): string[] {
   const problems: string[] = [];
-  const isProduction = e.NODE_ENV === 'production';
-  if (isProduction && !e.AUTH_JWT_SECRET) problems.push('AUTH_JWT_SECRET: required when NODE_ENV=production');
-  if (Boolean(e.BULL_BOARD_USER) !== Boolean(e.BULL_BOARD_PASSWORD)) {
+  if (e.NODE_ENV === 'production' && !failed.has('AUTH_JWT_SECRET')) {
+    const secret = e.AUTH_JWT_SECRET;
+    if (secret === undefined) {
+      problems.push('AUTH_JWT_SECRET: required when NODE_ENV=production');
+    } else if (secret === DEV_JWT_SECRET) {
+      problems.push(`AUTH_JWT_SECRET: the documented development secret "${DEV_JWT_SECRET}" is refused when NODE_ENV=production`);
+    } else if (Buffer.byteLength(secret, 'utf8') < MIN_PRODUCTION_JWT_SECRET_BYTES) {
+      problems.push(
+        `AUTH_JWT_SECRET: must be at least ${MIN_PRODUCTION_JWT_SECRET_BYTES} bytes when NODE_ENV=production, got ${Buffer.byteLength(secret, 'utf8')} (generate one with: openssl rand -hex 32)`,
+      );
+    }
+  }
+  if (!failed.has('BULL_BOARD_USER') && !failed.has('BULL_BOARD_PASSWORD') && Boolean(e.BULL_BOARD_USER) !== Boolean(e.BULL_BOARD_PASSWORD)) {
     problems.push('BULL_BOARD_USER and BULL_BOARD_PASSWORD: set both or neither');
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  return problems;
+}
+
+/**
+ * Parse the environment (empty strings count as unset). Throws ConfigError listing every
+ * problem, each variable's own and those between variables, at once.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  const issues = parsed.success ? [] : parsed.error.issues;
+  const failed = new Set(issues.map((i) => String(i.path[0] ?? '')));
+  const problems = [
+    ...issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+    ...crossFieldProblems(parsed.success ? parsed.data : validFields(cleaned), failed),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === 'production';
   return {
     nodeEnv: e.NODE_ENV,
     isProduction,
@@ -195,6 +261,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     bullBoard: e.BULL_BOARD_USER && e.BULL_BOARD_PASSWORD ? { user: e.BULL_BOARD_USER, password: e.BULL_BOARD_PASSWORD } : null,
     smtpUrl: e.SMTP_URL ?? null,
+    smtpFrom: e.SMTP_FROM,
+    smtpAllowedFrom: [...new Set([e.SMTP_FROM, ...(e.SMTP_ALLOWED_FROM ?? [])].map((entry) => entry.toLowerCase()))],
     handlerModules: e.WORKFLOW_HANDLER_MODULES,
     maxStepsPerInstance: e.WORKFLOW_MAX_STEPS_PER_INSTANCE,
     maxSubworkflowDepth: e.WORKFLOW_MAX_SUBWORKFLOW_DEPTH,

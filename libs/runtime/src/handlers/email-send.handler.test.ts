@@ -53,7 +53,7 @@ describe('email_send without SMTP_URL', () => {
   });
 
   it('uses config.from when given and keeps header values on one line', async () => {
-    const handler = createEmailSendHandler({ smtpUrl: null, log: createLogger('silent') });
+    const handler = createEmailSendHandler({ smtpUrl: null, allowedFrom: ['ops@example.com'], log: createLogger('silent') });
     await handler.execute(call({ to: 'a@example.com', from: 'ops@example.com', subject: '{{ context.s }}', body: 'b' }, { s: 'hi\r\nBcc: x@evil.test' }));
     expect(handler.outbox[0]).toMatchObject({ from: 'ops@example.com', subject: 'hi Bcc: x@evil.test' });
   });
@@ -70,6 +70,73 @@ describe('email_send without SMTP_URL', () => {
     const err = await failure(handler.execute(call({ to: '{{ context.to }}', subject: 's', body: 'b' }, { to: '' })));
     expect(err.code).toBe('EMAIL_NO_RECIPIENT');
     expect(err.retryable).toBe(false);
+  });
+});
+
+describe('email_send senders (SMTP_FROM, SMTP_ALLOWED_FROM)', () => {
+  const handler = createEmailSendHandler({
+    smtpUrl: null,
+    defaultFrom: 'workflow@example.com',
+    allowedFrom: ['billing@example.com', '@partner.example'],
+    log: createLogger('silent'),
+  });
+  const mail = (from: string, context: JsonObject = {}) => handler.execute(call({ to: 'a@example.com', subject: 's', body: 'b', from }, context));
+
+  it('sends as the default sender when the node names none, or its from renders empty', async () => {
+    await handler.execute(call({ to: 'a@example.com', subject: 'none', body: 'b' }));
+    await mail('{{ context.sender }}', { sender: '' });
+    expect(handler.outbox.slice(-2).map((m) => m.from)).toEqual(['workflow@example.com', 'workflow@example.com']);
+  });
+
+  it('sends as a listed address or one of a listed domain, in any case, with a display name', async () => {
+    await mail('Billing <BILLING@example.com>');
+    await mail('{{ context.sender }}', { sender: 'desk@partner.example' });
+    await mail('workflow@example.com');
+    expect(handler.outbox.slice(-3).map((m) => m.from)).toEqual(['Billing <BILLING@example.com>', 'desk@partner.example', 'workflow@example.com']);
+  });
+
+  it('fails the node for good with EMAIL_FROM_NOT_ALLOWED for any other sender, sending nothing', async () => {
+    const sent = handler.outbox.length;
+    const cases: [string, JsonObject][] = [
+      ['ceo@example.com', {}],
+      ['{{ context.sender }}', { sender: 'Billing <billing@evil.example>' }],
+      // a subdomain is not the domain
+      ['desk@sub.partner.example', {}],
+    ];
+    for (const [from, context] of cases) {
+      const err = await failure(mail(from, context));
+      expect({ code: err.code, retryable: err.retryable }).toEqual({ code: 'EMAIL_FROM_NOT_ALLOWED', retryable: false });
+    }
+    const err = await failure(mail('ceo@example.com'));
+    expect(err.message).toBe(
+      'email_send: serviceConfig.from "ceo@example.com" is not an allowed sender (SMTP_ALLOWED_FROM: workflow@example.com, billing@example.com, @partner.example)',
+    );
+    expect(handler.outbox).toHaveLength(sent);
+  });
+
+  it('refuses a from that is not exactly one address', async () => {
+    for (const from of ['billing@example.com, ceo@example.com', 'nobody', '@partner.example']) {
+      const err = await failure(mail(from));
+      expect(err.code).toBe('EMAIL_FROM_NOT_ALLOWED');
+      expect(err.message).toMatch(/is not one sender address/);
+    }
+  });
+
+  it('refuses a literal from off the list at save time, and leaves templates to the send', () => {
+    expect(handler.checkConfig?.({ to: 'a@example.com', subject: 's', body: 'b' })).toEqual([]);
+    expect(handler.checkConfig?.({ from: 'Billing <billing@example.com>' })).toEqual([]);
+    expect(handler.checkConfig?.({ from: '{{ context.sender }}' })).toEqual([]);
+    expect(handler.checkConfig?.({ from: '' })).toEqual([]);
+    expect(handler.checkConfig?.({ from: 'ceo@example.com' })).toEqual([
+      { path: 'from', message: '"ceo@example.com" is not an allowed sender (SMTP_ALLOWED_FROM: workflow@example.com, billing@example.com, @partner.example)' },
+    ]);
+    expect(handler.checkConfig?.({ from: 7 })).toEqual([{ path: 'from', message: 'email_send serviceConfig.from must be a string' }]);
+  });
+
+  it('allows only the default sender when no list is given', async () => {
+    const plain = createEmailSendHandler({ smtpUrl: null, log: createLogger('silent') });
+    expect(plain.checkConfig?.({ from: DEFAULT_EMAIL_FROM })).toEqual([]);
+    expect(plain.checkConfig?.({ from: 'ops@example.com' })).toHaveLength(1);
   });
 });
 

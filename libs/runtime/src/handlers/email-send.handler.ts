@@ -2,15 +2,37 @@
  * `email_send`: `{ to, subject, body, from? }`, each a template. With SMTP_URL the message goes
  * through nodemailer's SMTP transport; without it, it is recorded in `outbox` (the last 1000) and
  * logged, so development and tests can see what would have been sent.
+ *
+ * A definition may not send as anyone it likes: a `from` must be on the allowed list
+ * (SMTP_ALLOWED_FROM), checked at save time when it is a literal and at every send (a template
+ * is known only then, and a definition saved before the list changed is caught too).
  */
 
 import nodemailer, { type SendMailOptions } from 'nodemailer';
-import { NodeFailedError, TransientError, renderTemplate, type ServiceCallContext, type ServiceHandler, type ServiceResult } from '@wf/engine';
+import addressparser from 'nodemailer/lib/addressparser';
+import {
+  NodeFailedError,
+  TransientError,
+  renderTemplate,
+  type ConfigProblem,
+  type JsonObject,
+  type ServiceCallContext,
+  type ServiceHandler,
+  type ServiceResult,
+} from '@wf/engine';
+import { DEFAULT_SMTP_FROM } from '../config/config';
 import type { Logger } from '../logger';
 
 export interface EmailSendHandlerOptions {
   /** SMTP_URL (`smtp://user:pass@host:587`, `smtps://...`); null records messages in `outbox` instead */
   smtpUrl: string | null;
+  /** SMTP_FROM: the sender when a node gives no `from` (always allowed); default `DEFAULT_EMAIL_FROM` */
+  defaultFrom?: string;
+  /**
+   * SMTP_ALLOWED_FROM: the addresses a node's `from` may name, and `@domain` entries for every
+   * address of a domain, compared case-insensitively; default none besides `defaultFrom`
+   */
+  allowedFrom?: readonly string[];
   log: Logger;
 }
 
@@ -32,8 +54,36 @@ export type EmailSendHandler = ServiceHandler & {
   readonly outbox: ReadonlyArray<SentEmail>;
 };
 
-export const DEFAULT_EMAIL_FROM = 'workflow-engine@localhost';
+export const DEFAULT_EMAIL_FROM = DEFAULT_SMTP_FROM;
 const OUTBOX_LIMIT = 1000;
+
+interface Sender {
+  readonly name: string;
+  readonly address: string;
+}
+
+/**
+ * Who may send: `from` is parsed as nodemailer parses it (`a@b`, `Name <a@b>`), and must be
+ * exactly one address that is on the list or in one of its `@domain`s.
+ */
+function senderChecker(defaultFrom: string, allowedFrom: readonly string[]) {
+  const defaultAddress = addressparser(defaultFrom, { flatten: true })[0]?.address ?? defaultFrom;
+  const allowed = new Set([defaultAddress, ...allowedFrom].map((entry) => entry.trim().toLowerCase()));
+  const listed = [...allowed].join(', ');
+  return (from: string): { ok: true; sender: Sender } | { ok: false; message: string } => {
+    const parsed = addressparser(from, { flatten: true });
+    const one = parsed.length === 1 ? parsed[0] : undefined;
+    if (!one || !/^[^@\s]+@[^@\s]+$/.test(one.address)) {
+      return { ok: false, message: `"${from}" is not one sender address (local@domain or Name <local@domain>)` };
+    }
+    const address = one.address.toLowerCase();
+    const domain = address.slice(address.lastIndexOf('@'));
+    if (!allowed.has(address) && !allowed.has(domain)) {
+      return { ok: false, message: `"${one.address}" is not an allowed sender (SMTP_ALLOWED_FROM: ${listed})` };
+    }
+    return { ok: true, sender: { name: one.name, address: one.address } };
+  };
+}
 
 /** Header values are one line; a template that renders a line break must not add headers. */
 function oneLine(value: string): string {
@@ -49,6 +99,8 @@ function field(call: ServiceCallContext, key: string, required: boolean): string
 
 export function createEmailSendHandler(opts: EmailSendHandlerOptions): EmailSendHandler {
   const { log } = opts;
+  const defaultFrom = opts.defaultFrom ?? DEFAULT_EMAIL_FROM;
+  const checkSender = senderChecker(defaultFrom, opts.allowedFrom ?? []);
   const outbox: SentEmail[] = [];
   const transport = opts.smtpUrl ? nodemailer.createTransport(opts.smtpUrl) : nodemailer.createTransport({ jsonTransport: true });
   const send = (message: SendMailOptions): Promise<{ messageId: string }> => transport.sendMail(message);
@@ -58,17 +110,33 @@ export function createEmailSendHandler(opts: EmailSendHandlerOptions): EmailSend
     get outbox(): ReadonlyArray<SentEmail> {
       return outbox;
     },
+    /** A literal `from` off the list is refused at save time; a template is checked when it is sent. */
+    checkConfig(config: Readonly<JsonObject>): ConfigProblem[] {
+      const from = config['from'];
+      if (from === undefined) return [];
+      if (typeof from !== 'string') return [{ path: 'from', message: 'email_send serviceConfig.from must be a string' }];
+      // a template is known only when it renders; an empty `from` is the default sender
+      if (from.includes('{{') || oneLine(from) === '') return [];
+      const checked = checkSender(oneLine(from));
+      return checked.ok ? [] : [{ path: 'from', message: checked.message }];
+    },
     async execute(call: ServiceCallContext): Promise<ServiceResult> {
       const to = oneLine(field(call, 'to', true) ?? '');
       const subject = oneLine(field(call, 'subject', true) ?? '');
       const body = field(call, 'body', true) ?? '';
-      const from = oneLine(field(call, 'from', false) ?? DEFAULT_EMAIL_FROM);
+      // a `from` that renders empty means the default sender, as if it were not given
+      const from = oneLine(field(call, 'from', false) ?? '') || defaultFrom;
       if (!to) throw new NodeFailedError('EMAIL_NO_RECIPIENT', 'email_send: serviceConfig.to rendered to an empty string');
+      const checked = checkSender(from);
+      if (!checked.ok) {
+        throw new NodeFailedError('EMAIL_FROM_NOT_ALLOWED', `email_send: serviceConfig.from ${checked.message}`, { from });
+      }
       if (call.signal.aborted) throw new TransientError('EMAIL_ABORTED', 'the step was aborted (shutdown or lost lease)');
 
       let messageId: string;
       try {
-        ({ messageId } = await send({ from, to, subject, text: body }));
+        // the parsed sender, so the message goes out as exactly the address that was checked
+        ({ messageId } = await send({ from: checked.sender, to, subject, text: body }));
       } catch (err) {
         const e = err as { code?: string; responseCode?: number; message?: string };
         const code = e.code ?? 'SMTP_ERROR';

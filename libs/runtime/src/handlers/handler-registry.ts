@@ -126,6 +126,13 @@ export function createBuiltInHandlers(opts: BuiltInHandlersOptions): HandlerRegi
   const { config, queryPool, log } = opts;
   return new HandlerRegistry()
     .register(createHttpCallHandler({ allowedHosts: config.httpCallAllowedHosts, log: log.child({ serviceType: 'http_call' }) }))
-    .register(createEmailSendHandler({ smtpUrl: config.smtpUrl, log: log.child({ serviceType: 'email_send' }) }))
+    .register(
+      createEmailSendHandler({
+        smtpUrl: config.smtpUrl,
+        defaultFrom: config.smtpFrom,
+        allowedFrom: config.smtpAllowedFrom,
+        log: log.child({ serviceType: 'email_send' }),
+      }),
+    )
     .register(createDatabaseQueryHandler({ pool: queryPool, statementTimeoutMs: config.dbStatementTimeoutMs, maxRows: config.queryMaxRows }));
 }

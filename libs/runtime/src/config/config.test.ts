@@ -1,0 +1,114 @@
+import { ConfigError, DEFAULT_SMTP_FROM, DEV_JWT_SECRET, loadConfig } from './config';
+
+/** A secret of `bytes` UTF-8 bytes. */
+const secretOf = (bytes: number) => 'k'.repeat(bytes);
+
+/** The problems loadConfig reports for `env`, or a failure when it accepts it. */
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected loadConfig to refuse the configuration');
+}
+
+describe('loadConfig defaults', () => {
+  it('runs in development with the documented secret, flagged as such', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ nodeEnv: 'development', isProduction: false, jwtSecret: DEV_JWT_SECRET, usingDevSecret: true });
+  });
+
+  it('counts empty values as unset', () => {
+    expect(loadConfig({ AUTH_JWT_SECRET: '', PORT: '' })).toMatchObject({ usingDevSecret: true, port: 3000 });
+  });
+});
+
+describe('AUTH_JWT_SECRET in production', () => {
+  const production = (secret?: string) => ({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret });
+
+  it('is required', () => {
+    expect(problemsOf(production())).toEqual(['AUTH_JWT_SECRET: required when NODE_ENV=production']);
+  });
+
+  it('refuses the documented development secret', () => {
+    expect(problemsOf(production(DEV_JWT_SECRET))).toEqual([
+      'AUTH_JWT_SECRET: the documented development secret "dev-secret-change-me" is refused when NODE_ENV=production',
+    ]);
+  });
+
+  it('refuses a secret of 31 bytes and takes one of 32', () => {
+    expect(problemsOf(production(secretOf(31)))).toEqual([
+      'AUTH_JWT_SECRET: must be at least 32 bytes when NODE_ENV=production, got 31 (generate one with: openssl rand -hex 32)',
+    ]);
+    expect(loadConfig(production(secretOf(32)))).toMatchObject({ isProduction: true, jwtSecret: secretOf(32), usingDevSecret: false });
+  });
+
+  it('counts bytes, not characters', () => {
+    // 16 characters, each two bytes in UTF-8
+    expect(loadConfig(production('é'.repeat(16))).jwtSecret).toBe('é'.repeat(16));
+    expect(problemsOf(production('é'.repeat(15)))).toEqual([expect.stringContaining('got 30')]);
+  });
+
+  it('leaves development and test alone: short and development secrets are fine there', () => {
+    expect(loadConfig({ NODE_ENV: 'test', AUTH_JWT_SECRET: 'test-secret' }).jwtSecret).toBe('test-secret');
+    expect(loadConfig({ NODE_ENV: 'development', AUTH_JWT_SECRET: DEV_JWT_SECRET }).jwtSecret).toBe(DEV_JWT_SECRET);
+  });
+});
+
+describe('every problem at once', () => {
+  it('lists field problems and cross-field problems together', () => {
+    const problems = problemsOf({
+      NODE_ENV: 'production',
+      AUTH_JWT_SECRET: 'short',
+      PORT: 'eighty',
+      WORKER_CONCURRENCY: '0',
+      BULL_BOARD_USER: 'ops',
+      SMTP_ALLOWED_FROM: 'ops@example.com, not-an-address',
+    });
+    // each variable's own problems in the schema's order, then those between variables
+    expect(problems).toEqual([
+      expect.stringMatching(/^PORT: /),
+      'SMTP_ALLOWED_FROM: not an address (local@domain) or @domain: not-an-address',
+      expect.stringMatching(/^WORKER_CONCURRENCY: /),
+      'AUTH_JWT_SECRET: must be at least 32 bytes when NODE_ENV=production, got 5 (generate one with: openssl rand -hex 32)',
+      'BULL_BOARD_USER and BULL_BOARD_PASSWORD: set both or neither',
+    ]);
+  });
+
+  it('puts them all in the message of one ConfigError', () => {
+    let error: unknown;
+    try {
+      loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'loud', BULL_BOARD_PASSWORD: 'pw' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^Invalid configuration:\n/);
+    expect(message).toContain('  - LOG_LEVEL: ');
+    expect(message).toContain('  - AUTH_JWT_SECRET: required when NODE_ENV=production');
+    expect(message).toContain('  - BULL_BOARD_USER and BULL_BOARD_PASSWORD: set both or neither');
+  });
+
+  it('skips the production rules when NODE_ENV itself is wrong, rather than guess', () => {
+    expect(problemsOf({ NODE_ENV: 'prod' })).toEqual([expect.stringMatching(/^NODE_ENV: /)]);
+  });
+});
+
+describe('SMTP_FROM and SMTP_ALLOWED_FROM', () => {
+  it('default to the built-in sender, which alone is allowed', () => {
+    expect(loadConfig({})).toMatchObject({ smtpFrom: DEFAULT_SMTP_FROM, smtpAllowedFrom: [DEFAULT_SMTP_FROM] });
+  });
+
+  it('always allow SMTP_FROM, and keep addresses and @domain entries lower-cased', () => {
+    const config = loadConfig({ SMTP_FROM: 'Workflow@Example.com', SMTP_ALLOWED_FROM: ' ops@example.com , @Partner.example ,' });
+    expect(config.smtpFrom).toBe('Workflow@Example.com');
+    expect(config.smtpAllowedFrom).toEqual(['workflow@example.com', 'ops@example.com', '@partner.example']);
+  });
+
+  it('refuse a sender that is not one plain address', () => {
+    expect(problemsOf({ SMTP_FROM: 'Ops <ops@example.com>' })).toEqual(['SMTP_FROM: must be one address, local@domain']);
+  });
+});
