@@ -9,6 +9,7 @@ export * from './errors/engine-errors';
 export * from './definition/definition.types';
 export * from './definition/compile-definition';
 export * from './expressions/cel-expression';
+export * from './expressions/cel-type-check';
 export * from './sla/sla-clock';
 export * from './runtime/model';
 export * from './runtime/ports';

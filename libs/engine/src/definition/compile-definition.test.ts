@@ -1,4 +1,5 @@
 import { compileDefinition } from './compile-definition';
+import { NODE_COMMON_FIELDS, NODE_FIELDS, nodeSchema } from './definition.schema';
 import type { CompiledDefinition, DefinitionProblem } from './definition.types';
 
 type RawNode = Record<string, unknown> & { id: string };
@@ -58,8 +59,8 @@ class DefinitionBuilder {
 
 const definition = (name?: string) => new DefinitionBuilder(name);
 
-function compiled(raw: unknown): CompiledDefinition {
-  const result = compileDefinition(raw);
+function compiled(raw: unknown, options?: Parameters<typeof compileDefinition>[1]): CompiledDefinition {
+  const result = compileDefinition(raw, options);
   if (!result.ok) throw new Error(`expected a valid definition, got ${JSON.stringify(result.problems, null, 2)}`);
   return result.definition;
 }
@@ -148,6 +149,7 @@ describe('compileDefinition: the purchase order approval', () => {
       escalationEnabled: false,
       escalationRole: null,
       triggers: [],
+      contextSchema: null,
     });
     expect(po.slaHours).toBe(72);
     expect(po.escalationEnabled).toBe(true);
@@ -162,9 +164,9 @@ describe('compileDefinition: the purchase order approval', () => {
     expect(Object.isFrozen(raw.nodes[3]?.serviceConfig)).toBe(false);
   });
 
-  it('keeps unknown node keys as the client wrote them', () => {
+  it('keeps unknown node keys as the client wrote them when not strict (a stored definition)', () => {
     const raw = definition().approval('a', { approverRole: 'manager', uiPosition: { x: 1, y: 2 } }).build();
-    expect(compiled(raw).input.nodes[0]).toEqual({
+    expect(compiled(raw, { strict: false }).input.nodes[0]).toEqual({
       id: 'a',
       nodeType: 'approval',
       name: 'a',
@@ -571,5 +573,337 @@ describe('compileDefinition: triggers', () => {
       'triggers[1].timezone',
       'triggers[2].type',
     ]);
+  });
+});
+
+describe('compileDefinition: unknown and misplaced fields (strict, at save)', () => {
+  it('refuses unknown fields on nodes, routes, triggers and the definition, suggesting the name meant', () => {
+    const raw = definition()
+      .approval('a', { approverRole: 'manager', slaHour: 3, uiPosition: { x: 1 } })
+      .setContext('b')
+      .route('a', 'b')
+      .with({
+        routes: [{ fromNodeId: 'a', toNodeId: 'b', conditon: 'context.ok' }],
+        triggers: [{ type: 'cron', cron: '0 7 * * MON', timeZone: 'Europe/Berlin' }, { type: 'event', eventTyp: 'x' }],
+        escalationEnable: true,
+      })
+      .build();
+    expect(problems(raw)).toEqual([
+      { path: 'triggers[1].eventType', message: 'Invalid input: expected string, received undefined' },
+      { path: 'escalationEnable', message: 'unknown field "escalationEnable" (did you mean "escalationEnabled"?)' },
+      { path: 'nodes[0].slaHour', message: 'unknown field "slaHour" (did you mean "slaHours"?)' },
+      { path: 'nodes[0].uiPosition', message: 'unknown field "uiPosition"' },
+      { path: 'routes[0].conditon', message: 'unknown field "conditon" (did you mean "condition"?)' },
+      { path: 'triggers[0].timeZone', message: 'unknown field "timeZone" (did you mean "timezone"?)' },
+      { path: 'triggers[1].eventTyp', message: 'unknown field "eventTyp" (did you mean "eventType"?)' },
+    ]);
+  });
+
+  it('refuses fields of another node type', () => {
+    const raw = definition()
+      .node({
+        id: 's',
+        nodeType: 'service_task',
+        name: 's',
+        serviceType: 'set_context',
+        serviceConfig: { values: {} },
+        approverRole: 'manager',
+        slaHours: 4,
+      })
+      .node({ id: 'p', nodeType: 'gateway', name: 'p', gatewayType: 'parallel', conditionExpression: 'context.ok' })
+      .setContext('x')
+      .route('s', 'p')
+      .route('p', 'x')
+      .build();
+    expect(problems(raw)).toEqual([
+      { path: 'nodes[0].approverRole', message: 'field "approverRole" does not apply to a service_task node (only to approval)' },
+      {
+        path: 'nodes[0].slaHours',
+        message: 'field "slaHours" does not apply to a service_task node (only to approval, user_task)',
+      },
+      {
+        path: 'nodes[1].conditionExpression',
+        message: 'field "conditionExpression" does not apply to a parallel gateway, which takes every route',
+      },
+    ]);
+  });
+
+  it('ignores what a GET answer adds, so a definition read back can be posted as its next version', () => {
+    const raw = definition()
+      .approval('a')
+      .with({ id: '5f0c8d9e-2b1a-4c3d-8e7f-6a5b4c3d2e1f', version: 3, isActive: true, createdBy: 'alice' })
+      .build();
+    expect(compiled(raw).input).not.toHaveProperty('version');
+  });
+
+  it('keeps accepting them when recompiling a stored definition (strict: false, or serviceTypes "any")', () => {
+    const raw = definition().approval('a', { approverRole: 'manager', slaHour: 3 }).with({ slaHour: 1 }).build();
+    expect(compileDefinition(raw, { strict: false }).ok).toBe(true);
+    expect(compileDefinition(raw, { serviceTypes: 'any' }).ok).toBe(true);
+    expect(compileDefinition(raw, { serviceTypes: 'any', strict: true }).ok).toBe(false);
+  });
+
+  it('knows every node field the schema has, each for at least one node type', () => {
+    const listed = new Set<string>([...NODE_COMMON_FIELDS, ...Object.values(NODE_FIELDS).flat()]);
+    expect([...listed].sort()).toEqual(Object.keys(nodeSchema.shape).sort());
+  });
+});
+
+describe('compileDefinition: parallel branches that meet (strict, at save)', () => {
+  const joinNode = (id: string) => ({
+    id,
+    nodeType: 'service_task',
+    name: id,
+    serviceType: 'set_context',
+    serviceConfig: { values: {} },
+    join: true,
+  });
+
+  //   split ==> left  --> done --> after
+  //         ==> right --> done
+  it('refuses the node where the branches of a parallel gateway meet without join, and only that one', () => {
+    const raw = definition()
+      .parallel('split')
+      .setContext('left')
+      .setContext('right')
+      .setContext('done')
+      .setContext('after')
+      .route('split', 'left')
+      .route('split', 'right')
+      .route('left', 'done')
+      .route('right', 'done')
+      .route('done', 'after')
+      .build();
+    expect(problems(raw)).toEqual([
+      {
+        path: 'nodes[3].join',
+        message: 'branches of the parallel gateway "split" meet at "done", which would run once per branch: mark it "join": true',
+      },
+    ]);
+    expect(compileDefinition(raw, { strict: false }).ok).toBe(true);
+  });
+
+  //   split ==> a --> m1 --> m2
+  //         ==> b --> m1
+  //             a ---------> m2
+  it('names every node that needs join, also one after a join that a branch reaches around it', () => {
+    const build = (m1: RawNode) =>
+      definition()
+        .parallel('split')
+        .setContext('a')
+        .setContext('b')
+        .node(m1)
+        .setContext('m2')
+        .route('split', 'a')
+        .route('split', 'b')
+        .route('a', 'm1')
+        .route('b', 'm1')
+        .route('m1', 'm2')
+        .route('a', 'm2')
+        .build();
+    const plain = { id: 'm1', nodeType: 'service_task', name: 'm1', serviceType: 'set_context', serviceConfig: { values: {} } };
+    expect(paths(problems(build(plain)))).toEqual(['nodes[3].join', 'nodes[4].join']);
+    expect(problems(build(joinNode('m1')))).toEqual([
+      {
+        path: 'nodes[4].join',
+        message: 'branches of the parallel gateway "split" meet at "m2", which would run once per branch: mark it "join": true',
+      },
+    ]);
+  });
+
+  //   review --> notify --> archive
+  //          --> log ----> archive
+  it('treats a node that takes every route without a condition as a fork', () => {
+    const raw = definition()
+      .approval('review')
+      .setContext('notify')
+      .setContext('log')
+      .setContext('archive')
+      .route('review', 'notify')
+      .route('review', 'log', 'context.audit')
+      .route('notify', 'archive')
+      .route('log', 'archive')
+      .build();
+    expect(problems(raw)).toEqual([
+      {
+        path: 'nodes[3].join',
+        message:
+          'routes leaving "review" may all be taken and meet again at "archive", which would run once per route taken: mark it "join": true',
+      },
+    ]);
+  });
+
+  //   check --true--> big --> done          review --approved--> publish
+  //         --false---------> done          review --rejected--> fix --> publish
+  it('lets exclusive choices meet without join: an exclusive gateway, and approve against reject', () => {
+    expect(compileDefinition(purchaseOrderApproval).ok).toBe(true);
+    const raw = definition()
+      .approval('review')
+      .setContext('fix')
+      .setContext('publish')
+      .route('review', 'publish')
+      .route('review', 'fix', 'rejected')
+      .route('fix', 'publish')
+      .build();
+    expect(compiled(raw).nodes.get('publish')?.join).toBe(false);
+  });
+
+  //   split ==> legal   --> join (parallel gateway, join) --> notify
+  //         ==> finance --> join
+  //   with finance --rejected--> split (a rework loop back to the fork)
+  it('compiles joined branches, and a loop back to the fork', () => {
+    const raw = definition()
+      .parallel('split')
+      .approval('legal', { approverRole: 'legal' })
+      .approval('finance', { approverRole: 'finance' })
+      .node({ id: 'join', nodeType: 'gateway', name: 'join', gatewayType: 'parallel', join: true })
+      .setContext('notify')
+      .route('split', 'legal')
+      .route('split', 'finance')
+      .route('legal', 'join')
+      .route('finance', 'join')
+      .route('finance', 'split', 'rejected')
+      .route('join', 'notify')
+      .with({ startNodeId: 'split' })
+      .build();
+    expect(compiled(raw).nodes.get('join')?.join).toBe(true);
+  });
+});
+
+describe('compileDefinition: upper bounds on durations (strict, at save)', () => {
+  it('refuses slaHours beyond ten years on the definition and on a node', () => {
+    const raw = definition()
+      .approval('a', { approverRole: 'manager', slaHours: 1e10 })
+      .userTask('b', { assigneeRole: 'clerk', slaHours: 87_601 })
+      .approval('c', { approverRole: 'manager', slaHours: 87_600 })
+      .route('a', 'b')
+      .route('b', 'c')
+      .with({ slaHours: 2_300_000_000 })
+      .build();
+    expect(problems(raw)).toEqual([
+      { path: 'slaHours', message: 'slaHours must be at most 87600 (ten years)' },
+      { path: 'nodes[0].slaHours', message: 'slaHours must be at most 87600 (ten years)' },
+      { path: 'nodes[1].slaHours', message: 'slaHours must be at most 87600 (ten years)' },
+    ]);
+    expect(compileDefinition(raw, { strict: false }).ok).toBe(true);
+  });
+
+  it('refuses an http_call timeoutMs beyond five minutes', () => {
+    const call = (timeoutMs: number) =>
+      definition().service('h', 'http_call', { url: 'https://erp.example.com/po', timeoutMs }).build();
+    expect(problems(call(300_001))).toEqual([
+      { path: 'nodes[0].serviceConfig.timeoutMs', message: 'serviceConfig.timeoutMs must be at most 300000 (five minutes)' },
+    ]);
+    expect(compiled(call(300_000)).nodes.get('h')?.serviceConfig.timeoutMs).toBe(300_000);
+    expect(compileDefinition(call(1e10), { strict: false }).ok).toBe(true);
+  });
+});
+
+describe('compileDefinition: contextSchema', () => {
+  const orderSchema = {
+    type: 'object',
+    properties: {
+      amount: { type: 'number' },
+      region: { type: 'string' },
+      urgent: { type: 'boolean' },
+      buyer: { type: 'object', properties: { email: { type: 'string' } }, additionalProperties: false },
+    },
+  };
+
+  it('type-checks conditions, route conditions, templates and query params against it', () => {
+    const raw = definition()
+      .gateway('large', 'context.amount > "x"')
+      .setContext('yes')
+      .service('mail', 'email_send', { to: '{{ context.buyer.mail }}', subject: 'PO', body: '{{ context.amount * 2 }}' })
+      .service('db', 'database_query', { sql: 'select $1', params: ['context.region + 1'] })
+      .approval('ok')
+      .route('large', 'yes', 'true')
+      .route('large', 'mail', 'context.region')
+      .route('large', 'db')
+      .route('db', 'ok')
+      .with({ contextSchema: orderSchema })
+      .build();
+    expect(problems(raw)).toEqual([
+      { path: 'routes[1].condition', message: 'expression must give a bool, not string' },
+      {
+        path: 'nodes[0].conditionExpression',
+        message: 'expression does not fit contextSchema: no such overload: double > string',
+      },
+      {
+        path: 'nodes[2].serviceConfig.to',
+        message: 'invalid template: {{ context.buyer.mail }}: does not fit contextSchema: No such key: mail',
+      },
+      {
+        path: 'nodes[3].serviceConfig.params[0]',
+        message: 'expression does not fit contextSchema: no such overload: string + int',
+      },
+    ]);
+  });
+
+  it('accepts expressions that fit it, reads unlisted keys as dyn and keeps the schema', () => {
+    const raw = definition()
+      .gateway('large', 'context.amount >= 10000 && context.amount == 15000 && !context.urgent')
+      .setContext('yes')
+      .approval('no')
+      .node({ id: 'child', nodeType: 'sub_workflow', name: 'child', subWorkflowName: 'Credit Check', outputMapping: { s: 'context.score + "x"' } })
+      .route('large', 'yes', 'true')
+      .route('large', 'no', 'context.payable == true')
+      .route('no', 'child', 'context.amount * 1.1 > 5')
+      .with({ contextSchema: orderSchema })
+      .build();
+    const result = compiled(raw);
+    expect(result.contextSchema).toEqual(orderSchema);
+    expect(result.input.contextSchema).toEqual(orderSchema);
+  });
+
+  it('reports a contextSchema it cannot use, with paths inside it', () => {
+    const raw = definition()
+      .approval('a')
+      .with({ contextSchema: { type: 'array', properties: { amount: { type: 'numbr' }, tags: { type: ['string', 7] } } } })
+      .build();
+    expect(problems(raw)).toEqual([
+      { path: 'contextSchema.type', message: 'the context is an object: type must be "object"' },
+      {
+        path: 'contextSchema.properties.amount.type',
+        message:
+          'unknown type "numbr" (did you mean "number"?); known: object, array, string, number, integer, boolean, null',
+      },
+      {
+        path: 'contextSchema.properties.tags.type[1]',
+        message: 'unknown type 7; known: object, array, string, number, integer, boolean, null',
+      },
+    ]);
+  });
+
+  it('is not checked against when a stored definition is recompiled', () => {
+    const raw = definition()
+      .gateway('g', 'context.amount > "x"')
+      .setContext('x')
+      .route('g', 'x', 'true')
+      .with({ contextSchema: orderSchema })
+      .build();
+    expect(compileDefinition(raw, { strict: false }).ok).toBe(true);
+  });
+});
+
+describe('compileDefinition: recompiling a stored definition', () => {
+  //   split ==> left --> done (no join)
+  //         ==> right -> done
+  it('never refuses what was accepted before the strict checks came in', () => {
+    const stored = definition()
+      .parallel('split')
+      .approval('left', { approverRole: 'manager', slaHour: 3, slaHours: 1e10 })
+      .setContext('right')
+      .setContext('done')
+      .route('split', 'left')
+      .route('split', 'right')
+      .route('left', 'done')
+      .route('right', 'done')
+      .with({ slaHours: 2_300_000_000 })
+      .build();
+    // what the store passes when it loads a row
+    const result = compileDefinition(stored, { serviceTypes: 'any' });
+    expect(result.ok).toBe(true);
+    expect(paths(problems(stored))).toEqual(['nodes[1].slaHour', 'slaHours', 'nodes[1].slaHours', 'nodes[3].join']);
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { checkExpression, checkTemplate, templateExpressions } from '../expressions/cel-expression';
+import { checkExpressionsAgainstContext, contextSchemaProblems } from '../expressions/cel-type-check';
 import {
   definitionEnvelopeSchema,
   nodeSchema,
@@ -13,6 +14,7 @@ import {
 } from './definition.schema';
 import {
   DEFAULT_DEFINITION_LIMITS,
+  DEFINITION_BOUNDS,
   type CompiledDefinition,
   type CompiledNode,
   type CompiledRoute,
@@ -21,6 +23,8 @@ import {
   type DefinitionProblem,
   type RouteKind,
 } from './definition.types';
+import { unjoinedMeetings } from './parallel-meetings';
+import { unknownFieldProblems } from './unknown-fields';
 
 /** The service types the engine ships handlers for. */
 export const BUILT_IN_SERVICE_TYPES: ReadonlySet<string> = new Set([
@@ -40,6 +44,15 @@ export interface CompileDefinitionOptions {
    * `'any'` skips the check: a stored definition is recompiled where plugins may not be loaded.
    */
   serviceTypes?: ReadonlySet<string> | 'any';
+  /**
+   * Refuse what only a save should refuse: unknown fields and fields of another node type, nodes
+   * where parallel branches meet without `join`, durations beyond `DEFINITION_BOUNDS`, and
+   * expressions that do not fit `contextSchema`. Off, a definition is checked as it was before
+   * these checks came in, so a stored one always loads again. Pass `true` where a definition is
+   * saved and `false` where a stored one is recompiled. Default `true`, except with
+   * `serviceTypes: 'any'` (the recompile of a stored row), where it is `false`.
+   */
+  strict?: boolean;
 }
 
 export type CompileDefinitionResult =
@@ -96,6 +109,15 @@ interface IndexedRoute {
   readonly body: RouteBody;
 }
 
+/** An expression over this definition's context, type-checked against `contextSchema` at the end. */
+interface TypedCheck {
+  readonly source: string;
+  readonly path: readonly PathSegment[];
+  readonly mustBeBoolean: boolean;
+  /** found inside a `{{ }}` template */
+  readonly inTemplate: boolean;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -117,10 +139,14 @@ class DefinitionCompiler {
   private readonly problems = new Problems();
   private readonly limits: DefinitionLimits;
   private readonly serviceTypes: ReadonlySet<string> | 'any';
+  private readonly strict: boolean;
+  /** the expressions to check against `contextSchema`; null when there is none to check against */
+  private typedChecks: TypedCheck[] | null = null;
 
   constructor(options: CompileDefinitionOptions) {
     this.limits = options.limits ?? DEFAULT_DEFINITION_LIMITS;
     this.serviceTypes = options.serviceTypes ?? BUILT_IN_SERVICE_TYPES;
+    this.strict = options.strict ?? this.serviceTypes !== 'any';
   }
 
   compile(raw: unknown): CompileDefinitionResult {
@@ -138,6 +164,7 @@ class DefinitionCompiler {
       problems.add(['routes'], `too many routes: ${rawRoutes.length} (at most ${this.limits.maxRoutes})`);
     }
     if (rawNodes.length > this.limits.maxNodes || rawRoutes.length > this.limits.maxRoutes) return this.failure();
+    if (this.strict) this.checkStrictDefinition(raw as Record<string, unknown>);
 
     // Shapes, one node and route at a time, so one broken node does not hide the rest.
     /** first index of every node id seen, including nodes whose other fields are broken */
@@ -192,6 +219,9 @@ class DefinitionCompiler {
       }
     }
 
+    if (this.strict && everyNodeHasId && everyRouteParsed) this.checkMeetings(nodes, routes, kinds);
+    this.checkTypedExpressions(raw as Record<string, unknown>);
+
     // The graph: one start node, and every node reachable from it.
     const startNodeId = this.resolveStart(envelope.data?.startNodeId ?? startNodeIdOf(raw), idIndex, routes, {
       complete: everyNodeHasId && everyRouteParsed,
@@ -210,6 +240,65 @@ class DefinitionCompiler {
 
   private failure(): CompileDefinitionResult {
     return { ok: false, problems: this.problems.list };
+  }
+
+  /** Unknown fields, the definition's own bound, and whether `contextSchema` can type-check. */
+  private checkStrictDefinition(raw: Record<string, unknown>): void {
+    const { problems } = this;
+    for (const problem of unknownFieldProblems(raw)) problems.add(problem.path, problem.message);
+    this.checkSlaHours(raw.slaHours, ['slaHours']);
+    // anything but an object is refused by the envelope schema already
+    const contextSchema = raw.contextSchema;
+    if (!isRecord(contextSchema)) return;
+    const schemaProblems = contextSchemaProblems(contextSchema);
+    for (const problem of schemaProblems) problems.add(['contextSchema', ...problem.path], problem.message);
+    if (schemaProblems.length === 0) this.typedChecks = [];
+  }
+
+  private checkSlaHours(value: unknown, path: PathSegment[]): void {
+    if (this.strict && typeof value === 'number' && value > DEFINITION_BOUNDS.maxSlaHours) {
+      this.problems.add(path, `slaHours must be at most ${DEFINITION_BOUNDS.maxSlaHours} (ten years)`);
+    }
+  }
+
+  /** Nodes where branches running at the same time meet, and that would run once per branch. */
+  private checkMeetings(
+    nodes: readonly IndexedNode[],
+    routes: readonly IndexedRoute[],
+    kinds: ReadonlyMap<number, RouteKind>,
+  ): void {
+    const indexOf = new Map(nodes.map((node) => [node.body.id, node.index] as const));
+    const graphRoutes = routes.map(({ index, body }) => ({ ...body, kind: kinds.get(index) ?? 'always' }));
+    for (const meeting of unjoinedMeetings(nodes.map((node) => node.body), graphRoutes)) {
+      const at = `"${meeting.nodeId}"`;
+      const message = meeting.forkIsParallelGateway
+        ? `branches of the parallel gateway "${meeting.forkId}" meet at ${at}, which would run once per branch: mark it "join": true`
+        : `routes leaving "${meeting.forkId}" may all be taken and meet again at ${at}, which would run once per route taken: mark it "join": true`;
+      this.problems.add(['nodes', indexOf.get(meeting.nodeId) ?? 0, 'join'], message);
+    }
+  }
+
+  /** Every expression over the context collected on the way, checked against `contextSchema`. */
+  private checkTypedExpressions(raw: Record<string, unknown>): void {
+    const checks = this.typedChecks;
+    if (checks === null || checks.length === 0) return;
+    const results = checkExpressionsAgainstContext(
+      raw.contextSchema as Record<string, unknown>,
+      checks.map((check) => check.source),
+    );
+    checks.forEach((check, i) => {
+      const result = results[i];
+      if (!result) return;
+      if (!result.ok) {
+        const message = `does not fit contextSchema: ${result.message}`;
+        this.problems.add(
+          check.path,
+          check.inTemplate ? `invalid template: {{ ${check.source} }}: ${message}` : `expression ${message}`,
+        );
+      } else if (check.mustBeBoolean && result.type !== 'bool' && result.type !== 'dyn') {
+        this.problems.add(check.path, `expression must give a bool, not ${result.type}`);
+      }
+    });
   }
 
   private routeKind(route: RouteBody, index: number, from: NodeBody | undefined): RouteKind {
@@ -242,6 +331,7 @@ class DefinitionCompiler {
 
   private checkNode(node: NodeBody, path: PathSegment[]): void {
     const { problems } = this;
+    this.checkSlaHours(node.slaHours, [...path, 'slaHours']);
     switch (node.nodeType) {
       case 'approval':
         if (!present(node.approverRole) && !present(node.approverUserId)) {
@@ -272,7 +362,8 @@ class DefinitionCompiler {
           problems.add([...path, 'subWorkflowName'], 'a sub_workflow needs subWorkflowName or subWorkflowDefinitionId');
         }
         for (const [key, expression] of Object.entries(node.outputMapping ?? {})) {
-          this.checkExpression(expression, [...path, 'outputMapping', key], false);
+          // over the child's context, which this definition's contextSchema does not describe
+          this.checkExpression(expression, [...path, 'outputMapping', key], false, false);
         }
         break;
     }
@@ -321,6 +412,11 @@ class DefinitionCompiler {
         }
         if (config.timeoutMs !== undefined && !(typeof config.timeoutMs === 'number' && config.timeoutMs > 0)) {
           problems.add(at('timeoutMs'), 'serviceConfig.timeoutMs must be a positive number');
+        } else if (this.strict && typeof config.timeoutMs === 'number' && config.timeoutMs > DEFINITION_BOUNDS.maxHttpTimeoutMs) {
+          problems.add(
+            at('timeoutMs'),
+            `serviceConfig.timeoutMs must be at most ${DEFINITION_BOUNDS.maxHttpTimeoutMs} (five minutes)`,
+          );
         }
         optionalString('resultVariable');
         this.checkTemplates(config, [...path, 'serviceConfig'], 0);
@@ -361,7 +457,13 @@ class DefinitionCompiler {
           return;
         }
       }
-      for (const message of checkTemplate(value)) this.problems.add(path, `invalid template: ${message}`);
+      const messages = checkTemplate(value);
+      for (const message of messages) this.problems.add(path, `invalid template: ${message}`);
+      if (messages.length === 0 && this.typedChecks) {
+        for (const source of templateExpressions(value)) {
+          this.typedChecks.push({ source, path, mustBeBoolean: false, inTemplate: true });
+        }
+      }
     } else if (Array.isArray(value)) {
       value.forEach((item, index) => this.checkTemplates(item, [...path, index], depth + 1));
     } else if (isRecord(value)) {
@@ -369,7 +471,8 @@ class DefinitionCompiler {
     }
   }
 
-  private checkExpression(source: string, path: PathSegment[], mustBeBoolean: boolean): void {
+  /** `overContext`: the expression reads this definition's context (not a child's), so `contextSchema` applies. */
+  private checkExpression(source: string, path: PathSegment[], mustBeBoolean: boolean, overContext = true): void {
     if (source.length > this.limits.maxExpressionLength) {
       this.problems.add(path, `expression is longer than ${this.limits.maxExpressionLength} characters`);
       return;
@@ -378,6 +481,8 @@ class DefinitionCompiler {
     if (!checked.ok) this.problems.add(path, `invalid expression: ${checked.message}`);
     else if (mustBeBoolean && checked.type !== 'bool' && checked.type !== 'dyn') {
       this.problems.add(path, `expression must give a bool, not ${checked.type}`);
+    } else if (overContext && this.typedChecks) {
+      this.typedChecks.push({ source, path, mustBeBoolean, inTemplate: false });
     }
   }
 
@@ -464,6 +569,7 @@ function build(
     escalationEnabled: envelope.escalationEnabled,
     escalationRole: envelope.escalationRole ?? null,
     triggers,
+    contextSchema: envelope.contextSchema ? structuredClone(envelope.contextSchema) : null,
   };
   deepFreeze(input);
 
@@ -519,6 +625,7 @@ function build(
     slaHours: input.slaHours ?? null,
     escalationEnabled: envelope.escalationEnabled,
     escalationRole: input.escalationRole ?? null,
+    contextSchema: input.contextSchema ?? null,
     input,
   });
 }

@@ -3,7 +3,7 @@
  * schemas and then checks what a schema cannot (the graph, the expressions, fields by node type).
  */
 import { z } from 'zod';
-import { NODE_TYPES } from './definition.types';
+import { NODE_TYPES, type NodeType } from './definition.types';
 
 const jsonObject = z.record(z.string(), z.unknown());
 
@@ -47,7 +47,11 @@ export const triggerSchema = z.discriminatedUnion('type', [cronTriggerSchema, ev
 
 export const NODE_ID_PATTERN = /^[A-Za-z0-9_.-]{1,100}$/;
 
-/** A node: common fields, the optional fields of every type, and any extra keys kept as written. */
+/**
+ * A node: common fields, the optional fields of every type, and any extra keys kept as written.
+ * Which fields apply to which type is `NODE_FIELDS`; `compileDefinition` refuses the others when
+ * strict (at save), and keeps them as written when not (a stored definition loaded again).
+ */
 export const nodeSchema = z.looseObject({
   id: z.string().regex(NODE_ID_PATTERN, { error: 'node id must be 1 to 100 letters, digits, "_", "." or "-"' }),
   nodeType: z.enum(NODE_TYPES),
@@ -69,6 +73,18 @@ export const nodeSchema = z.looseObject({
   outputMapping: z.record(z.string(), z.string()).optional(),
 });
 
+/** Fields every node may carry. */
+export const NODE_COMMON_FIELDS = ['id', 'nodeType', 'name', 'join'] as const;
+
+/** The fields that apply to each node type, besides `NODE_COMMON_FIELDS`. */
+export const NODE_FIELDS: Readonly<Record<NodeType, readonly (keyof NodeBody)[]>> = Object.freeze({
+  approval: ['approverRole', 'approverUserId', 'slaHours', 'escalationRole'],
+  user_task: ['assigneeRole', 'assigneeUserId', 'formSchema', 'slaHours', 'escalationRole'],
+  service_task: ['serviceType', 'serviceConfig'],
+  gateway: ['gatewayType', 'conditionExpression'],
+  sub_workflow: ['subWorkflowName', 'subWorkflowDefinitionId', 'outputMapping'],
+});
+
 export const routeSchema = z.object({
   fromNodeId: z.string(),
   toNodeId: z.string(),
@@ -84,6 +100,8 @@ const definitionFields = {
   escalationEnabled: z.boolean().default(false),
   escalationRole: z.string().nullable().optional(),
   triggers: z.array(triggerSchema).default([]),
+  /** JSON Schema of the context; conditions are type-checked against it at save */
+  contextSchema: jsonObject.nullable().optional(),
 };
 
 const nodeList = <T extends z.ZodType>(item: T) =>

@@ -93,6 +93,8 @@ export interface DefinitionInput {
   escalationEnabled?: boolean;
   escalationRole?: string | null;
   triggers?: Trigger[];
+  /** JSON Schema of the context (see `contextSchema` on `CompiledDefinition`) */
+  contextSchema?: Record<string, unknown> | null;
 }
 
 export interface CompiledDefinition {
@@ -106,6 +108,12 @@ export interface CompiledDefinition {
   readonly slaHours: number | null;
   readonly escalationEnabled: boolean;
   readonly escalationRole: string | null;
+  /**
+   * JSON Schema of the instance context, as written; `null` when the definition has none. At save
+   * every condition over the context is type-checked against it; it is not enforced at run time
+   * by the engine.
+   */
+  readonly contextSchema: Readonly<Record<string, unknown>> | null;
   /** the validated input, normalised (defaults filled), as stored */
   readonly input: DefinitionInput;
 }
@@ -125,6 +133,17 @@ export interface DefinitionLimits {
   /** default 2000 characters */
   readonly maxExpressionLength: number;
 }
+
+/**
+ * Upper bounds on durations, checked when a definition is saved (strict compile): beyond them a
+ * deadline is no longer a date (`slaHours: 1e10`) or a timer no longer a timer.
+ */
+export const DEFINITION_BOUNDS = Object.freeze({
+  /** `slaHours` of the definition and of each node: 87600 hours, ten years */
+  maxSlaHours: 87_600,
+  /** `serviceConfig.timeoutMs` of an `http_call`: 300000 ms, five minutes */
+  maxHttpTimeoutMs: 300_000,
+});
 
 export const DEFAULT_DEFINITION_LIMITS: DefinitionLimits = Object.freeze({
   maxNodes: 200,
