@@ -7,6 +7,7 @@ export * from './store/definition-rows';
 export * from './store/sql-values';
 export * from './repositories/cursor';
 export * from './repositories/definitions.repository';
+export * from './repositories/definition-references.repository';
 export * from './repositories/instances.repository';
 export * from './repositories/tasks.repository';
 export * from './store/system-queries';

@@ -11,8 +11,18 @@ import {
   type DefinitionProblem,
   type ServiceHandlers,
 } from '@wf/engine';
-import { findDefinition, insertDefinition, listDefinitions, setDefinitionActive, type PgStore } from '@wf/db';
+import {
+  existingDefinitionIds,
+  existingDefinitionNames,
+  findDefinition,
+  insertDefinition,
+  listDefinitions,
+  setDefinitionActive,
+  type PgStore,
+  type PgTx,
+} from '@wf/db';
 import { toDefinitionDto } from './dto-mappers';
+import { compileFormSchema } from './form-schema-compiler';
 import type { DefinitionDto, DefinitionFilter, DefinitionsService, ListOptions, Page } from './service.types';
 
 export class DefinitionsServiceImpl implements DefinitionsService {
@@ -26,16 +36,22 @@ export class DefinitionsServiceImpl implements DefinitionsService {
   async create(actor: Actor, body: unknown): Promise<DefinitionDto> {
     if (!isAdmin(actor)) throw new ForbiddenError('only an admin may create workflow definitions', 'ADMIN_REQUIRED');
     const result = compileDefinition(body, { serviceTypes: this.serviceTypes(), ...(this.limits ? { limits: this.limits } : {}) });
-    // the engine checks a cron expression's shape; node-cron, which will run it, has the last word
-    const problems = result.ok ? this.saveTimeProblems(result.definition) : result.problems;
-    if (!result.ok || problems.length > 0) {
-      throw new ValidationError('INVALID_DEFINITION', `the definition has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
-    }
-    const row = await this.store.inTenant(actor.tenantId, (tx) => insertDefinition(tx, result.definition, actor.userId));
+    if (!result.ok) throw invalidDefinition(result.problems);
+    const def = result.definition;
+    const problems = this.saveTimeProblems(def);
+    const row = await this.store.inTenant(actor.tenantId, async (tx) => {
+      // checked in the transaction that saves: definitions are never deleted, so what is found stays
+      problems.push(...(await subWorkflowProblems(tx, def)));
+      if (problems.length > 0) throw invalidDefinition(problems);
+      return insertDefinition(tx, def, actor.userId);
+    });
     return toDefinitionDto(row);
   }
 
-  /** What the engine's compiler cannot judge: cron syntax (node-cron's), each handler's config check. */
+  /**
+   * What the engine's compiler cannot judge: cron syntax (node-cron's, which will run it), each
+   * handler's config check, each form schema (compiled on its own, strictly, as a completion will).
+   */
   private saveTimeProblems(def: CompiledDefinition): DefinitionProblem[] {
     const problems: DefinitionProblem[] = def.triggers.flatMap((t, i) =>
       t.type === 'cron' && !cron.validate(t.cron) ? [{ path: `triggers[${i}].cron`, message: `"${t.cron}" is not a valid cron expression` }] : [],
@@ -47,6 +63,13 @@ export class DefinitionsServiceImpl implements DefinitionsService {
       for (const p of check?.(compiled.serviceConfig) ?? []) {
         problems.push({ path: `nodes[${index}].serviceConfig${p.path ? `.${p.path}` : ''}`, message: p.message });
       }
+    });
+    def.input.nodes.forEach((node, index) => {
+      const compiled = def.nodes.get(node.id);
+      if (compiled?.nodeType !== 'user_task' || !compiled.formSchema) return;
+      const form = compileFormSchema(compiled.formSchema, { strict: true });
+      if (form.ok) return;
+      for (const p of form.problems) problems.push({ path: `nodes[${index}].formSchema${p.path}`, message: p.message });
     });
     return problems;
   }
@@ -75,4 +98,34 @@ export class DefinitionsServiceImpl implements DefinitionsService {
     if (!row) throw new NotFoundError('Workflow definition', id);
     return toDefinitionDto(row);
   }
+}
+
+function invalidDefinition(problems: readonly DefinitionProblem[]): ValidationError {
+  return new ValidationError('INVALID_DEFINITION', `the definition has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
+}
+
+/**
+ * Each sub_workflow must call a definition of the saving tenant: by name, one that has a version
+ * (the name being saved counts, so a workflow may call itself), or by id, one of the tenant's.
+ */
+async function subWorkflowProblems(tx: PgTx, def: CompiledDefinition): Promise<DefinitionProblem[]> {
+  const calls = def.input.nodes.flatMap((node, index) => {
+    const compiled = def.nodes.get(node.id);
+    return compiled?.nodeType === 'sub_workflow' ? [{ index, name: compiled.subWorkflowName, id: compiled.subWorkflowDefinitionId?.toLowerCase() ?? null }] : [];
+  });
+  if (calls.length === 0) return [];
+  const names = [...new Set(calls.flatMap((c) => (c.name !== null && c.name !== def.name ? [c.name] : [])))];
+  const ids = [...new Set(calls.flatMap((c) => (c.id !== null ? [c.id] : [])))];
+  // one after the other: a transaction's statements share one connection
+  const knownNames = await existingDefinitionNames(tx, names);
+  const knownIds = await existingDefinitionIds(tx, ids);
+  const problems: DefinitionProblem[] = [];
+  for (const c of calls) {
+    if (c.id !== null) {
+      if (!knownIds.has(c.id)) problems.push({ path: `nodes[${c.index}].subWorkflowDefinitionId`, message: `no workflow definition ${c.id} in this tenant` });
+    } else if (c.name !== null && c.name !== def.name && !knownNames.has(c.name)) {
+      problems.push({ path: `nodes[${c.index}].subWorkflowName`, message: `no workflow named "${c.name}" in this tenant` });
+    }
+  }
+  return problems;
 }

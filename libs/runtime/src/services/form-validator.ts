@@ -1,27 +1,72 @@
-import Ajv, { type ValidateFunction } from 'ajv';
-import { ValidationError, type JsonObject } from '@wf/engine';
+import type { ValidateFunction } from 'ajv';
+import { UnprocessableError, ValidationError, type JsonObject } from '@wf/engine';
+import { compileFormSchema, type FormSchemaLimits, type FormSchemaProblem } from './form-schema-compiler';
+
+export interface FormValidatorOptions {
+  /** how many compiled forms to keep, least recently used dropped first. Default 1000. */
+  readonly cacheSize?: number;
+  /** bounds on a form schema; default `DEFAULT_FORM_SCHEMA_LIMITS` (64 KiB, 32 levels) */
+  readonly limits?: FormSchemaLimits;
+}
+
+/** Which form: a definition version is immutable, so its id and the node id name one schema for good. */
+export interface FormKey {
+  readonly definitionId: string;
+  readonly nodeId: string;
+}
+
+type Compiled = { readonly validate: ValidateFunction } | { readonly problems: readonly FormSchemaProblem[] };
+
+/** at most this many problems listed for one submission */
+const MAX_DETAILS = 50;
 
 /**
- * Validates user-task submissions against the node's `formSchema` (JSON Schema, by ajv).
- * Validators are compiled once per schema and kept.
+ * Validates user-task submissions against the node's `formSchema`. Each form is compiled on its
+ * own Ajv (see `compileFormSchema`) the first time it is needed and kept in a bounded cache.
  */
 export class FormValidator {
-  private readonly ajv = new Ajv({ allErrors: true, strict: false });
-  private readonly compiled = new WeakMap<object, ValidateFunction>();
+  private readonly cache = new Map<string, Compiled>();
+  private readonly cacheSize: number;
 
-  validate(schema: Record<string, unknown> | null, data: JsonObject): void {
+  constructor(private readonly options: FormValidatorOptions = {}) {
+    this.cacheSize = Math.max(1, options.cacheSize ?? 1000);
+  }
+
+  /** Throws `FORM_VALIDATION_FAILED` (400) when `data` does not match; `FORM_SCHEMA_INVALID` (422) when a stored form cannot be compiled. */
+  validate(key: FormKey, schema: Record<string, unknown> | null, data: JsonObject): void {
     if (!schema) return;
-    let check = this.compiled.get(schema);
-    if (!check) {
-      check = this.ajv.compile(schema);
-      this.compiled.set(schema, check);
+    const compiled = this.compiled(key, schema);
+    if ('problems' in compiled) {
+      throw new UnprocessableError(
+        'FORM_SCHEMA_INVALID',
+        `the form of node "${key.nodeId}" cannot be checked; save a corrected version of the workflow`,
+        compiled.problems.map((p) => ({ path: `formSchema${p.path}`, message: p.message })),
+      );
     }
+    const check = compiled.validate;
     if (!check(data)) {
-      const details = (check.errors ?? []).map((e) => ({
+      const details = (check.errors ?? []).slice(0, MAX_DETAILS).map((e) => ({
         path: `data${e.instancePath.replace(/\//g, '.')}`,
         message: e.message ?? 'invalid',
       }));
       throw new ValidationError('FORM_VALIDATION_FAILED', 'the submitted data does not match the task form', details);
     }
+  }
+
+  private compiled(key: FormKey, schema: Record<string, unknown>): Compiled {
+    const id = `${key.definitionId}/${key.nodeId}`;
+    const hit = this.cache.get(id);
+    if (hit) {
+      // most recently used goes to the end
+      this.cache.delete(id);
+      this.cache.set(id, hit);
+      return hit;
+    }
+    // a form already stored is checked leniently (strict: false): a form saved before strict mode still works
+    const result = compileFormSchema(schema, { strict: false, ...(this.options.limits ? { limits: this.options.limits } : {}) });
+    const entry: Compiled = result.ok ? { validate: result.validate } : { problems: result.problems };
+    this.cache.set(id, entry);
+    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
+    return entry;
   }
 }

@@ -33,8 +33,10 @@ export class TasksServiceImpl implements TasksService {
   }
 
   private async decide(actor: Actor, taskId: string, command: TaskCommand) {
+    // the merged context is held to the context limit by the engine's planner (CONTEXT_TOO_LARGE, 413)
     return decideTask(this.ports, actor, taskId, command, (def, snap) => {
-      if (command.action === 'complete') this.forms.validate(def.compiled.nodes.get(snap.nodeId)?.formSchema ?? null, command.data);
+      if (command.action !== 'complete') return;
+      this.forms.validate({ definitionId: def.id, nodeId: snap.nodeId }, def.compiled.nodes.get(snap.nodeId)?.formSchema ?? null, command.data);
     });
   }
 
