@@ -21,14 +21,41 @@ interface Scheduled {
 export class CronTriggers {
   private readonly scheduled = new Map<string, Scheduled>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** the sync running now, and the one asked for while it ran */
+  private running: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
+  private stopped = false;
 
   constructor(
     private readonly rt: EngineRuntime,
     private readonly log: Logger,
   ) {}
 
-  /** Bring the scheduled tasks in line with the active definitions. */
-  async sync(): Promise<void> {
+  /**
+   * Bring the scheduled tasks in line with the active definitions. Syncs never overlap (the
+   * periodic sync and the change listener both call this): one asked for while another runs
+   * runs after it, reading the definitions afresh, and further asks meanwhile join that one.
+   */
+  sync(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.queued) return this.queued;
+    if (this.running) {
+      this.queued = this.running
+        .catch(() => undefined)
+        .then(() => {
+          this.queued = null;
+          return this.sync();
+        });
+      return this.queued;
+    }
+    const run = this.syncOnce().finally(() => {
+      if (this.running === run) this.running = null;
+    });
+    this.running = run;
+    return run;
+  }
+
+  private async syncOnce(): Promise<void> {
     const rows = await findCronTriggerDefinitions(this.rt.store.pool);
     const wanted = new Map<string, { tenantId: string; definitionId: string; index: number; trigger: CronTrigger }>();
     for (const row of rows) {
@@ -46,6 +73,8 @@ export class CronTriggers {
         this.log.info({ trigger: key }, 'cron trigger removed');
       }
     }
+    // stopped while reading: schedule nothing that stop() would not destroy
+    if (this.stopped) return;
     for (const [key, w] of wanted) {
       if (this.scheduled.has(key)) continue;
       if (!cron.validate(w.trigger.cron)) {
@@ -96,6 +125,8 @@ export class CronTriggers {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.allSettled([this.running, this.queued]);
     for (const s of this.scheduled.values()) await s.task.destroy();
     this.scheduled.clear();
     await Promise.allSettled([...this.inFlight]);

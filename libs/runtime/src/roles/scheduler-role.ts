@@ -6,7 +6,8 @@
  * - the SLA sweep (every TASK_QUEUE_REFRESH_INTERVAL_SECONDS) escalates due tasks whose delayed
  *   job was lost, and gives deadlines that have come within range their delayed job (further
  *   ones have none yet, so parked tasks hold no Redis memory);
- * - cron triggers are re-synced with the active definitions at the same interval;
+ * - cron triggers are re-synced when a definition change commits (LISTEN on
+ *   workflow_definitions_changed), and at the same interval as a fallback;
  * - the retention purge runs daily.
  */
 
@@ -16,6 +17,7 @@ import { escalateTask } from '@wf/engine';
 import { slaJobHorizonMs, type EngineRuntime } from '../engine-runtime';
 import type { Logger } from '../logger';
 import { CronTriggers } from './cron-triggers';
+import { DefinitionChangeListener } from './definition-change-listener';
 import type { RunningRole } from './worker-role';
 
 const BATCH = 500;
@@ -92,6 +94,13 @@ export function startSchedulerRole(rt: EngineRuntime): RunningRole {
     }),
     every(refreshMs, 'triggers', log, () => triggers.sync()),
   ];
+  const changes = new DefinitionChangeListener({
+    url: rt.config.runtimeUrl,
+    applicationName: 'workflow-scheduler-listen',
+    log,
+    onChange: () => triggers.sync(),
+  });
+  changes.start();
   const retention = cron.schedule('17 3 * * *', () => purgeHistoryOnce(rt, log).catch((err: Error) => log.error({ err: err.message }, 'retention purge failed')), {
     name: 'history-retention',
     timezone: 'UTC',
@@ -101,6 +110,7 @@ export function startSchedulerRole(rt: EngineRuntime): RunningRole {
   return {
     name: 'scheduler',
     async close() {
+      await changes.stop();
       await retention.destroy();
       await Promise.all(loops.map((l) => l.stop()));
       await triggers.stop();
