@@ -5,3 +5,4 @@ export * from './bull-dispatcher';
 export * from './node-worker';
 export * from './queue-health';
 export * from './tenant-admission';
+export * from './redis-reachability';

@@ -7,6 +7,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ALL_QUEUES } from './queue-names';
+import { describeRedisUrl } from './redis-connection';
 
 /** One line of the health report (the same shape as @wf/db's). */
 export interface HealthCheck {
@@ -93,16 +94,6 @@ async function checkQueue(redis: Redis, queueName: string, prefix: string): Prom
     return { name, ok: false, detail: `getJobCounts failed: ${errorMessage(queueError ?? err)}` };
   } finally {
     await queue.close().catch(() => undefined);
-  }
-}
-
-/** host:port without credentials, for messages. */
-function describeRedisUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || '6379'}`;
-  } catch {
-    return '(unparseable REDIS_URL)';
   }
 }
 

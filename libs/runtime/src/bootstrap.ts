@@ -1,15 +1,19 @@
 /**
- * Process lifecycle shared by the apps: read config, prepare the database, build the runtime,
- * start roles, and shut down gracefully on SIGTERM/SIGINT (stop intake, finish in-flight jobs,
- * close queues and pools).
+ * Process lifecycle shared by the apps: read config, prepare the database, check Redis, build the
+ * runtime, start roles, and shut down gracefully on SIGTERM/SIGINT (stop intake, finish in-flight
+ * jobs, close queues and pools) within SHUTDOWN_DEADLINE_MS. Any start-up failure (Postgres or
+ * Redis unreachable, a port taken) exits 1 with one `start-up failed` line saying why.
  */
 
 import { MIGRATIONS, appliedMigrations, describeUrl, ensureDatabase, latestActiveDefinition, migrateUp } from '@wf/db';
+import { assertRedisReachable } from '@wf/queue';
 import { ConfigError, DEV_TENANT_ID, loadConfig, type Config } from './config/config';
 import { createEngineRuntime, type EngineRuntime } from './engine-runtime';
+import { PortUnavailableError } from './http-listen';
 import { createLogger, type Logger } from './logger';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server';
 import type { RunningRole } from './roles/worker-role';
+import { SHUTDOWN_DEADLINE_MS, closeWithin, type ClosingStep } from './shutdown';
 import { SAMPLE_WORKFLOW, SAMPLE_WORKFLOW_NAME } from './seed/sample-workflow';
 
 export type RoleName = 'api' | 'worker' | 'scheduler';
@@ -75,27 +79,46 @@ export async function boot(opts: BootOptions): Promise<void> {
   let rt: EngineRuntime;
   try {
     await prepareDatabase(config, log);
+    // refused like an unreachable Postgres, rather than started to retry in the background
+    await assertRedisReachable(config.redisUrl);
     rt = await createEngineRuntime(config, log, opts.roles.join('+'));
     if (!config.migrateOnStart) await checkSchemaCurrent(rt);
   } catch (err) {
     log.fatal({ err: (err as Error).message }, 'start-up failed');
     process.exit(1);
   }
-  // one role seeds, so processes starting together never race to create the sample twice
-  if (config.seedSampleWorkflow && opts.roles.includes('api')) await seedSampleWorkflow(rt);
 
   const running: RunningRole[] = [];
-  for (const role of ROLE_NAMES) {
-    if (!opts.roles.includes(role)) continue;
-    const start = opts.starters[role];
-    if (!start) throw new Error(`role ${role} cannot run in this process`);
-    running.push(await start(rt));
-  }
-  // the api role serves /metrics itself; other processes only when asked to
   let metricsServer: MetricsServer | null = null;
-  if (!opts.roles.includes('api') && config.metricsPort !== null) {
-    metricsServer = await startMetricsServer(rt.metrics.registry, config.metricsPort);
-    log.info({ port: metricsServer.port }, 'serving /metrics');
+  // what a stop closes, in order: api first (no new intake), then workers finish their
+  // in-flight jobs, then queues and pools
+  const closingSteps = (): ClosingStep[] => [
+    ...running.map((role) => ({ name: `${role.name} role`, close: () => role.close() })),
+    ...(metricsServer ? [{ name: 'metrics server', close: () => (metricsServer as MetricsServer).close() }] : []),
+    { name: 'runtime (queues, Redis and Postgres connections)', close: () => rt.close() },
+  ];
+  try {
+    // one role seeds, so processes starting together never race to create the sample twice
+    if (config.seedSampleWorkflow && opts.roles.includes('api')) await seedSampleWorkflow(rt);
+    // the api role serves /metrics itself; other processes only when asked to. Ports are bound
+    // before any role takes work, so a port that is taken stops a process that has done nothing.
+    if (!opts.roles.includes('api') && config.metricsPort !== null) {
+      const port = config.metricsPort;
+      metricsServer = await startMetricsServer(rt.metrics.registry, port).catch((err: NodeJS.ErrnoException) => {
+        throw new PortUnavailableError(port, 'METRICS_PORT', err);
+      });
+      log.info({ port: metricsServer.port }, 'serving /metrics');
+    }
+    for (const role of ROLE_NAMES) {
+      if (!opts.roles.includes(role)) continue;
+      const start = opts.starters[role];
+      if (!start) throw new Error(`role ${role} cannot run in this process`);
+      running.push(await start(rt));
+    }
+  } catch (err) {
+    log.fatal({ err: (err as Error).message }, 'start-up failed');
+    await closeWithin(closingSteps(), { log });
+    process.exit(1);
   }
   if (opts.devToken && !config.isProduction && opts.roles.includes('api')) {
     process.stdout.write(`Dev token (admin): ${opts.devToken(config)}\n`);
@@ -103,17 +126,16 @@ export async function boot(opts: BootOptions): Promise<void> {
 
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    // api first (no new intake), then workers finish their in-flight jobs
-    for (const role of running) {
-      await role.close().catch((err: Error) => log.error({ err: err.message, role: role.name }, 'error while stopping'));
+    if (stopping) {
+      log.warn({ signal }, 'second signal while shutting down; exiting now');
+      process.exit(1);
     }
-    await metricsServer?.close();
-    await rt.close();
-    log.info('stopped');
-    process.exit(0);
+    stopping = true;
+    log.info({ signal, deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutting down');
+    if (await closeWithin(closingSteps(), { log })) {
+      log.info('stopped');
+      process.exit(0);
+    }
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { PURE_SERVICE_TYPES, type EnginePorts } from '@wf/engine';
 import { createDataSource, describeUrl, loginProblems, PgStore, poolOf, type LoginKind } from '@wf/db';
-import { BullDispatcher, createRedisConnection } from '@wf/queue';
+import { BullDispatcher, createRedisConnection, describeRedisUrl } from '@wf/queue';
 import { AfterCommitDispatcher } from './after-commit-dispatcher';
 import type { Config } from './config/config';
 import type { Logger } from './logger';
@@ -102,9 +102,21 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     throw err;
   }
   const store = new PgStore(poolOf(dataSource), { urgentThresholdHours: config.urgentThresholdHours });
-  const redis = createRedisConnection(config.redisUrl, 'producer');
+  // The producer connection speaks for the process during an outage: one line per reconnect
+  // attempt (every engine connection keeps "cannot reach Redis" errors to its retries).
+  let failedAttempts = 0;
+  const redis = createRedisConnection(config.redisUrl, 'producer', {
+    onRetry: ({ where, attempt, delayMs, error }) => {
+      failedAttempts = attempt;
+      log.warn({ redis: where, attempt, retryInMs: delayMs, err: error?.message }, 'Redis unreachable; reconnecting');
+    },
+  });
+  redis.on('ready', () => {
+    if (failedAttempts > 0) log.info({ redis: describeRedisUrl(config.redisUrl), attempts: failedAttempts }, 'Redis reachable again');
+    failedAttempts = 0;
+  });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
-  // the connection's own listener above already reports an outage once per error
+  // the connection's own listener above already reports any other error
   const bullDispatcher = new BullDispatcher(
     redis,
     config.queuePrefix,

@@ -15,3 +15,4 @@ export * from './roles/cron-triggers';
 export * from './seed/sample-workflow';
 export * from './handlers';
 export * from './metrics/engine-metrics';
+export * from './http-listen';

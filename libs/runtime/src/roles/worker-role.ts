@@ -80,7 +80,12 @@ export function startWorkerRole(rt: EngineRuntime, metrics: EngineMetrics | unde
   return {
     name: 'worker',
     async close() {
-      await Promise.all([worker.close(), slaWorker.close()]);
+      // With Redis gone a graceful close waits on it for ever (BullMQ has to move the jobs in
+      // hand); force it instead. Jobs in hand were never acknowledged: Redis redelivers them
+      // once they are stalled, and every step is idempotent, so forcing loses nothing.
+      const force = connection.status !== 'ready';
+      if (force) log.warn({ redis: connection.status }, 'Redis is not connected: closing the workers without waiting for jobs in hand');
+      await Promise.all([worker.close(force), slaWorker.close(force)]);
       connection.disconnect();
       log.info('worker stopped');
     },
