@@ -18,7 +18,8 @@ const MIGRATION_0002 = 'RlsRoles1764000000002';
 const MIGRATION_0003 = 'IdFirstForeignKeys1764000000003';
 const MIGRATION_0004 = 'LeastPrivilegeLogins1764000000004';
 const MIGRATION_0005 = 'EngineBounds1764000000005';
-const ALL_MIGRATIONS = [MIGRATION_0001, MIGRATION_0002, MIGRATION_0003, MIGRATION_0004, MIGRATION_0005];
+const MIGRATION_0006 = 'ContextSchema1764000000006';
+const ALL_MIGRATIONS = [MIGRATION_0001, MIGRATION_0002, MIGRATION_0003, MIGRATION_0004, MIGRATION_0005, MIGRATION_0006];
 const ROOT = join(__dirname, '../../..');
 const TABLES = ['workflow_definitions', 'workflow_instance_history', 'workflow_instance_nodes', 'workflow_instances'];
 const VIEWS = ['v_user_task_queue', 'v_workflow_analytics'];
@@ -37,6 +38,8 @@ interface SchemaState {
   historyKey: string[];
   /** the columns of the idempotency key, in order */
   idempotencyKey: string[];
+  /** workflow_definitions has context_schema */
+  contextSchemaColumn: boolean;
 }
 
 /** What 0001 creates, as seen in the database at `url` (a fresh connection each time). */
@@ -70,6 +73,9 @@ async function schemaState(url: string): Promise<SchemaState> {
        JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
        WHERE con.conname = 'uq_workflow_instances_idempotency'`,
     );
+    const contextSchema = await c.query(
+      `SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'workflow_definitions' AND column_name = 'context_schema'`,
+    );
     const policies = await c.query<{ policyname: string }>(
       `SELECT policyname FROM pg_policies WHERE tablename = 'workflow_definitions' ORDER BY policyname`,
     );
@@ -82,6 +88,7 @@ async function schemaState(url: string): Promise<SchemaState> {
       policies: policies.rows.map((r) => r.policyname),
       historyKey: key.rows[0]?.cols ?? [],
       idempotencyKey: idem.rows[0]?.cols ?? [],
+      contextSchemaColumn: contextSchema.rowCount === 1,
     };
   } finally {
     await c.end();
@@ -100,9 +107,16 @@ const MIGRATED: SchemaState = {
   historyKey: ['id', 'tenant_id'],
   // 0005: idempotency keys are the caller's
   idempotencyKey: ['tenant_id', 'started_by', 'idempotency_key'],
+  // 0006: definitions keep their contextSchema
+  contextSchemaColumn: true,
+};
+const AT_0005: SchemaState = {
+  ...MIGRATED,
+  appliedMigrations: [MIGRATION_0001, MIGRATION_0002, MIGRATION_0003, MIGRATION_0004, MIGRATION_0005],
+  contextSchemaColumn: false,
 };
 const AT_0004: SchemaState = {
-  ...MIGRATED,
+  ...AT_0005,
   appliedMigrations: [MIGRATION_0001, MIGRATION_0002, MIGRATION_0003, MIGRATION_0004],
   functions: ['update_workflow_updated_at', 'workflow_history_append_only', 'workflow_purge_instance_history'],
   idempotencyKey: ['tenant_id', 'idempotency_key'],
@@ -118,7 +132,7 @@ const AT_0001: SchemaState = {
   appliedMigrations: [MIGRATION_0001],
   policies: ['workflow_definitions_system_read', 'workflow_definitions_tenant_read', 'workflow_definitions_tenant_write'],
 };
-const REVERTED: SchemaState = { tables: [], views: [], functions: [], appliedMigrations: [], roleExists: true, policies: [], historyKey: [], idempotencyKey: [] };
+const REVERTED: SchemaState = { tables: [], views: [], functions: [], appliedMigrations: [], roleExists: true, policies: [], historyKey: [], idempotencyKey: [], contextSchemaColumn: false };
 
 async function adminRows<R extends object>(sql: string): Promise<R[]> {
   const c = new Client({ connectionString: TEST_PG_ADMIN_URL });
@@ -160,6 +174,11 @@ describe('migrations', () => {
   describe('revert and re-apply on a migrated database', () => {
     it('starts from the migrated template', async () => {
       expect(await schemaState(db.url)).toEqual(MIGRATED);
+    });
+
+    it('migrateDown reverts 0006: the contextSchema column goes', async () => {
+      await expect(migrateDown({ url: db.url })).resolves.toBe(MIGRATION_0006);
+      expect(await schemaState(db.url)).toEqual(AT_0005);
     });
 
     it('migrateDown reverts 0005: the notify trigger goes, idempotency keys are tenant-wide again', async () => {

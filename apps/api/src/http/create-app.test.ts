@@ -61,6 +61,7 @@ function definition(): DefinitionDto {
     slaHours: null,
     escalationEnabled: false,
     escalationRole: null,
+    contextSchema: null,
     createdBy: 'alice',
     createdAt: NOW,
     updatedAt: NOW,

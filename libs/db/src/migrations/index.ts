@@ -7,4 +7,5 @@ export const MIGRATIONS = [
   sqlMigration('0003_id_first_foreign_keys', 1764000000003),
   sqlMigration('0004_least_privilege_logins', 1764000000004),
   sqlMigration('0005_engine_bounds', 1764000000005),
+  sqlMigration('0006_context_schema', 1764000000006),
 ];

@@ -1,7 +1,7 @@
 import { compileDefinition, type DefinitionInput, type DefinitionRecord } from '@wf/engine';
 
 export const DEFINITION_COLUMNS = `id, tenant_id, name, version, is_active, category, description, nodes, routes,
-  triggers, sla_hours, escalation_enabled, escalation_role, start_node_id, created_by, created_at, updated_at`;
+  triggers, context_schema, sla_hours, escalation_enabled, escalation_role, start_node_id, created_by, created_at, updated_at`;
 
 export interface DefinitionRow {
   id: string;
@@ -14,6 +14,7 @@ export interface DefinitionRow {
   nodes: DefinitionInput['nodes'];
   routes: DefinitionInput['routes'];
   triggers: NonNullable<DefinitionInput['triggers']>;
+  context_schema: Record<string, unknown> | null;
   sla_hours: number | null;
   escalation_enabled: boolean;
   escalation_role: string | null;
@@ -35,13 +36,16 @@ export function definitionInputOf(row: DefinitionRow): DefinitionInput {
     escalationEnabled: row.escalation_enabled,
     escalationRole: row.escalation_role,
     triggers: row.triggers,
+    contextSchema: row.context_schema,
   };
 }
 
 /** A stored row compiled again; it was valid when saved, so failing here is a bug. */
 export function toDefinitionRecord(row: DefinitionRow): DefinitionRecord {
-  // Stored definitions were validated on save; no service-type list here so plugins stay valid.
-  const result = compileDefinition(definitionInputOf(row), { serviceTypes: 'any' });
+  // Stored definitions were checked when saved. Loading is lenient on purpose: no service-type list
+  // (a plugin unloaded since stays loadable) and not strict (rows saved before the strict checks,
+  // unknown fields or unbounded durations, still run; the runtime clamps what it must).
+  const result = compileDefinition(definitionInputOf(row), { serviceTypes: 'any', strict: false });
   if (!result.ok) {
     throw new Error(`stored definition ${row.id} no longer compiles: ${result.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
   }

@@ -1,7 +1,8 @@
 /** Starting an instance: the row, its first ready execution and the first history entry. */
 
 import type { CompiledDefinition } from '../definition/definition.types';
-import { addHours } from '../sla/sla-clock';
+import { slaDeadlineAfter } from '../sla/sla-clock';
+import { DEFINITION_BOUNDS } from '../definition/definition.types';
 import type { ExecutionState, InstanceState, JsonObject, NewExecution, NodeJob, HistoryEvent, TriggerType } from './model';
 import { nodeOf } from './plan-builder';
 import { READY_EXECUTION_FIELDS } from './model';
@@ -58,7 +59,7 @@ export function planStart(def: CompiledDefinition, req: StartRequest, now: Date,
     openExecutions: 1,
     stepCount: 0,
     lastHistoryHash: null,
-    slaDeadline: def.slaHours !== null ? addHours(now, def.slaHours) : null,
+    slaDeadline: def.slaHours !== null ? slaDeadlineAfter(now, def.slaHours, DEFINITION_BOUNDS.maxSlaHours) : null,
     startedAt: now,
     contextEntityType: req.contextEntityType,
     contextEntityId: req.contextEntityId,

@@ -8,7 +8,8 @@
 import { EngineError, NodeFailedError, serializeError } from '../errors/engine-errors';
 import type { CompiledDefinition, CompiledNode } from '../definition/definition.types';
 import { evaluateExpression } from '../expressions/cel-expression';
-import { addHours } from '../sla/sla-clock';
+import { slaDeadlineAfter } from '../sla/sla-clock';
+import { DEFINITION_BOUNDS } from '../definition/definition.types';
 import type { EngineSettings } from './ports';
 import type { ExecutionState, InstanceState, JsonObject, Plan } from './model';
 import { PlanBuilder, expressionScope, nodeOf, type OpenExecution } from './plan-builder';
@@ -211,7 +212,7 @@ function parkTask(
   const isApproval = node.nodeType === 'approval';
   const assignedUserId = isApproval ? node.approverUserId : node.assigneeUserId;
   const assignedRole = isApproval ? node.approverRole : node.assigneeRole;
-  const slaDeadline = addHours(b.now, node.slaHours ?? settings.defaultSlaHours);
+  const slaDeadline = slaDeadlineAfter(b.now, node.slaHours ?? settings.defaultSlaHours, DEFINITION_BOUNDS.maxSlaHours);
   b.patch(execution, {
     status: 'waiting',
     waitingFor: 'task',

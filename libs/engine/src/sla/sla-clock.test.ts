@@ -1,4 +1,4 @@
-import { addHours, hoursRemaining, urgencyOf } from './sla-clock';
+import { addHours, hoursRemaining, slaDeadlineAfter, urgencyOf } from './sla-clock';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const at = (ms: number) => new Date(NOW.getTime() + ms);
@@ -38,5 +38,18 @@ describe('hoursRemaining and addHours', () => {
   it('adds fractional hours to the millisecond', () => {
     expect(addHours(NOW, 0.0005).getTime() - NOW.getTime()).toBe(1800);
     expect(addHours(NOW, 72).toISOString()).toBe('2026-03-04T12:00:00.000Z');
+  });
+});
+
+describe('slaDeadlineAfter', () => {
+  it('adds the hours when they are within the bound', () => {
+    expect(slaDeadlineAfter(NOW, 2_300_000_000, 87_600)).toEqual(addHours(NOW, 87_600));
+    expect(slaDeadlineAfter(NOW, 24, 87_600)).toEqual(addHours(NOW, 24));
+  });
+
+  it('holds a stored 1e10 hours to the bound: a real date, where adding them makes an invalid one', () => {
+    const deadline = slaDeadlineAfter(NOW, 1e10, 87_600);
+    expect(deadline).toEqual(addHours(NOW, 87_600));
+    expect(addHours(NOW, 1e10).getTime()).toBeNaN();
   });
 });

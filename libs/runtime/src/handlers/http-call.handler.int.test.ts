@@ -237,6 +237,13 @@ describe('http_call', () => {
       expect(err.retryable).toBe(true);
     });
 
+    it('refuses a stored timeoutMs beyond five minutes, without calling', async () => {
+      const err = await failure(handler({ allowedHosts: ['127.0.0.1'] }).execute(call({ url: `${api.url}/hang`, timeoutMs: 86_400_000 })));
+      expect(err.code).toBe('INVALID_CONFIG');
+      expect(err.retryable).toBe(false);
+      expect(err.message).toContain('at most 300000');
+    });
+
     it('stops when the step is aborted', async () => {
       const controller = new AbortController();
       const pending = handler({ allowedHosts: ['127.0.0.1'] }).execute(call({ url: `${api.url}/hang` }, {}, controller.signal));

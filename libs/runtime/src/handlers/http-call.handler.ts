@@ -15,6 +15,7 @@ import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import {
+  DEFINITION_BOUNDS,
   EngineError,
   HTTP_CALL_METHODS,
   NodeFailedError,
@@ -208,6 +209,10 @@ function prepare(call: ServiceCallContext, defaultTimeoutMs: number): PreparedRe
   const rawTimeout = config['timeoutMs'];
   if (rawTimeout !== undefined && !(typeof rawTimeout === 'number' && rawTimeout > 0)) {
     throw invalidConfig('serviceConfig.timeoutMs must be a positive number');
+  }
+  // saves refuse more; a row stored before that bound must not hold a lease for days
+  if (typeof rawTimeout === 'number' && rawTimeout > DEFINITION_BOUNDS.maxHttpTimeoutMs) {
+    throw invalidConfig(`serviceConfig.timeoutMs must be at most ${DEFINITION_BOUNDS.maxHttpTimeoutMs} (five minutes)`);
   }
   const rawResult = config['resultVariable'];
   if (rawResult !== undefined && (typeof rawResult !== 'string' || !rawResult)) {

@@ -50,12 +50,17 @@ export class DefinitionsServiceImpl implements DefinitionsService {
 
   /**
    * What the engine's compiler cannot judge: cron syntax (node-cron's, which will run it), each
-   * handler's config check, each form schema (compiled on its own, strictly, as a completion will).
+   * handler's config check, each form schema and the contextSchema (each compiled on its own, strictly,
+   * as a completion or a start will).
    */
   private saveTimeProblems(def: CompiledDefinition): DefinitionProblem[] {
     const problems: DefinitionProblem[] = def.triggers.flatMap((t, i) =>
       t.type === 'cron' && !cron.validate(t.cron) ? [{ path: `triggers[${i}].cron`, message: `"${t.cron}" is not a valid cron expression` }] : [],
     );
+    if (def.contextSchema) {
+      const schema = compileFormSchema(def.contextSchema as Record<string, unknown>, { strict: true });
+      if (!schema.ok) for (const p of schema.problems) problems.push({ path: `contextSchema${p.path}`, message: p.message });
+    }
     def.input.nodes.forEach((node, index) => {
       const compiled = def.nodes.get(node.id);
       if (compiled?.nodeType !== 'service_task' || !compiled.serviceType) return;

@@ -21,6 +21,7 @@ export function toDefinitionDto(r: DefinitionRow): DefinitionDto {
     slaHours: r.sla_hours === null ? null : Number(r.sla_hours),
     escalationEnabled: r.escalation_enabled,
     escalationRole: r.escalation_role,
+    contextSchema: r.context_schema,
     createdBy: r.created_by,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),

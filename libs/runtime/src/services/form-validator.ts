@@ -21,8 +21,8 @@ type Compiled = { readonly validate: ValidateFunction } | { readonly problems: r
 const MAX_DETAILS = 50;
 
 /**
- * Validates user-task submissions against the node's `formSchema`. Each form is compiled on its
- * own Ajv (see `compileFormSchema`) the first time it is needed and kept in a bounded cache.
+ * Validates user-task submissions against the node's `formSchema`, and start contexts against
+ * the definition's `contextSchema`. Each schema is compiled on its own Ajv (see `compileFormSchema`) the first time it is needed and kept in a bounded cache.
  */
 export class FormValidator {
   private readonly cache = new Map<string, Compiled>();
@@ -35,7 +35,7 @@ export class FormValidator {
   /** Throws `FORM_VALIDATION_FAILED` (400) when `data` does not match; `FORM_SCHEMA_INVALID` (422) when a stored form cannot be compiled. */
   validate(key: FormKey, schema: Record<string, unknown> | null, data: JsonObject): void {
     if (!schema) return;
-    const compiled = this.compiled(key, schema);
+    const compiled = this.compiled(`form:${key.definitionId}/${key.nodeId}`, schema);
     if ('problems' in compiled) {
       throw new UnprocessableError(
         'FORM_SCHEMA_INVALID',
@@ -43,18 +43,31 @@ export class FormValidator {
         compiled.problems.map((p) => ({ path: `formSchema${p.path}`, message: p.message })),
       );
     }
-    const check = compiled.validate;
-    if (!check(data)) {
-      const details = (check.errors ?? []).slice(0, MAX_DETAILS).map((e) => ({
-        path: `data${e.instancePath.replace(/\//g, '.')}`,
-        message: e.message ?? 'invalid',
-      }));
-      throw new ValidationError('FORM_VALIDATION_FAILED', 'the submitted data does not match the task form', details);
+    if (!compiled.validate(data)) {
+      throw new ValidationError('FORM_VALIDATION_FAILED', 'the submitted data does not match the task form', detailsOf(compiled.validate, 'data'));
     }
   }
 
-  private compiled(key: FormKey, schema: Record<string, unknown>): Compiled {
-    const id = `${key.definitionId}/${key.nodeId}`;
+  /**
+   * The start context against the definition's `contextSchema`: `CONTEXT_VALIDATION_FAILED` (400)
+   * when it does not match, `CONTEXT_SCHEMA_INVALID` (422) when a stored schema cannot be compiled.
+   */
+  validateContext(definitionId: string, schema: Readonly<Record<string, unknown>> | null, data: JsonObject): void {
+    if (!schema) return;
+    const compiled = this.compiled(`context:${definitionId}`, schema);
+    if ('problems' in compiled) {
+      throw new UnprocessableError(
+        'CONTEXT_SCHEMA_INVALID',
+        `the contextSchema of workflow definition ${definitionId} cannot be checked; save a corrected version of the workflow`,
+        compiled.problems.map((p) => ({ path: `contextSchema${p.path}`, message: p.message })),
+      );
+    }
+    if (!compiled.validate(data)) {
+      throw new ValidationError('CONTEXT_VALIDATION_FAILED', "contextData does not match the workflow's contextSchema", detailsOf(compiled.validate, 'contextData'));
+    }
+  }
+
+  private compiled(id: string, schema: Readonly<Record<string, unknown>>): Compiled {
     const hit = this.cache.get(id);
     if (hit) {
       // most recently used goes to the end
@@ -63,10 +76,17 @@ export class FormValidator {
       return hit;
     }
     // a form already stored is checked leniently (strict: false): a form saved before strict mode still works
-    const result = compileFormSchema(schema, { strict: false, ...(this.options.limits ? { limits: this.options.limits } : {}) });
+    const result = compileFormSchema(schema as Record<string, unknown>, { strict: false, ...(this.options.limits ? { limits: this.options.limits } : {}) });
     const entry: Compiled = result.ok ? { validate: result.validate } : { problems: result.problems };
     this.cache.set(id, entry);
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
     return entry;
   }
+}
+
+function detailsOf(check: ValidateFunction, root: string): { path: string; message: string }[] {
+  return (check.errors ?? []).slice(0, MAX_DETAILS).map((e) => ({
+    path: `${root}${e.instancePath.replace(/\//g, '.')}`,
+    message: e.message ?? 'invalid',
+  }));
 }

@@ -32,6 +32,8 @@ export interface DefinitionDto {
   slaHours: number | null;
   escalationEnabled: boolean;
   escalationRole: string | null;
+  /** JSON Schema every start context must match (and conditions are type-checked against) */
+  contextSchema: Record<string, unknown> | null;
   createdBy: string;
   createdAt: string;
   updatedAt: string;

@@ -25,6 +25,7 @@ import {
   type InstanceRowView,
   type PgTx,
 } from '@wf/db';
+import { FormValidator } from './form-validator';
 
 /** Largest `contextData` accepted at start, as serialised JSON (documented in the README). */
 export { MAX_CONTEXT_BYTES };
@@ -50,6 +51,9 @@ export interface StartOutcome {
   readonly created: boolean;
   readonly enqueue: readonly NodeJob[];
 }
+
+/** compiled context schemas, shared by every start in the process (definition ids are unique) */
+const contextSchemas = new FormValidator();
 
 export function assertContextSize(contextData: JsonObject | undefined): void {
   if (!contextData) return;
@@ -100,6 +104,7 @@ export async function startWorkflow(tx: PgTx, cmd: StartCommand, now: Date, newI
     throw new UnprocessableError('DEFINITION_INACTIVE', `workflow definition ${row.id} (${row.name} v${row.version}) is not active`);
   }
   const def = tx.compiledFrom(row);
+  contextSchemas.validateContext(row.id, def.compiled.contextSchema, cmd.contextData ?? {});
   const plan = planStart(
     def.compiled,
     {
