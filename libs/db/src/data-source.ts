@@ -4,11 +4,11 @@ import { MIGRATIONS } from './migrations';
 
 export interface DbOptions {
   readonly url: string;
-  /** connections in the pool, default 10 */
+  /** connections in the pool; unset, pg's own default. The runtime passes DB_POOL_SIZE. */
   readonly poolSize?: number;
-  /** per-statement limit, default 10000 ms */
+  /** per-statement limit; unset, none (migrations). The runtime passes DB_STATEMENT_TIMEOUT_MS. */
   readonly statementTimeoutMs?: number;
-  /** bounds a frozen process's open transaction (and the locks it holds), default 5000 ms */
+  /** bounds a frozen process's open transaction (and the locks it holds); unset, none. The runtime passes DB_IDLE_IN_TRANSACTION_TIMEOUT_MS. */
   readonly idleInTransactionTimeoutMs?: number;
   readonly applicationName?: string;
 }
@@ -26,11 +26,12 @@ export function createDataSource(opts: DbOptions): DataSource {
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsTransactionMode: 'each',
     logging: false,
-    poolSize: opts.poolSize ?? 10,
+    // the settings' defaults live in the engine's config schema, not here a second time
+    ...(opts.poolSize !== undefined ? { poolSize: opts.poolSize } : {}),
     applicationName: opts.applicationName ?? 'workflow-engine',
     extra: {
-      statement_timeout: opts.statementTimeoutMs ?? 10_000,
-      idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs ?? 5_000,
+      ...(opts.statementTimeoutMs !== undefined ? { statement_timeout: opts.statementTimeoutMs } : {}),
+      ...(opts.idleInTransactionTimeoutMs !== undefined ? { idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs } : {}),
       connectionTimeoutMillis: 5_000,
     },
   });

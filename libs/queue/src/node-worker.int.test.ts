@@ -56,7 +56,7 @@ it("defers a tenant's jobs over its share, runs each once later on its first att
       await bHeld;
       inFlightB -= 1;
     },
-    { connection, prefix, concurrency: 3, tenantConcurrency: 2, onDeferred: (j) => deferred.push(j.executionId) },
+    { connection, prefix, concurrency: 3, lockDurationMs: 10_000, tenantConcurrency: 2, onDeferred: (j) => deferred.push(j.executionId) },
   );
   worker.on('failed', (j) => failed.push(j?.data.executionId ?? '?'));
 

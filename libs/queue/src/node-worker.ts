@@ -9,8 +9,8 @@ export interface NodeWorkerOptions {
   readonly connection: Redis;
   readonly prefix: string;
   readonly concurrency: number;
-  /** ms a job stays locked without renewal before another worker may take it (default 10000) */
-  readonly lockDurationMs?: number;
+  /** WORKER_LOCK_DURATION_MS: ms a job stays locked without renewal before another worker may take it */
+  readonly lockDurationMs: number;
   /**
    * WORKER_TENANT_CONCURRENCY: node jobs one tenant may run at once in this worker. A job of a
    * tenant already at its share is deferred (moved to BullMQ's delayed set for 100 ms, doubling
@@ -78,9 +78,9 @@ export function createNodeWorker(handle: (job: NodeJob, delivery: Delivery) => P
       connection: opts.connection,
       prefix: opts.prefix,
       concurrency: opts.concurrency,
-      lockDuration: opts.lockDurationMs ?? 10_000,
+      lockDuration: opts.lockDurationMs,
       // A dead worker's job is found stalled within half a lock duration after its lock expires.
-      stalledInterval: Math.max(500, Math.floor((opts.lockDurationMs ?? 10_000) / 2)),
+      stalledInterval: Math.max(500, Math.floor(opts.lockDurationMs / 2)),
       // a job re-delivered after stalls is harmless (steps are idempotent); failing it would only
       // leave the work to the reconciliation sweep
       maxStalledCount: 5,
@@ -94,6 +94,6 @@ export function createSlaWorker(handle: (job: SlaJob) => Promise<void>, opts: No
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency,
-    lockDuration: opts.lockDurationMs ?? 10_000,
+    lockDuration: opts.lockDurationMs,
   });
 }

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { CONFIG_SETTING_NAMES } from '@wf/runtime';
 import { cpuMicros } from './resource-meters';
 import { sleep } from './stats';
 
@@ -25,16 +26,8 @@ export interface EngineSettings {
   readonly nodeArgs?: readonly string[];
 }
 
-/** Engine variables a caller's shell might set; the bench sets or clears each one itself. */
-const ENGINE_ENV = [
-  'NODE_ENV', 'DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'PORT', 'AUTH_JWT_SECRET', 'RATE_LIMIT_PER_MINUTE',
-  'LOG_LEVEL', 'SEED_SAMPLE_WORKFLOW', 'DB_POOL_SIZE', 'WORKER_CONCURRENCY', 'WORKFLOW_HANDLER_MODULES',
-  'BULL_BOARD_USER', 'BULL_BOARD_PASSWORD', 'SMTP_URL', 'WORKFLOW_MAX_RETRIES', 'WORKFLOW_RETRY_BACKOFF_MS',
-  'WORKFLOW_DEFAULT_SLA_HOURS', 'WORKFLOW_ESCALATION_ENABLED', 'WORKFLOW_MAX_STEPS_PER_INSTANCE',
-  'WORKFLOW_RECONCILE_AFTER_SECONDS', 'WORKFLOW_STEP_LEASE_MS', 'DB_STATEMENT_TIMEOUT_MS', 'MAX_BODY_BYTES',
-  'WORKER_LOCK_DURATION_MS', 'TASK_QUEUE_REFRESH_INTERVAL_SECONDS', 'TASK_QUEUE_URGENT_THRESHOLD_HOURS',
-  'WORKFLOW_HISTORY_RETENTION_DAYS', 'HTTP_CALL_ALLOWED_HOSTS', 'WORKFLOW_MAX_SUBWORKFLOW_DEPTH',
-];
+/** Engine variables a caller's shell might set (all of them, from the config schema); the bench sets or clears each one itself. */
+const ENGINE_ENV = CONFIG_SETTING_NAMES;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

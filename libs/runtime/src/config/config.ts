@@ -100,59 +100,6 @@ const envSchema = z.object({
   SEED_SAMPLE_WORKFLOW: bool.optional(),
 });
 
-export interface Config {
-  nodeEnv: 'development' | 'production' | 'test';
-  isProduction: boolean;
-  /** DATABASE_URL as given */
-  databaseUrl: string;
-  /** the owner login migrations run with: DATABASE_MIGRATION_URL, else DATABASE_URL */
-  migrationUrl: string;
-  /** the login of every pool that serves requests, steps and sweeps (never an owner) */
-  runtimeUrl: string;
-  /** the login of database_query steps (no rights on the engine's tables) */
-  queryUrl: string;
-  migrateOnStart: boolean;
-  queryMaxRows: number;
-  redisUrl: string;
-  queuePrefix: string;
-  port: number;
-  /** METRICS_PORT: /metrics for processes without the api role; null means none */
-  metricsPort: number | null;
-  jwtSecret: string;
-  /** true when the documented development secret is in use */
-  usingDevSecret: boolean;
-  defaultSlaHours: number;
-  escalationEnabled: boolean;
-  maxRetries: number;
-  retryBackoffMs: number;
-  maxBodyBytes: number;
-  rateLimitPerMinute: number;
-  bullBoard: { user: string; password: string } | null;
-  smtpUrl: string | null;
-  /** SMTP_FROM: the sender when a node names none */
-  smtpFrom: string;
-  /** SMTP_ALLOWED_FROM, lower-cased, SMTP_FROM always among them: addresses and `@domain` entries */
-  smtpAllowedFrom: string[];
-  handlerModules: string[];
-  maxStepsPerInstance: number;
-  maxSubworkflowDepth: number;
-  maxInstancesPerTree: number;
-  reconcileAfterSeconds: number;
-  stepLeaseMs: number;
-  dbPoolSize: number;
-  dbStatementTimeoutMs: number;
-  dbIdleInTransactionTimeoutMs: number;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  historyRetentionDays: number;
-  taskQueueRefreshIntervalSeconds: number;
-  urgentThresholdHours: number;
-  httpCallAllowedHosts: string[];
-  workerConcurrency: number;
-  /** node jobs of one tenant running at once in one worker; over it a job is deferred */
-  workerTenantConcurrency: number;
-  workerLockDurationMs: number;
-  seedSampleWorkflow: boolean;
-}
 
 /** The login roles the migrations create (libs/db RUNTIME_LOGIN and QUERY_LOGIN). */
 const RUNTIME_LOGIN = 'workflow_runtime';
@@ -171,7 +118,16 @@ export function withLogin(url: string, user: string): string {
  * without it, DATABASE_URL is the owner's and the runtime logs in at its address as
  * workflow_runtime. database_query steps log in as workflow_query unless told otherwise.
  */
-function databaseLogins(e: { DATABASE_URL: string; DATABASE_MIGRATION_URL?: string | undefined; DATABASE_RUNTIME_URL?: string | undefined; DATABASE_QUERY_URL?: string | undefined }) {
+interface DatabaseLogins {
+  /** the owner login migrations run with: DATABASE_MIGRATION_URL, else DATABASE_URL */
+  readonly migrationUrl: string;
+  /** the login of every pool that serves requests, steps and sweeps (never an owner) */
+  readonly runtimeUrl: string;
+  /** the login of database_query steps (no rights on the engine's tables) */
+  readonly queryUrl: string;
+}
+
+function databaseLogins(e: { DATABASE_URL: string; DATABASE_MIGRATION_URL?: string | undefined; DATABASE_RUNTIME_URL?: string | undefined; DATABASE_QUERY_URL?: string | undefined }): DatabaseLogins {
   const migrationUrl = e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL;
   const runtimeUrl = e.DATABASE_RUNTIME_URL ?? (e.DATABASE_MIGRATION_URL ? e.DATABASE_URL : withLogin(e.DATABASE_URL, RUNTIME_LOGIN));
   const queryUrl = e.DATABASE_QUERY_URL ?? withLogin(runtimeUrl, QUERY_LOGIN);
@@ -238,11 +194,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...crossFieldProblems(parsed.success ? parsed.data : validFields(cleaned), failed),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  const e = parsed.data;
+  return configOf(parsed.data);
+}
+
+/** Every setting's name: the variables this module reads (tools that clear an inherited environment use it). */
+export const CONFIG_SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(envSchema.shape));
+
+/**
+ * The configuration the processes use, from the parsed environment. `Config` is this function's
+ * result type, so each setting is written once here and its default once in the schema.
+ */
+function configOf(e: Env) {
   const isProduction = e.NODE_ENV === 'production';
   return {
     nodeEnv: e.NODE_ENV,
     isProduction,
+    /** DATABASE_URL as given */
     databaseUrl: e.DATABASE_URL,
     ...databaseLogins(e),
     migrateOnStart: e.DATABASE_MIGRATE_ON_START,
@@ -250,8 +217,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     port: e.PORT,
+    /** METRICS_PORT: /metrics for processes without the api role; null means none */
     metricsPort: e.METRICS_PORT ?? null,
     jwtSecret: e.AUTH_JWT_SECRET ?? DEV_JWT_SECRET,
+    /** true when the documented development secret is in use */
     usingDevSecret: !e.AUTH_JWT_SECRET,
     defaultSlaHours: e.WORKFLOW_DEFAULT_SLA_HOURS,
     escalationEnabled: e.WORKFLOW_ESCALATION_ENABLED,
@@ -261,7 +230,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     bullBoard: e.BULL_BOARD_USER && e.BULL_BOARD_PASSWORD ? { user: e.BULL_BOARD_USER, password: e.BULL_BOARD_PASSWORD } : null,
     smtpUrl: e.SMTP_URL ?? null,
+    /** SMTP_FROM: the sender when a node names none */
     smtpFrom: e.SMTP_FROM,
+    /** SMTP_ALLOWED_FROM, lower-cased, SMTP_FROM always among them: addresses and `@domain` entries */
     smtpAllowedFrom: [...new Set([e.SMTP_FROM, ...(e.SMTP_ALLOWED_FROM ?? [])].map((entry) => entry.toLowerCase()))],
     handlerModules: e.WORKFLOW_HANDLER_MODULES,
     maxStepsPerInstance: e.WORKFLOW_MAX_STEPS_PER_INSTANCE,
@@ -278,8 +249,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     urgentThresholdHours: e.TASK_QUEUE_URGENT_THRESHOLD_HOURS,
     httpCallAllowedHosts: e.HTTP_CALL_ALLOWED_HOSTS,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    /** node jobs of one tenant running at once in one worker; over it a job is deferred */
     workerTenantConcurrency: e.WORKER_TENANT_CONCURRENCY ?? Math.max(1, Math.floor(e.WORKER_CONCURRENCY / 2)),
     workerLockDurationMs: e.WORKER_LOCK_DURATION_MS,
     seedSampleWorkflow: e.SEED_SAMPLE_WORKFLOW ?? e.NODE_ENV === 'development',
   };
 }
+
+export type Config = ReturnType<typeof configOf>;
