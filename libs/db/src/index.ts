@@ -11,6 +11,7 @@ export * from './repositories/definition-references.repository';
 export * from './repositories/instances.repository';
 export * from './repositories/tasks.repository';
 export * from './store/system-queries';
+export * from './store/urgency-sql';
 export * from './repositories/analytics.repository';
 export * from './store/history-chain';
 export * from './health/schema-health';

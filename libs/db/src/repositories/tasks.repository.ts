@@ -1,5 +1,6 @@
-import type { Actor } from '@wf/engine';
+import { urgencyWindow, type Actor, type UrgencyLevel } from '@wf/engine';
 import type { PgTx } from '../store/pg-store';
+import { urgencyFilterSql } from '../store/urgency-sql';
 import { cursorSpec, cursorTimestampSql, decodeCursor, pageOf } from './cursor';
 
 export interface TaskRowView {
@@ -29,7 +30,7 @@ const HOLDS_TASK_SQL = `(q.assigned_user_id = $1
   OR (q.escalated_at IS NOT NULL AND q.escalation_role = ANY ($2::text[])))`;
 
 export interface TaskQuery {
-  urgencyLevel?: string;
+  urgencyLevel?: UrgencyLevel;
   limit: number;
   cursor: string | null;
   /** the moment urgency is judged at (the API's clock, so tests can inject one) */
@@ -52,12 +53,7 @@ export async function listMyTasks(tx: PgTx, actor: Actor, q: TaskQuery) {
     return `$${params.length}::${type}`;
   };
   if (q.urgencyLevel) {
-    // the same boundaries as urgencyOf(): OVERDUE at the deadline, URGENT within the threshold
-    const urgentUntil = new Date(q.now.getTime() + q.urgentThresholdHours * 3_600_000);
-    const at = (d: Date) => param(d, 'timestamptz');
-    if (q.urgencyLevel === 'OVERDUE') where.push(`q.sla_deadline <= ${at(q.now)}`);
-    else if (q.urgencyLevel === 'URGENT') where.push(`q.sla_deadline > ${at(q.now)} AND q.sla_deadline <= ${at(urgentUntil)}`);
-    else where.push(`(q.sla_deadline > ${at(urgentUntil)} OR q.sla_deadline IS NULL)`);
+    where.push(urgencyFilterSql('q.sla_deadline', q.urgencyLevel, urgencyWindow(q.now, q.urgentThresholdHours), param));
   }
   if (q.cursor) {
     const [deadline, createdAt, id] = decodeCursor(TASK_PAGE, q.cursor);

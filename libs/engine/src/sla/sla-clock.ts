@@ -23,10 +23,25 @@ export function hoursRemaining(deadline: Date, now: Date): number {
   return Math.round(((deadline.getTime() - now.getTime()) / MS_PER_HOUR) * 100) / 100;
 }
 
+/**
+ * The one definition of urgency's boundaries at `now`: a deadline at or before `overdueFrom` is
+ * OVERDUE, one after it and at or before `urgentUntil` is URGENT, a later one (or none) NORMAL.
+ * `urgencyOf` applies it in code; the SQL that filters and counts tasks by urgency takes these
+ * two instants as parameters (libs/db `urgencySql`), so the rule is not written again there.
+ */
+export interface UrgencyWindow {
+  readonly overdueFrom: Date;
+  readonly urgentUntil: Date;
+}
+
+export function urgencyWindow(now: Date, urgentThresholdHours: number): UrgencyWindow {
+  return { overdueFrom: now, urgentUntil: new Date(now.getTime() + urgentThresholdHours * MS_PER_HOUR) };
+}
+
 /** OVERDUE when now ≥ deadline; URGENT when the hours remaining are ≤ the threshold; else NORMAL. */
 export function urgencyOf(deadline: Date, now: Date, urgentThresholdHours: number): UrgencyLevel {
-  const msLeft = deadline.getTime() - now.getTime();
-  if (msLeft <= 0) return 'OVERDUE';
-  if (msLeft <= urgentThresholdHours * MS_PER_HOUR) return 'URGENT';
+  const w = urgencyWindow(now, urgentThresholdHours);
+  if (deadline.getTime() <= w.overdueFrom.getTime()) return 'OVERDUE';
+  if (deadline.getTime() <= w.urgentUntil.getTime()) return 'URGENT';
   return 'NORMAL';
 }

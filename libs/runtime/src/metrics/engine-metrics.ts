@@ -11,8 +11,8 @@
 import type { Queue } from 'bullmq';
 import type { Pool } from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { INSTANCE_STATUSES, URGENCY_LEVELS } from '@wf/engine';
-import { systemRead } from '@wf/db';
+import { INSTANCE_STATUSES, URGENCY_LEVELS, urgencyWindow } from '@wf/engine';
+import { systemRead, urgencyCaseSql } from '@wf/db';
 
 export interface EngineMetricsOptions {
   /** read cross-tenant with `systemRead` (read-only, app.system_read) */
@@ -151,16 +151,15 @@ export function createEngineMetrics(opts: EngineMetricsOptions): EngineMetrics {
 
 async function readDbSnapshot(pool: Pool, urgentThresholdHours: number): Promise<DbSnapshot> {
   return systemRead(pool, async (q) => {
-    // the boundaries of urgencyOf(): OVERDUE at the deadline, URGENT within the threshold,
-    // NORMAL beyond it or without a deadline
+    const params: unknown[] = [];
+    const bind = (value: unknown, type: string) => `$${params.push(value)}::${type}`;
+    // the moment of the scrape
+    const window = urgencyWindow(new Date(), urgentThresholdHours);
     const tasks = await q<{ urgency: string; n: number }>(
-      `SELECT CASE WHEN sla_deadline <= now() THEN 'OVERDUE'
-                   WHEN sla_deadline <= now() + make_interval(secs => $1) THEN 'URGENT'
-                   ELSE 'NORMAL' END AS urgency,
-              count(*)::int AS n
+      `SELECT ${urgencyCaseSql('sla_deadline', window, bind)} AS urgency, count(*)::int AS n
        FROM workflow_instance_nodes WHERE status = 'waiting' AND waiting_for = 'task'
        GROUP BY 1`,
-      [urgentThresholdHours * 3600],
+      params,
     );
     // history (where sla_breached is recorded) is tenant-only; sla_breached_at marks the same event
     // (escalated_at alone: tasks escalated before breaches were recorded on their own)
