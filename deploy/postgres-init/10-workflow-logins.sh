@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs once, when the postgres container initialises an empty data directory: creates the two
 # logins the engine runs as, with their passwords, before the first migration. The migration then
-# finds them and only grants workflow_runtime its SET ROLE memberships (README, "Database roles").
+# finds them and only grants workflow_runtime its SET ROLE memberships (docs/database.md, "Database roles").
 set -eu
 : "${WORKFLOW_RUNTIME_PASSWORD:?set WORKFLOW_RUNTIME_PASSWORD}"
 : "${WORKFLOW_QUERY_PASSWORD:?set WORKFLOW_QUERY_PASSWORD}"

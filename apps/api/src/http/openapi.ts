@@ -164,7 +164,7 @@ interface ErrorExample {
   details?: unknown;
 }
 
-/** The error codes the API answers, with the status each comes with (README "Errors"). */
+/** The error codes the API answers, with the status each comes with (docs/reference.md, "Errors"). */
 const ERRORS = {
   INVALID_JSON: { status: 400, message: 'Request body is not valid JSON', details: { reason: 'Unexpected end of JSON input' } },
   VALIDATION_FAILED: {

@@ -27,7 +27,7 @@ import {
 } from '@wf/db';
 import { FormValidator } from './form-validator';
 
-/** Largest `contextData` accepted at start, as serialised JSON (documented in the README). */
+/** Largest `contextData` accepted at start, as serialised JSON (documented in docs/reference.md, "Limits"). */
 export { MAX_CONTEXT_BYTES };
 
 export interface StartCommand {

@@ -13,7 +13,7 @@
 -- every later query on that pooled connection).
 --
 -- Roles are cluster-wide: created once, a concurrent creation tolerated, never dropped. Where the
--- migrating user may not create roles, an operator creates them first (README, "Database roles").
+-- migrating user may not create roles, an operator creates them first (docs/database.md, "Database roles").
 
 DO $$
 BEGIN
@@ -22,7 +22,7 @@ BEGIN
   END IF;
 EXCEPTION
   WHEN duplicate_object OR unique_violation THEN NULL;
-  WHEN insufficient_privilege THEN RAISE NOTICE 'cannot create role workflow_runtime; an operator must (README, "Database roles")';
+  WHEN insufficient_privilege THEN RAISE NOTICE 'cannot create role workflow_runtime; an operator must (docs/database.md, "Database roles")';
 END
 $$;
 
@@ -33,7 +33,7 @@ BEGIN
   END IF;
 EXCEPTION
   WHEN duplicate_object OR unique_violation THEN NULL;
-  WHEN insufficient_privilege THEN RAISE NOTICE 'cannot create role workflow_query; an operator must (README, "Database roles")';
+  WHEN insufficient_privilege THEN RAISE NOTICE 'cannot create role workflow_query; an operator must (docs/database.md, "Database roles")';
 END
 $$;
 
