@@ -1,6 +1,10 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
+const ENGINE_TIMERS = ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate'];
+const TIMER_MESSAGE = 'libs/engine holds no timers: use the clock port (ports.clock), and leave waiting to the adapters (the LeaseKeeper port for leases)';
+const CLOCK_MESSAGE = 'libs/engine reads the time only from the clock port: use ports.clock.now() (or the `now` a planner is given)';
+
 export default [
   { ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**', '.nx/**'] },
   ...tseslint.configs.recommended,
@@ -33,6 +37,27 @@ export default [
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
           ],
         },
+      ],
+    },
+  },
+  {
+    // The engine is pure in time as well: it reads the time from the clock port and holds no
+    // timers (lease renewal lives in the worker's LeaseKeeper), so a test can drive it with a
+    // fake clock. Its tests may use real time.
+    files: ['libs/engine/src/**/*.ts'],
+    ignores: ['libs/engine/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-globals': ['error', ...ENGINE_TIMERS.map((name) => ({ name, message: TIMER_MESSAGE }))],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: CLOCK_MESSAGE },
+        { object: 'performance', property: 'now', message: CLOCK_MESSAGE },
+        ...['globalThis', 'global'].flatMap((object) => ENGINE_TIMERS.map((property) => ({ object, property, message: TIMER_MESSAGE }))),
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: CLOCK_MESSAGE },
+        { selector: "CallExpression[callee.name='Date']", message: CLOCK_MESSAGE },
       ],
     },
   },

@@ -1,8 +1,9 @@
 /**
  * @wf/engine: the workflow domain, free of I/O. Definitions are compiled and validated once
  * (`compileDefinition`); the planners turn locked state plus an event into a plan of writes and
- * jobs; the use cases run those planners over ports (Store, Dispatcher, Clock) that the adapters
- * in libs/db and libs/queue implement.
+ * jobs; the use cases run those planners over ports (Store, Dispatcher, Clock, LeaseKeeper) that
+ * the adapters in libs/db, libs/queue and libs/runtime implement. No timers here: time comes from
+ * the clock port (lint-enforced).
  */
 
 export * from './errors/engine-errors';
@@ -20,6 +21,7 @@ export * from './runtime/plan-decision';
 export * from './runtime/routing';
 export * from './runtime/task-access';
 export * from './runtime/use-cases';
+export * from './runtime/renew-lease';
 export * from './runtime/run-on';
 export * from './runtime/plan-admin';
 export * from './runtime/service-handler';

@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { Pool } from 'pg';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { PURE_SERVICE_TYPES, type EnginePorts } from '@wf/engine';
+import { PURE_SERVICE_TYPES, renewLease, type EnginePorts } from '@wf/engine';
 import { createDataSource, describeUrl, loginProblems, PgStore, poolOf, type LoginKind } from '@wf/db';
 import { BullDispatcher, createRedisConnection, describeRedisUrl } from '@wf/queue';
 import { AfterCommitDispatcher } from './after-commit-dispatcher';
@@ -23,6 +23,7 @@ import { EventsServiceImpl } from './services/events.service';
 import { AnalyticsServiceImpl } from './services/analytics.service';
 import { createBuiltInHandlers, loadHandlerModules, loadSqlParser, type HandlerRegistry } from './handlers';
 import { createEngineMetrics, type EngineMetrics } from './metrics/engine-metrics';
+import { TimerLeaseKeeper } from './leases/lease-keeper';
 
 export interface EngineRuntime {
   readonly config: Config;
@@ -58,7 +59,7 @@ export class LoginRefusedError extends Error {
   constructor(kind: LoginKind, url: string, detail: string) {
     super(
       `refusing to run with the ${kind} login at ${describeUrl(url)}: ${detail}. ` +
-        `See the README, "Database roles", for how to provision it (${kind === 'runtime' ? 'DATABASE_RUNTIME_URL' : 'DATABASE_QUERY_URL'}).`,
+        `See docs/database.md, "Database roles", for how to provision it (${kind === 'runtime' ? 'DATABASE_RUNTIME_URL' : 'DATABASE_QUERY_URL'}).`,
     );
     this.name = 'LoginRefusedError';
   }
@@ -126,6 +127,12 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
   );
   const handlers = createBuiltInHandlers({ config, queryPool, log });
   await loadHandlerModules(handlers, config.handlerModules, log);
+  // one timer for every I/O step this process runs; idle (no timer) in a process that runs none
+  const leases = new TimerLeaseKeeper({
+    leaseMs: config.stepLeaseMs,
+    renew: (job, leaseToken) => renewLease(ports, job, leaseToken),
+    onRenewalFailed: (job, err) => log.warn({ ...job, err: err.message }, 'lease renewal failed; trying again on the next tick'),
+  });
   const ports: EnginePorts = {
     store,
     dispatcher: new AfterCommitDispatcher(bullDispatcher, log),
@@ -143,6 +150,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     },
     handlers,
     children: new SubWorkflowStarter(uuidv7, config.maxInstancesPerTree),
+    leases,
   };
   // set_context runs inside the engine; the rest need a registered handler (read live, so a
   // handler registered after start-up is accepted too)
@@ -182,6 +190,8 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     serviceTypes,
     handlers,
     async close() {
+      // before the pool goes: a renewal in flight should finish, not fail half-way
+      await leases.close();
       await bullDispatcher.close().catch(() => undefined);
       redis.disconnect();
       await dataSource.destroy().catch(() => undefined);

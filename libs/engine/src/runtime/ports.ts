@@ -84,6 +84,21 @@ export interface ChildStarter {
   ): Promise<{ instanceId: string; enqueue: readonly NodeJob[] }>;
 }
 
+/**
+ * Keeps the leases of in-flight I/O steps alive while their handlers run: one per worker process,
+ * renewing every tracked step from one timer (BullMQ's `LockManager`). The engine holds no timers;
+ * each renewal is the `renewLease` use case.
+ */
+export interface LeaseKeeper {
+  /**
+   * Renew the claimed step's lease until the returned release is called; a lease only runs out
+   * when the worker dies or freezes. `onLost` is called at most once, when a renewal finds the
+   * lease no longer this worker's; renewing then stops. A renewal that fails (database away) is
+   * tried again. The release resolves once a renewal of this step in flight has settled.
+   */
+  track(job: NodeJob, leaseToken: string, onLost: () => void): () => Promise<void>;
+}
+
 export interface EnginePorts {
   readonly store: Store;
   readonly dispatcher: Dispatcher;
@@ -92,4 +107,5 @@ export interface EnginePorts {
   readonly settings: EngineSettings;
   readonly handlers: ServiceHandlers;
   readonly children: ChildStarter;
+  readonly leases: LeaseKeeper;
 }

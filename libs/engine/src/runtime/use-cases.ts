@@ -9,7 +9,7 @@ import type { CompiledDefinition, CompiledNode } from '../definition/definition.
 import type { Actor, InstanceState, JsonObject, NodeJob, Plan, SlaCheck } from './model';
 import type { DefinitionRecord, EnginePorts, StoreTx } from './ports';
 import { assertDecidable, planDecision, type TaskCommand } from './plan-decision';
-import { failNode, planChildResult, planLeaseRenewal, planServiceCompletion, planServiceRetry, planStep, type StepOutcome } from './plan-step';
+import { failNode, planChildResult, planServiceCompletion, planServiceRetry, planStep, type StepOutcome } from './plan-step';
 import { PlanBuilder, expressionScope, type OpenExecution } from './plan-builder';
 import { continuationsOf, instanceAfter, openAfter, type Continuation } from './run-on';
 import { hasJoins } from './joins';
@@ -206,41 +206,6 @@ export async function executeNode(
   return runService(ports, job, first.claim, { ...opts, maxStepsPerTransaction: budget });
 }
 
-/** Extend the step's lease; false when it is no longer this worker's (taken over, cancelled). */
-async function renewLease(ports: EnginePorts, job: NodeJob, leaseToken: string): Promise<boolean> {
-  return ports.store.inTenant(job.tenantId, async (tx) => {
-    const snap = await tx.lockStep(job.instanceId, job.executionId);
-    const plan = snap && planLeaseRenewal(snap.instance, snap.execution, leaseToken, ports.settings.leaseMs, ports.clock.now(), ports.newId);
-    if (!snap || !plan) return false;
-    await tx.apply(plan, snap.instance);
-    return true;
-  });
-}
-
-/**
- * Keep the lease of a running handler alive: renewed every third of its length, so it only runs
- * out when this worker dies or freezes. When the lease turns out lost, the handler is told to stop
- * (its result would be refused anyway). A renewal that fails (database away) is tried again.
- */
-function keepLeaseAlive(ports: EnginePorts, job: NodeJob, leaseToken: string, abort: AbortController): () => Promise<void> {
-  let renewing: Promise<void> | null = null;
-  const timer = setInterval(() => {
-    if (renewing) return;
-    renewing = renewLease(ports, job, leaseToken)
-      .then(
-        (held) => {
-          if (!held) abort.abort(new Error('the lease was lost: another worker took the step over'));
-        },
-        () => undefined,
-      )
-      .finally(() => (renewing = null));
-  }, Math.max(100, Math.floor(ports.settings.leaseMs / 3)));
-  return async () => {
-    clearInterval(timer);
-    await renewing;
-  };
-}
-
 async function runService(ports: EnginePorts, job: NodeJob, claim: Claim, opts: ExecuteOptions): Promise<ExecuteResult> {
   const serviceType = claim.node.serviceType ?? '';
   const handler = ports.handlers.get(serviceType);
@@ -251,7 +216,10 @@ async function runService(ports: EnginePorts, job: NodeJob, claim: Claim, opts: 
     if (outer.aborted) abort.abort(outer.reason);
     else outer.addEventListener('abort', () => abort.abort(outer.reason), { once: true });
   }
-  const stopRenewing = handler ? keepLeaseAlive(ports, job, claim.leaseToken, abort) : async () => undefined;
+  // the handler is told to stop once its lease is lost: its result would be refused anyway
+  const stopRenewing = handler
+    ? ports.leases.track(job, claim.leaseToken, () => abort.abort(new Error('the lease was lost: another worker took the step over')))
+    : async () => undefined;
   try {
     if (!handler) throw new NodeFailedError('HANDLER_UNAVAILABLE', `no handler is registered for service type "${serviceType}" in this worker`);
     result = await handler.execute({

@@ -1,0 +1,20 @@
+/** The lease renewal use case, which the worker's lease keeper runs for each in-flight I/O step. */
+
+import type { NodeJob } from './model';
+import type { EnginePorts } from './ports';
+import { planLeaseRenewal } from './plan-step';
+
+/** Extend the step's lease; false when it is no longer this worker's (taken over, cancelled). */
+export async function renewLease(
+  ports: Pick<EnginePorts, 'store' | 'clock' | 'newId' | 'settings'>,
+  job: NodeJob,
+  leaseToken: string,
+): Promise<boolean> {
+  return ports.store.inTenant(job.tenantId, async (tx) => {
+    const snap = await tx.lockStep(job.instanceId, job.executionId);
+    const plan = snap && planLeaseRenewal(snap.instance, snap.execution, leaseToken, ports.settings.leaseMs, ports.clock.now(), ports.newId);
+    if (!snap || !plan) return false;
+    await tx.apply(plan, snap.instance);
+    return true;
+  });
+}
