@@ -126,7 +126,7 @@ export async function runA1(o: ChainAnchorOptions, redis: Redis, cpuGroups: CpuG
   return runChains(o, redis, cpuGroups, async () => undefined);
 }
 
-export async function prepareAnchorTables(pool: Pool): Promise<void> {
+async function prepareAnchorTables(pool: Pool): Promise<void> {
   await pool.query(`
     CREATE TABLE IF NOT EXISTS bench_a2_state (slot integer PRIMARY KEY, chain integer NOT NULL, step integer NOT NULL,
       updated_at timestamptz NOT NULL DEFAULT now());

@@ -8,7 +8,7 @@ import { Client, Pool, type QueryResult, type QueryResultRow } from 'pg';
 import { Redis } from 'ioredis';
 import { migrateUp } from '@wf/db';
 
-export const ADMIN_URL = process.env['BENCH_PG_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN_URL = process.env['BENCH_PG_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 export interface BenchResources {

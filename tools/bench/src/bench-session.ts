@@ -40,7 +40,7 @@ export interface Tokens {
   readonly clerk: string;
 }
 
-export function mintTokens(id: BenchIdentity): Tokens {
+function mintTokens(id: BenchIdentity): Tokens {
   const t = (userId: string, roles: string[]) => signToken(id.jwtSecret, { tenantId: id.tenantId, userId, roles, expiresInSeconds: 3600 });
   return {
     admin: t('bench-admin', ['admin']),
@@ -52,7 +52,7 @@ export function mintTokens(id: BenchIdentity): Tokens {
 }
 
 /** approve (level 1) -> approve (level 2) -> end, escalation on as in a real approval chain */
-export function approvalChainDefinition(name: string) {
+function approvalChainDefinition(name: string) {
   return {
     name,
     nodes: [
@@ -67,7 +67,7 @@ export function approvalChainDefinition(name: string) {
 }
 
 /** one approval: what the W3 parked instances wait at */
-export function parkedApprovalDefinition(name: string) {
+function parkedApprovalDefinition(name: string) {
   return {
     name,
     nodes: [{ id: 'approve', nodeType: 'approval', name: 'Approve', approverRole: 'parked_role_0', slaHours: 48 }],

@@ -11,7 +11,7 @@ import { CONFIG_SETTING_NAMES } from '@wf/runtime';
 import { cpuMicros } from './resource-meters';
 import { sleep } from './stats';
 
-export const REPO_ROOT = path.resolve(__dirname, '../../..');
+const REPO_ROOT = path.resolve(__dirname, '../../..');
 
 export type Topology = 'all-in-one' | 'split';
 
@@ -29,7 +29,7 @@ export interface EngineSettings {
 /** Engine variables a caller's shell might set (all of them, from the config schema); the bench sets or clears each one itself. */
 const ENGINE_ENV = CONFIG_SETTING_NAMES;
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();

@@ -145,7 +145,7 @@ function clockTicks(): number {
 }
 
 /** User and system (kernel) CPU time of a process in microseconds; null when it is gone or unreadable. */
-export function cpuTimes(pid: number): { user: number; sys: number } | null {
+function cpuTimes(pid: number): { user: number; sys: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -24,13 +24,13 @@ import { runClosedLoop, runOpenLoop, type ClosedLoopResult, type OpenLoopResult 
 import { runApprovals, type W2Result } from './workloads/w2-approvals';
 import { engineParkedMemory, seedParked, taskQueueLatency, type EngineParkedMemory, type TaskQueueResult } from './workloads/w3-growth';
 
-export interface AnchorSet {
+interface AnchorSet {
   readonly a1: AnchorResult;
   readonly a2: AnchorResult & { historyRows: number };
   readonly a3: AnchorResult;
 }
 
-export interface W3Level {
+interface W3Level {
   readonly parked: number;
   readonly seedSeconds: number;
   /** INFO used_memory delta over the SQL seeding (nothing of it goes to Redis) */

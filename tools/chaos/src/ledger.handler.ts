@@ -16,7 +16,7 @@
 import { Pool } from 'pg';
 import type { ServiceCallContext, ServiceHandler, ServiceResult } from '@wf/engine';
 
-export const LEDGER_SERVICE_TYPE = 'ledger';
+const LEDGER_SERVICE_TYPE = 'ledger';
 
 /** The tables the handler writes (created by the suite before the engine starts). */
 export const LEDGER_TABLES_SQL = `
@@ -62,7 +62,7 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export function createLedgerHandler(pool: Pool): ServiceHandler {
+function createLedgerHandler(pool: Pool): ServiceHandler {
   return {
     type: LEDGER_SERVICE_TYPE,
     async execute(call: ServiceCallContext): Promise<ServiceResult> {
@@ -88,7 +88,10 @@ export function createLedgerHandler(pool: Pool): ServiceHandler {
   };
 }
 
-/** Plugin entry: `register(registry)`. Refuses to load without CHAOS_LEDGER_URL. */
+/**
+ * Plugin entry: `register(registry)`. Refuses to load without CHAOS_LEDGER_URL.
+ * @public loaded by path through WORKFLOW_HANDLER_MODULES, so no import names it
+ */
 export function register(registry: { register(handler: ServiceHandler): unknown }): void {
   const url = process.env['CHAOS_LEDGER_URL'];
   if (!url) throw new Error('CHAOS_LEDGER_URL is not set: the ledger handler needs the chaos database');

@@ -4,9 +4,9 @@
  */
 
 export type ScenarioId = 1 | 2 | 3 | 4 | 5 | 6 | 7;
-export const ALL_SCENARIOS: readonly ScenarioId[] = [1, 2, 3, 4, 5, 6, 7];
+const ALL_SCENARIOS: readonly ScenarioId[] = [1, 2, 3, 4, 5, 6, 7];
 /** The CI form: worker kills, Redis restart and flush, concurrent decisions. */
-export const SHORT_SCENARIOS: readonly ScenarioId[] = [1, 3, 7];
+const SHORT_SCENARIOS: readonly ScenarioId[] = [1, 3, 7];
 
 export interface ChaosOptions {
   /** `--short`: scenarios 1, 3 and 7 with fewer faults (about 1–2 minutes) */

@@ -41,7 +41,7 @@ export interface ChaosReport {
 
 const sum = (vs: readonly Violation[], cls: Violation['cls']) => vs.filter((v) => v.cls === cls).reduce((s, v) => s + v.count, 0);
 
-export function totals(report: ChaosReport): { lost: number; duplicated: number; other: number; http500: number } {
+function totals(report: ChaosReport): { lost: number; duplicated: number; other: number; http500: number } {
   const all = [...report.scenarios.flatMap((s) => s.violations), ...report.final];
   return { lost: sum(all, 'lost'), duplicated: sum(all, 'duplicated'), other: sum(all, 'other'), http500: report.http500Total };
 }

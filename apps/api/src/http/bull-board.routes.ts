@@ -12,7 +12,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import type { ErrorBody } from './error-handler';
 
-export const BULL_BOARD_PATH = '/admin/queues';
+const BULL_BOARD_PATH = '/admin/queues';
 const REALM = 'workflow-engine';
 const BASIC = /^Basic +([A-Za-z0-9+/=]+) *$/i;
 
@@ -33,7 +33,7 @@ export function bullBoardRouter(queues: Queue[], auth: BasicCredentials): Router
 }
 
 /** 401 with a Basic challenge unless the request carries exactly these credentials. */
-export function basicAuth(expected: BasicCredentials): RequestHandler {
+function basicAuth(expected: BasicCredentials): RequestHandler {
   const user = digest(expected.user);
   const password = digest(expected.password);
   return (req, res, next) => {

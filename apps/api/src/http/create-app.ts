@@ -20,7 +20,7 @@ import { rateLimit } from './rate-limit';
 import { requestContext } from './request-context';
 import { tasksRouter } from './tasks.routes';
 
-export interface ExtraRouters {
+interface ExtraRouters {
   /**
    * Served without a token, mounted at the root before authentication: each handles its own
    * full paths (`/metrics`, `/admin/queues` with its own Basic auth, `/api/openapi.json`).

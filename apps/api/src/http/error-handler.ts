@@ -67,7 +67,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-export function toHttpFailure(err: unknown): HttpFailure {
+function toHttpFailure(err: unknown): HttpFailure {
   if (err instanceof EngineError) return fromEngineError(err);
   return fromHttpError(err) ?? INTERNAL;
 }

@@ -16,7 +16,7 @@ export interface RateLimitOptions {
   perMinute: number;
 }
 
-export class RateLimitedError extends EngineError {
+class RateLimitedError extends EngineError {
   constructor(retryAfterSeconds: number) {
     super('rate_limited', 'RATE_LIMITED', `Too many requests; retry in ${retryAfterSeconds}s`, { retryAfterSeconds });
   }

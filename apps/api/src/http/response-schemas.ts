@@ -137,7 +137,7 @@ const nodeExecutionExample: NodeExecutionDto = {
   completedAt: null,
 };
 
-export const nodeExecutionResponse = z
+const nodeExecutionResponse = z
   .object({
     id,
     nodeId: z.string(),
@@ -169,7 +169,7 @@ const historyExample: HistoryItemDto = {
   createdAt: EXAMPLE_TIME,
 };
 
-export const historyItemResponse = z
+const historyItemResponse = z
   .object({
     id,
     eventType: z.string().meta({ description: '`instance_started`, `node_started`, `node_completed`, `task_created`, `task_approved`, …' }),
@@ -261,7 +261,7 @@ const analyticsExample: WorkflowAnalyticsDto = {
   avgCompletionHours: 5.25,
 };
 
-export const workflowAnalyticsResponse = z
+const workflowAnalyticsResponse = z
   .object({
     workflowName: z.string(),
     totalInstances: count,

@@ -14,7 +14,7 @@ import { URGENCY_LEVELS } from '@wf/runtime';
 export const idSchema = z.guid({ error: 'must be a UUID' });
 
 /** Longest free-text comment on a decision. */
-export const MAX_COMMENTS_LENGTH = 10_000;
+const MAX_COMMENTS_LENGTH = 10_000;
 /** Longest list page. */
 export const MAX_PAGE_SIZE = 500;
 export const DEFAULT_PAGE_SIZE = 100;
@@ -22,7 +22,7 @@ export const DEFAULT_PAGE_SIZE = 100;
 const isJsonObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-export const jsonObjectSchema = z.custom<JsonObject>(isJsonObject, { error: 'must be a JSON object' });
+const jsonObjectSchema = z.custom<JsonObject>(isJsonObject, { error: 'must be a JSON object' });
 
 const nonBlank = (max: number) =>
   z.string().max(max).regex(/\S/, { error: 'must not be empty' });

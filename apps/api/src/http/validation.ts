@@ -50,7 +50,7 @@ function invalidId(name: string): never {
   throw new ValidationError('INVALID_ID', `${name} must be a UUID`, [{ path: name, message: 'must be a UUID' }]);
 }
 
-export function problemsOf(error: z.ZodError, where: InputLocation): FieldProblem[] {
+function problemsOf(error: z.ZodError, where: InputLocation): FieldProblem[] {
   return error.issues.flatMap((issue): FieldProblem[] => {
     // One problem per unknown key, at the key's own path, rather than one at the parent.
     if (issue.code === 'unrecognized_keys') {

@@ -95,7 +95,7 @@ export async function createHarness(opts: { env?: Record<string, string>; worker
   return h;
 }
 
-export async function deleteRedisPrefix(prefix: string, url = TEST_REDIS_URL): Promise<void> {
+async function deleteRedisPrefix(prefix: string, url = TEST_REDIS_URL): Promise<void> {
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
     let cursor = '0';

@@ -34,12 +34,12 @@ export function historyRecordsJson(rows: readonly HashedHistoryRow[]): string {
   );
 }
 
-export interface ExecutionUpdate extends ExecutionPatch {
+interface ExecutionUpdate extends ExecutionPatch {
   /** set when the patch makes the execution ready: when it became so */
   readonly readyAt: Date | null;
 }
 
-export interface ExecutionInsert extends ExecutionFields {
+interface ExecutionInsert extends ExecutionFields {
   readonly id: string;
   readonly nodeId: string;
   readonly nodeType: string;

@@ -11,7 +11,7 @@ const jsonObject = z.record(z.string(), z.unknown());
  * A light shape check: 5 or 6 fields of digits, `* / , -`, and names (MON, JAN) in the month
  * and weekday fields. The scheduler's cron library is the real parser.
  */
-export function isCronShape(cron: string): boolean {
+function isCronShape(cron: string): boolean {
   const fields = cron.trim().split(/\s+/);
   if (fields.length !== 5 && fields.length !== 6) return false;
   const namedFrom = fields.length - 2; // month and day of week are the last two fields
@@ -43,9 +43,9 @@ export const eventTriggerSchema = z.object({
   eventType: z.string().min(1, { error: 'eventType must not be empty' }),
 });
 
-export const triggerSchema = z.discriminatedUnion('type', [cronTriggerSchema, eventTriggerSchema]);
+const triggerSchema = z.discriminatedUnion('type', [cronTriggerSchema, eventTriggerSchema]);
 
-export const NODE_ID_PATTERN = /^[A-Za-z0-9_.-]{1,100}$/;
+const NODE_ID_PATTERN = /^[A-Za-z0-9_.-]{1,100}$/;
 
 /**
  * A node: common fields, the optional fields of every type, and any extra keys kept as written.
@@ -124,6 +124,5 @@ export const definitionEnvelopeSchema = z.object({
   routes: z.array(z.unknown()),
 });
 
-export type DefinitionBody = z.output<typeof definitionSchema>;
 export type NodeBody = z.output<typeof nodeSchema>;
 export type RouteBody = z.output<typeof routeSchema>;

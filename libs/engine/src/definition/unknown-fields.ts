@@ -24,7 +24,7 @@ export interface FieldProblem {
  * What a `GET /api/definitions/:id` answer carries besides the definition itself. They are
  * ignored, not refused, so a definition read back can be posted as its next version.
  */
-export const DEFINITION_READ_ONLY_FIELDS: ReadonlySet<string> = new Set([
+const DEFINITION_READ_ONLY_FIELDS: ReadonlySet<string> = new Set([
   'id',
   'version',
   'isActive',

@@ -9,12 +9,12 @@ import type { EvaluationMeter } from './expression-budget';
 /** Compiled patterns kept for reuse; the oldest is dropped beyond this many. */
 const PATTERN_CACHE_SIZE = 500;
 /** Cost units per character of a pattern compiled during evaluation (not a literal). */
-export const DYNAMIC_PATTERN_COST_PER_CHAR = 10;
+const DYNAMIC_PATTERN_COST_PER_CHAR = 10;
 
 const patterns = new Map<string, RE2JS>();
 
 /** An RE2 syntax error, with RE2's own description: `missing closing ): \`(\``. */
-export class InvalidPatternError extends Error {
+class InvalidPatternError extends Error {
   constructor(readonly pattern: string, reason: string) {
     super(`matches(): invalid RE2 pattern ${JSON.stringify(pattern)}: ${reason}`);
     this.name = 'InvalidPatternError';

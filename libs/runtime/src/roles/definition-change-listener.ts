@@ -13,13 +13,13 @@
 import { Client } from 'pg';
 import type { Logger } from '../logger';
 
-export const DEFINITIONS_CHANGED_CHANNEL = 'workflow_definitions_changed';
+const DEFINITIONS_CHANGED_CHANNEL = 'workflow_definitions_changed';
 /** Notifications within this window after the first one make one sync (a burst of saves). */
-export const DEFINITION_CHANGE_DEBOUNCE_MS = 200;
+const DEFINITION_CHANGE_DEBOUNCE_MS = 200;
 /** First wait before reconnecting a lost listening connection; doubled per failed attempt. */
-export const LISTEN_RETRY_BASE_MS = 500;
+const LISTEN_RETRY_BASE_MS = 500;
 /** Longest wait between reconnect attempts. */
-export const LISTEN_RETRY_MAX_MS = 30_000;
+const LISTEN_RETRY_MAX_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 5_000;
 
 export interface DefinitionChangeListenerOptions {

@@ -18,7 +18,7 @@ export interface FormSchemaLimits {
   readonly maxDepth: number;
 }
 
-export const DEFAULT_FORM_SCHEMA_LIMITS: FormSchemaLimits = Object.freeze({ maxBytes: 64 * 1024, maxDepth: 32 });
+const DEFAULT_FORM_SCHEMA_LIMITS: FormSchemaLimits = Object.freeze({ maxBytes: 64 * 1024, maxDepth: 32 });
 
 export interface FormSchemaProblem {
   /** where inside the schema: `''` for the schema itself, else `.properties.code.pattern` and the like */

@@ -8,12 +8,10 @@
 
 export const APPROVER_ROLE = 'chaos-approver';
 export const RACER_ROLE = 'chaos-racer';
-export const SLA_OWNER = 'sla-owner';
+const SLA_OWNER = 'sla-owner';
 export const ESCALATION_ROLE = 'director';
-export const CRON_EXPRESSION = '*/2 * * * * *';
+const CRON_EXPRESSION = '*/2 * * * * *';
 export const CRON_PERIOD_MS = 2000;
-
-export const isLedgerNode = (nodeId: string): boolean => nodeId.startsWith('ledger_');
 
 const ledger = (id: string, delayMs: number) => ({
   id,
@@ -117,4 +115,3 @@ export const MIX = [
   { kind: 'subworkflow', definition: 'chaos-parent', weight: 20 },
   { kind: 'fork', definition: 'chaos-fork', weight: 20 },
 ] as const;
-export type MixKind = (typeof MIX)[number]['kind'];

@@ -26,7 +26,7 @@ export interface PostgresCluster {
 }
 
 /** The newest Debian-style `/usr/lib/postgresql/<major>/bin` that has initdb and pg_ctl. */
-export function findPostgresBinDir(override?: string): string {
+function findPostgresBinDir(override?: string): string {
   if (override) return override;
   const root = '/usr/lib/postgresql';
   const majors = existsSync(root) ? readdirSync(root).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a)) : [];
