@@ -30,7 +30,7 @@ afterAll(async () => {
   connection.disconnect();
 });
 
-const job = (tenantId: string, n: number): NodeJob => ({ tenantId, instanceId: `i-${tenantId}-${n}`, executionId: `e-${tenantId}-${n}`, generation: 0 });
+const job = (tenantId: string, n: number): NodeJob => ({ kind: 'run', tenantId, instanceId: `i-${tenantId}-${n}`, executionId: `e-${tenantId}-${n}`, generation: 0 });
 
 it("defers a tenant's jobs over its share, runs each once later on its first attempt, and lets another tenant through", async () => {
   const runs: { executionId: string; tenantId: string; delivery: Delivery }[] = [];

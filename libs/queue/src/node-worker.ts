@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { EngineError, type NodeJob } from '@wf/engine';
-import { NODE_QUEUE, SLA_QUEUE } from './queue-names';
+import { NODE_QUEUE, SLA_QUEUE, nodeJobOf } from './queue-names';
 import type { SlaJob } from './bull-dispatcher';
 import { TenantAdmission } from './tenant-admission';
 
@@ -42,7 +42,7 @@ export function createNodeWorker(handle: (job: NodeJob, delivery: Delivery) => P
   const run = async (job: Job<NodeJob>): Promise<void> => {
     try {
       const attempt = job.attemptsMade + 1;
-      await handle(job.data, { attempt, finalAttempt: attempt >= (job.opts.attempts ?? 1) });
+      await handle(nodeJobOf(job.data), { attempt, finalAttempt: attempt >= (job.opts.attempts ?? 1) });
     } catch (err) {
       if (err instanceof EngineError && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
       throw err;

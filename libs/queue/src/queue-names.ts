@@ -16,7 +16,15 @@ export function slaJobId(check: Pick<SlaCheck, 'executionId' | 'dueAt'>): string
   return `sla-${check.executionId}-${check.dueAt.getTime()}`;
 }
 
-/** One job per execution and generation: enqueueing twice is harmless. */
+/** One job per execution, generation and kind: enqueueing twice is harmless. */
 export function nodeJobId(job: Pick<NodeJob, 'executionId' | 'generation' | 'kind'>): string {
   return `exec-${job.executionId}-g${job.generation}${job.kind === 'resume' ? '-resume' : ''}`;
+}
+
+/**
+ * A job's data as the engine's union. Jobs written before `kind` was required carried it only
+ * for resumes (`kind: 'resume'`), so a job without one is a run.
+ */
+export function nodeJobOf(data: Omit<NodeJob, 'kind'> & { readonly kind?: NodeJob['kind'] }): NodeJob {
+  return { ...data, kind: data.kind === 'resume' ? 'resume' : 'run' };
 }

@@ -43,7 +43,7 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // a wake-up call for an execution that does not exist: harmless when a worker finally runs it
   await h.rt.bullDispatcher.dispatch([
-    { tenantId: '0a000000-0000-4000-8000-00000000000a', instanceId: '00000000-0000-4000-8000-0000000000f1', executionId: '00000000-0000-4000-8000-0000000000f2', generation: 1 },
+    { kind: 'run', tenantId: '0a000000-0000-4000-8000-00000000000a', instanceId: '00000000-0000-4000-8000-0000000000f1', executionId: '00000000-0000-4000-8000-0000000000f2', generation: 1 },
   ]);
 });
 

@@ -40,7 +40,7 @@ it('fails the step after 1 + WORKFLOW_MAX_RETRIES attempts counted in Postgres, 
   const started = await h.http().post('/api/instances').set(auth(admin)).send({ workflowDefinitionId: def.body.id });
   const instanceId = started.body.id as string;
   const executionId = ((await h.http().get(`/api/instances/${instanceId}`).set(auth(admin))).body.nodes as { id: string }[])[0]!.id;
-  const job = { tenantId: TENANT_A, instanceId, executionId, generation: 0 };
+  const job = { kind: 'run' as const, tenantId: TENANT_A, instanceId, executionId, generation: 0 };
 
   // every delivery looks like a brand-new job to the queue: attempt 1, not final
   const outcomes: string[] = [];

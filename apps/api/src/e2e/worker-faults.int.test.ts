@@ -82,7 +82,7 @@ async function readyJob(instanceId: string): Promise<NodeJob> {
     `SELECT id, generation FROM workflow_instance_nodes WHERE instance_id = $1 AND status = 'ready'`,
     [instanceId],
   );
-  return { tenantId: '0a000000-0000-4000-8000-00000000000a', instanceId, executionId: row!.id, generation: row!.generation };
+  return { kind: 'run', tenantId: '0a000000-0000-4000-8000-00000000000a', instanceId, executionId: row!.id, generation: row!.generation };
 }
 
 describe('duplicate delivery', () => {
@@ -249,7 +249,7 @@ describe('an I/O step that outlasts its lease', () => {
     const started = await lh.http().post('/api/instances').set(auth(token)).send({ workflowDefinitionId: def.body.id });
     const id = started.body.id as string;
     const [row] = await sqlAsOwner<{ id: string; generation: number }>(lh.db.url, `SELECT id, generation FROM workflow_instance_nodes WHERE instance_id = $1`, [id]);
-    const job: NodeJob = { tenantId: '0a000000-0000-4000-8000-00000000000a', instanceId: id, executionId: row!.id, generation: row!.generation };
+    const job: NodeJob = { kind: 'run', tenantId: '0a000000-0000-4000-8000-00000000000a', instanceId: id, executionId: row!.id, generation: row!.generation };
 
     const first = executeNode(lh.rt.ports, job);
     // delivered again well after the first lease would have run out, as after a stalled job

@@ -22,11 +22,11 @@ export async function systemRead<T>(pool: Pool, work: (q: <R extends object>(tex
  */
 export async function findStaleWork(pool: Pool, olderThanSeconds: number, limit: number): Promise<NodeJob[]> {
   return systemRead(pool, async (q) => {
-    const rows = await q<{ tenant_id: string; instance_id: string; id: string; generation: number; kind: 'resume' | null }>(
-      `(SELECT tenant_id, instance_id, id, generation, NULL::text AS kind FROM workflow_instance_nodes
+    const rows = await q<{ tenant_id: string; instance_id: string; id: string; generation: number; kind: NodeJob['kind'] }>(
+      `(SELECT tenant_id, instance_id, id, generation, 'run'::text AS kind FROM workflow_instance_nodes
         WHERE status = 'ready' AND ready_at < now() - make_interval(secs => $1) ORDER BY ready_at LIMIT $2)
        UNION ALL
-       (SELECT tenant_id, instance_id, id, generation, NULL FROM workflow_instance_nodes
+       (SELECT tenant_id, instance_id, id, generation, 'run' FROM workflow_instance_nodes
         WHERE status = 'running' AND lease_expires_at < now() ORDER BY lease_expires_at LIMIT $2)
        UNION ALL
        (SELECT n.tenant_id, n.instance_id, n.id, n.generation, 'resume' FROM workflow_instance_nodes n
@@ -35,13 +35,7 @@ export async function findStaleWork(pool: Pool, olderThanSeconds: number, limit:
           AND c.completed_at < now() - make_interval(secs => $1) LIMIT $2)`,
       [olderThanSeconds, limit],
     );
-    return rows.map((r) => ({
-      tenantId: r.tenant_id,
-      instanceId: r.instance_id,
-      executionId: r.id,
-      generation: r.generation,
-      ...(r.kind === 'resume' ? { kind: 'resume' as const } : {}),
-    }));
+    return rows.map((r) => ({ kind: r.kind, tenantId: r.tenant_id, instanceId: r.instance_id, executionId: r.id, generation: r.generation }));
   });
 }
 

@@ -171,15 +171,25 @@ export interface HistoryEvent {
   readonly details: JsonObject;
 }
 
-/** A node execution that is ready to run: the wake-up call sent through the queue after commit. */
-export interface NodeJob {
+interface NodeJobFields {
   readonly tenantId: string;
   readonly instanceId: string;
   readonly executionId: string;
   readonly generation: number;
-  /** `resume`: a child instance ended; wake the parent's waiting sub_workflow execution */
-  readonly kind?: 'resume';
 }
+
+/** A node execution that is ready to run, at this generation: the wake-up call sent after commit. */
+export interface RunJob extends NodeJobFields {
+  readonly kind: 'run';
+}
+
+/** A child instance ended: wake the parent's waiting sub_workflow execution, whatever its generation. */
+export interface ResumeJob extends NodeJobFields {
+  readonly kind: 'resume';
+}
+
+/** What the queue carries; each kind has its handler (`executeNode` dispatches on `kind`). */
+export type NodeJob = RunJob | ResumeJob;
 
 /** A task deadline to check when it passes (a delayed job; the scheduler's sweep is the safety net). */
 export interface SlaCheck {

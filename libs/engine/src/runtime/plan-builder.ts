@@ -110,7 +110,7 @@ export class PlanBuilder {
       waitingFor: status === 'waiting' ? 'join' : null,
       readyAt: this.now,
     });
-    if (status === 'ready') this.jobs.push({ tenantId: this.instance.tenantId, instanceId: this.instance.id, executionId: id, generation: 0 });
+    if (status === 'ready') this.jobs.push({ kind: 'run', tenantId: this.instance.tenantId, instanceId: this.instance.id, executionId: id, generation: 0 });
     this.openDelta += 1;
     return id;
   }
@@ -148,7 +148,7 @@ export class PlanBuilder {
   retryExecution(execution: ExecutionState): void {
     const generation = execution.generation + 1;
     this.patch(execution, { status: 'ready', error: null, attempts: 0, completedAt: null, generation, leaseToken: null, leaseExpiresAt: null });
-    this.jobs.push({ tenantId: this.instance.tenantId, instanceId: this.instance.id, executionId: execution.id, generation });
+    this.jobs.push({ kind: 'run', tenantId: this.instance.tenantId, instanceId: this.instance.id, executionId: execution.id, generation });
   }
 
   /** An execution another branch's failure closed, back in the state it had (see planRetry). */
@@ -159,7 +159,7 @@ export class PlanBuilder {
       if (execution.waitingFor === 'task' && execution.slaDeadline) this.watchDeadline(execution.id, execution.slaDeadline);
       // the child may have finished while the parent was failed: its report comes again
       if (execution.waitingFor === 'child') {
-        this.jobs.push({ tenantId: this.instance.tenantId, instanceId: this.instance.id, executionId: execution.id, generation: 0, kind: 'resume' });
+        this.jobs.push({ kind: 'resume', tenantId: this.instance.tenantId, instanceId: this.instance.id, executionId: execution.id, generation: 0 });
       }
       return;
     }
@@ -204,7 +204,7 @@ export class PlanBuilder {
         if (!waiting && !this.created.some((e) => e.nodeId === joinId)) this.create(node, 'waiting');
       } else if (waiting) {
         this.patches.push(joinReady(waiting.id));
-        this.jobs.push({ tenantId: this.instance.tenantId, instanceId: this.instance.id, executionId: waiting.id, generation: 0 });
+        this.jobs.push({ kind: 'run', tenantId: this.instance.tenantId, instanceId: this.instance.id, executionId: waiting.id, generation: 0 });
         positions.push(joinId);
       } else {
         this.create(node, 'ready');

@@ -75,7 +75,7 @@ export function planStart(def: CompiledDefinition, req: StartRequest, now: Date,
         details: { triggerType: req.triggerType, startNodeId: start.id },
       },
     ],
-    enqueue: [{ tenantId: req.tenantId, instanceId, executionId: firstExecution.id, generation: 0 }],
+    enqueue: [{ kind: 'run', tenantId: req.tenantId, instanceId, executionId: firstExecution.id, generation: 0 }],
     now,
   };
 }

@@ -85,7 +85,7 @@ describe('planStart', () => {
     expect(plan.instance.openExecutions).toBe(1);
     expect(plan.instance.slaDeadline?.toISOString()).toBe('2026-01-04T00:00:00.000Z');
     expect(plan.firstExecution.nodeId).toBe('manager_approval');
-    expect(plan.enqueue).toEqual([{ tenantId: TENANT, instanceId: plan.instance.id, executionId: plan.firstExecution.id, generation: 0 }]);
+    expect(plan.enqueue).toEqual([{ kind: 'run', tenantId: TENANT, instanceId: plan.instance.id, executionId: plan.firstExecution.id, generation: 0 }]);
     expect(plan.history.map((h) => h.eventType)).toEqual(['instance_started']);
   });
 });
@@ -192,7 +192,7 @@ describe('cancel and retry', () => {
     const plan = planRetry(instance({ status: 'failed', openExecutions: 0 }), [failed], [], manager, NOW, newId);
     expect(plan.instance).toMatchObject({ status: 'running', openDelta: 1, completedAt: null });
     expect(plan.executionPatches[0]).toMatchObject({ status: 'ready', generation: 1, error: null });
-    expect(plan.enqueue).toEqual([{ tenantId: TENANT, instanceId: 'inst', executionId: failed.id, generation: 1 }]);
+    expect(plan.enqueue).toEqual([{ kind: 'run', tenantId: TENANT, instanceId: 'inst', executionId: failed.id, generation: 1 }]);
     expect(() => planRetry(instance(), [failed], [], manager, NOW, newId)).toThrow(expect.objectContaining({ code: 'INSTANCE_NOT_FAILED' }));
   });
 
@@ -211,8 +211,8 @@ describe('cancel and retry', () => {
     expect(plan.slaChecks).toEqual([{ tenantId: TENANT, instanceId: 'inst', executionId: task.id, dueAt: deadline }]);
     expect(plan.enqueue).toEqual(
       expect.arrayContaining([
-        { tenantId: TENANT, instanceId: 'inst', executionId: failed.id, generation: 1 },
-        { tenantId: TENANT, instanceId: 'inst', executionId: step.id, generation: 3 },
+        { kind: 'run', tenantId: TENANT, instanceId: 'inst', executionId: failed.id, generation: 1 },
+        { kind: 'run', tenantId: TENANT, instanceId: 'inst', executionId: step.id, generation: 3 },
       ]),
     );
     expect(plan.history[0]!.details).toEqual({ executionIds: [failed.id], restoredExecutionIds: [task.id, step.id] });

@@ -116,11 +116,13 @@ async function definitionOf(tx: StoreTx, definitionId: string): Promise<Definiti
   return def;
 }
 
+type LoadedStep = NonNullable<Awaited<ReturnType<typeof loadStep>>>;
+
 /** Lock the step's instance and load what planning needs; null when the job is stale. */
 async function loadStep(ports: EnginePorts, tx: StoreTx, job: NodeJob) {
   const snap = await tx.lockStep(job.instanceId, job.executionId);
   if (!snap) return null;
-  if (job.kind !== 'resume' && snap.execution.generation !== job.generation) return null;
+  if (JOB_HANDLERS[job.kind].matchesGeneration && snap.execution.generation !== job.generation) return null;
   const def = await definitionOf(tx, snap.instance.definitionId);
   const open = hasJoins(def.compiled) ? await tx.openExecutions(snap.instance.id) : undefined;
   return {
@@ -136,10 +138,98 @@ async function loadStep(ports: EnginePorts, tx: StoreTx, job: NodeJob) {
   };
 }
 
+/** What a job's handler did inside the first transaction; a claim continues outside it. */
+interface FirstTransaction {
+  readonly result: ExecuteResult;
+  readonly claim?: Claim;
+  readonly after: AfterCommit;
+}
+
+interface JobStep {
+  readonly ports: EnginePorts;
+  readonly tx: StoreTx;
+  readonly loaded: LoadedStep;
+  /** write `plan`, then run on the steps without I/O it readied */
+  readonly write: (plan: Plan) => Promise<FirstTransaction>;
+}
+
+interface JobHandler<J extends NodeJob> {
+  /** a job of an older generation than the execution's is stale (a resume wakes any generation) */
+  readonly matchesGeneration: boolean;
+  readonly run: (job: J, step: JobStep) => Promise<FirstTransaction>;
+}
+
+const NOTHING: AfterCommit = { jobs: [], slaChecks: [] };
+const noop = (reason: string): FirstTransaction => ({ result: { outcome: 'noop', reason }, after: NOTHING });
+
+/** One handler per kind of job (the shape of Temporal's activator map). */
+const JOB_HANDLERS: { readonly [K in NodeJob['kind']]: JobHandler<Extract<NodeJob, { kind: K }>> } = {
+  run: { matchesGeneration: true, run: (_job, step) => runExecution(step) },
+  resume: { matchesGeneration: false, run: (_job, step) => resumeParent(step) },
+};
+
+/** A child ended: the parent's waiting sub_workflow execution takes its result. */
+async function resumeParent({ tx, loaded, write }: JobStep): Promise<FirstTransaction> {
+  const child = await tx.childOf(loaded.snap.execution.id);
+  if (!child) return noop('no child instance');
+  const out = planChildResult(loaded.base, child);
+  if (out.kind !== 'plan') return noop(out.kind === 'noop' ? out.reason : out.kind);
+  return write(out.plan);
+}
+
+/** A ready execution runs: planned here, or claimed for a handler that runs outside the transaction. */
+async function runExecution({ ports, tx, loaded, write }: JobStep): Promise<FirstTransaction> {
+  const { snap, base } = loaded;
+  const step = planStep({ ...base, settings: ports.settings });
+  switch (step.kind) {
+    case 'noop':
+      return noop(step.reason);
+    case 'plan':
+      return write(step.plan);
+    case 'claim':
+      await tx.apply(step.plan, snap.instance);
+      return {
+        result: { outcome: 'service', plan: step.plan },
+        after: NOTHING,
+        claim: {
+          node: step.node,
+          leaseToken: step.leaseToken,
+          attempt: snap.execution.attempts + 1,
+          context: snap.instance.contextData,
+          scope: expressionScope(snap.instance, snap.instance.contextData),
+        },
+      };
+    case 'start_child': {
+      let plan: Plan;
+      let childJobs: readonly NodeJob[] = [];
+      try {
+        const child = await ports.children.start(tx, { parent: snap.instance, execution: snap.execution, node: step.node }, base.now);
+        plan = step.waitPlan(child.instanceId);
+        childJobs = child.enqueue;
+      } catch (err) {
+        if (!(err instanceof EngineError) || err.retryable) throw err;
+        // the child cannot start (no active version, invalid input): the node fails for good
+        const b = new PlanBuilder(snap.instance, base.now, ports.newId);
+        b.countStep();
+        failNode(b, snap.execution, err instanceof NodeFailedError ? err : new NodeFailedError('SUBWORKFLOW_START_FAILED', `${err.code}: ${err.message}`));
+        plan = b.build();
+      }
+      const run = await write(plan);
+      return { ...run, after: { ...run.after, jobs: [...run.after.jobs, ...childJobs] } };
+    }
+  }
+}
+
+/** `job` to its kind's handler (TypeScript cannot correlate the map's key with the job's type). */
+function handle(job: NodeJob, step: JobStep): Promise<FirstTransaction> {
+  const handler = JOB_HANDLERS[job.kind] as JobHandler<NodeJob>;
+  return handler.run(job, step);
+}
+
 /**
- * Run one node execution. A duplicate or late job finds it no longer runnable and does nothing.
- * I/O service tasks commit a lease, run their handler outside any transaction, and record the
- * result only if the lease still holds.
+ * Run one node job. A duplicate or late job finds its execution no longer runnable and does
+ * nothing. I/O service tasks commit a lease, run their handler outside any transaction, and record
+ * the result only if the lease still holds.
  */
 export async function executeNode(
   ports: EnginePorts,
@@ -147,59 +237,11 @@ export async function executeNode(
   opts: ExecuteOptions = { attempt: 1, finalAttempt: true },
 ): Promise<ExecuteResult> {
   const budget = Math.max(1, opts.maxStepsPerTransaction ?? 1);
-  const first = await ports.store.inTenant(job.tenantId, async (tx): Promise<{ result: ExecuteResult; claim?: Claim; after: AfterCommit }> => {
-    const nothing = { jobs: [], slaChecks: [] };
+  const first = await ports.store.inTenant(job.tenantId, async (tx): Promise<FirstTransaction> => {
     const loaded = await loadStep(ports, tx, job);
-    if (!loaded) return { result: { outcome: 'noop', reason: 'execution not found or stale generation' }, after: nothing };
-    const { snap, base } = loaded;
-    const wrote = (plan: Plan) => writeAndRunOn(ports, tx, base, snap.instance, plan, budget);
-
-    if (job.kind === 'resume') {
-      const child = await tx.childOf(snap.execution.id);
-      if (!child) return { result: { outcome: 'noop', reason: 'no child instance' }, after: nothing };
-      const out = planChildResult(base, child);
-      if (out.kind !== 'plan') return { result: { outcome: 'noop', reason: out.kind === 'noop' ? out.reason : out.kind }, after: nothing };
-      return wrote(out.plan);
-    }
-
-    const step = planStep({ ...base, settings: ports.settings });
-    switch (step.kind) {
-      case 'noop':
-        return { result: { outcome: 'noop', reason: step.reason }, after: nothing };
-      case 'plan':
-        return wrote(step.plan);
-      case 'claim':
-        await tx.apply(step.plan, snap.instance);
-        return {
-          result: { outcome: 'service', plan: step.plan },
-          after: nothing,
-          claim: {
-            node: step.node,
-            leaseToken: step.leaseToken,
-            attempt: snap.execution.attempts + 1,
-            context: snap.instance.contextData,
-            scope: expressionScope(snap.instance, snap.instance.contextData),
-          },
-        };
-      case 'start_child': {
-        let plan: Plan;
-        let childJobs: readonly NodeJob[] = [];
-        try {
-          const child = await ports.children.start(tx, { parent: snap.instance, execution: snap.execution, node: step.node }, base.now);
-          plan = step.waitPlan(child.instanceId);
-          childJobs = child.enqueue;
-        } catch (err) {
-          if (!(err instanceof EngineError) || err.retryable) throw err;
-          // the child cannot start (no active version, invalid input): the node fails for good
-          const b = new PlanBuilder(snap.instance, base.now, ports.newId);
-          b.countStep();
-          failNode(b, snap.execution, err instanceof NodeFailedError ? err : new NodeFailedError('SUBWORKFLOW_START_FAILED', `${err.code}: ${err.message}`));
-          plan = b.build();
-        }
-        const run = await wrote(plan);
-        return { ...run, after: { ...run.after, jobs: [...run.after.jobs, ...childJobs] } };
-      }
-    }
+    if (!loaded) return noop('execution not found or stale generation');
+    const write = (plan: Plan) => writeAndRunOn(ports, tx, loaded.base, loaded.snap.instance, plan, budget);
+    return handle(job, { ports, tx, loaded, write });
   });
   await dispatchAfterCommit(ports, first.after);
   if (!first.claim) return first.result;

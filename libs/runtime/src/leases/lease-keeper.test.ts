@@ -1,7 +1,7 @@
 import type { NodeJob } from '@wf/engine';
 import { TimerLeaseKeeper } from './lease-keeper';
 
-const job = (n: number): NodeJob => ({ tenantId: 't', instanceId: `i${n}`, executionId: `e${n}`, generation: 1 });
+const job = (n: number): NodeJob => ({ kind: 'run', tenantId: 't', instanceId: `i${n}`, executionId: `e${n}`, generation: 1 });
 
 /** A 900 ms lease: the keeper ticks every 300 ms. */
 const LEASE_MS = 900;
