@@ -22,7 +22,7 @@ export * from './runtime/routing';
 export * from './runtime/task-access';
 export * from './runtime/use-cases';
 export * from './runtime/renew-lease';
-export * from './runtime/run-on';
+export * from './runtime/inline-steps';
 export * from './runtime/plan-admin';
 export * from './runtime/service-handler';
 export * from './runtime/joins';

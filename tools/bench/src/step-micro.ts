@@ -7,7 +7,7 @@
  *   npx tsx tools/bench/src/step-micro.ts [instances=400] [concurrency=8] [stepsPerTransaction=20]
  *
  * Steps are counted per node execution, whether or not they shared a transaction (the worker runs
- * up to MAX_STEPS_PER_TRANSACTION steps without I/O in one; pass 1 for one transaction per step).
+ * up to MAX_INLINE_STEPS steps without I/O in one; pass 1 for one transaction per step).
  *
  * MICRO_STEPS=<n> sets the instances' chain length (default 5): runs with 1 and 5 separate what an
  * instance costs once (start, job, transaction) from what each further step adds.
@@ -20,7 +20,7 @@
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { executeNode, type NodeJob, type Actor } from '@wf/engine';
-import { createEngineRuntime, createLogger, loadConfig, MAX_STEPS_PER_TRANSACTION, type EngineRuntime } from '@wf/runtime';
+import { createEngineRuntime, createLogger, loadConfig, MAX_INLINE_STEPS, type EngineRuntime } from '@wf/runtime';
 import { serviceChainDefinition } from '@wf/runtime/testing';
 import { migrateUp } from '@wf/db';
 import { databaseUrl, withAdminClient } from '@wf/db/testing';
@@ -37,7 +37,7 @@ function cpuOf(pid: number): number {
 async function main(): Promise<void> {
   const instances = Number(process.argv[2] ?? 400);
   const concurrency = Number(process.argv[3] ?? 8);
-  const perTransaction = Number(process.argv[4] ?? MAX_STEPS_PER_TRANSACTION);
+  const perTransaction = Number(process.argv[4] ?? MAX_INLINE_STEPS);
   const name = `wf_micro_${process.pid}`;
   await withAdminClient((c) => c.query(`CREATE DATABASE ${name}`));
   const db = { url: databaseUrl(name), drop: () => withAdminClient((c) => c.query(`DROP DATABASE ${name} WITH (FORCE)`)) };
@@ -83,8 +83,8 @@ async function measure(rt: EngineRuntime, instances: number, concurrency: number
       for (;;) {
         const job = queue.shift();
         if (!job) return;
-        const result = await executeNode(rt.ports, job, { attempt: 1, finalAttempt: true, maxStepsPerTransaction: perTransaction });
-        steps += 1 + (result.chained?.length ?? 0);
+        const result = await executeNode(rt.ports, job, { attempt: 1, finalAttempt: true, maxInlineSteps: perTransaction });
+        steps += 1 + (result.inlineSteps?.length ?? 0);
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));

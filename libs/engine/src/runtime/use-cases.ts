@@ -11,7 +11,7 @@ import type { DefinitionRecord, EnginePorts, StoreTx } from './ports';
 import { assertDecidable, planDecision, type TaskCommand } from './plan-decision';
 import { failNode, planChildResult, planServiceCompletion, planServiceRetry, planStep, type StepOutcome } from './plan-step';
 import { PlanBuilder, expressionScope, type OpenExecution } from './plan-builder';
-import { continuationsOf, instanceAfter, openAfter, type Continuation } from './run-on';
+import { inlineStepsOf, instanceAfter, openAfter, type InlineStep } from './inline-steps';
 import { hasJoins } from './joins';
 import { planEscalation } from './plan-escalation';
 import { taskAccess } from './task-access';
@@ -23,14 +23,15 @@ export interface ExecuteOptions {
   readonly finalAttempt: boolean;
   readonly signal?: AbortSignal;
   /**
-   * Steps this call may write in one transaction (default 1): the steps without I/O that a step
-   * readies (a gateway, `set_context`, parking a task) run on in the same transaction.
+   * Steps this call may write in one transaction, the job's own included (default 1): the steps
+   * without I/O that a step readies (a gateway, `set_context`, parking a task) run inline, in the
+   * same transaction, up to this many in all; the rest go through the queue.
    */
-  readonly maxStepsPerTransaction?: number;
+  readonly maxInlineSteps?: number;
 }
 
-/** A step run on in the transaction of the job's own step. */
-export interface ChainedStep {
+/** A step run inline in the transaction of the job's own step. */
+export interface InlineStepRun {
   readonly job: NodeJob;
   readonly plan: Plan;
 }
@@ -40,8 +41,8 @@ export interface ExecuteResult {
   readonly reason?: string;
   /** the plan of the job's own step */
   readonly plan?: Plan;
-  /** the steps that ran on after it in the same transaction, in order */
-  readonly chained?: readonly ChainedStep[];
+  /** the steps that ran inline after it in the same transaction, in order */
+  readonly inlineSteps?: readonly InlineStepRun[];
 }
 
 /** What a transaction leaves to do after commit. */
@@ -56,24 +57,24 @@ async function dispatchAfterCommit(ports: EnginePorts, after: AfterCommit): Prom
 }
 
 /**
- * Write `plan`, then run on: the steps without I/O it readies (and those they ready) are planned
+ * Write `plan`, then run inline: the steps without I/O it readies (and those they ready) are planned
  * from the state in memory (the instance stays locked) and written in the same transaction, in
- * the order they were readied, up to `budget` steps in all. Steps in one transaction commit
+ * the order they were readied, up to `maxInlineSteps` steps in all. Steps in one transaction commit
  * together or not at all, so a crash anywhere replays them all from the job's own step.
  * Everything else readied is dispatched after commit.
  */
-async function writeAndRunOn(
+async function writeAndRunInline(
   ports: EnginePorts,
   tx: StoreTx,
   ctx: { definition: CompiledDefinition; open?: readonly OpenExecution[] },
   instance: InstanceState,
   plan: Plan,
-  budget: number,
+  maxInlineSteps: number,
 ): Promise<{ result: ExecuteResult; after: AfterCommit }> {
   const jobs: NodeJob[] = [];
   const slaChecks: SlaCheck[] = [];
-  const chained: ChainedStep[] = [];
-  const runnable: Continuation[] = [];
+  const inlineSteps: InlineStepRun[] = [];
+  const runnable: InlineStep[] = [];
   let state = instance;
   let current = plan;
   let open = ctx.open;
@@ -82,9 +83,9 @@ async function writeAndRunOn(
     jobs.push(...current.enqueue);
     slaChecks.push(...current.slaChecks);
     state = instanceAfter(state, current, lastHistoryHash);
-    runnable.push(...continuationsOf(ctx.definition, current, open));
+    runnable.push(...inlineStepsOf(ctx.definition, current, open));
     open = open && openAfter(open, current);
-    const next = written < budget && state.status === 'running' ? runnable.shift() : undefined;
+    const next = written < maxInlineSteps && state.status === 'running' ? runnable.shift() : undefined;
     if (!next) break;
     let step: StepOutcome;
     try {
@@ -95,10 +96,10 @@ async function writeAndRunOn(
     }
     if (step.kind !== 'plan') break;
     jobs.splice(jobs.indexOf(next.job), 1);
-    chained.push({ job: next.job, plan: step.plan });
+    inlineSteps.push({ job: next.job, plan: step.plan });
     current = step.plan;
   }
-  return { result: { outcome: 'plan', plan, ...(chained.length > 0 ? { chained } : {}) }, after: { jobs, slaChecks } };
+  return { result: { outcome: 'plan', plan, ...(inlineSteps.length > 0 ? { inlineSteps } : {}) }, after: { jobs, slaChecks } };
 }
 
 interface Claim {
@@ -149,7 +150,7 @@ interface JobStep {
   readonly ports: EnginePorts;
   readonly tx: StoreTx;
   readonly loaded: LoadedStep;
-  /** write `plan`, then run on the steps without I/O it readied */
+  /** write `plan`, then run inline the steps without I/O it readied */
   readonly write: (plan: Plan) => Promise<FirstTransaction>;
 }
 
@@ -236,16 +237,16 @@ export async function executeNode(
   job: NodeJob,
   opts: ExecuteOptions = { attempt: 1, finalAttempt: true },
 ): Promise<ExecuteResult> {
-  const budget = Math.max(1, opts.maxStepsPerTransaction ?? 1);
+  const maxInlineSteps = Math.max(1, opts.maxInlineSteps ?? 1);
   const first = await ports.store.inTenant(job.tenantId, async (tx): Promise<FirstTransaction> => {
     const loaded = await loadStep(ports, tx, job);
     if (!loaded) return noop('execution not found or stale generation');
-    const write = (plan: Plan) => writeAndRunOn(ports, tx, loaded.base, loaded.snap.instance, plan, budget);
+    const write = (plan: Plan) => writeAndRunInline(ports, tx, loaded.base, loaded.snap.instance, plan, maxInlineSteps);
     return handle(job, { ports, tx, loaded, write });
   });
   await dispatchAfterCommit(ports, first.after);
   if (!first.claim) return first.result;
-  return runService(ports, job, first.claim, { ...opts, maxStepsPerTransaction: budget });
+  return runService(ports, job, first.claim, { ...opts, maxInlineSteps });
 }
 
 async function runService(ports: EnginePorts, job: NodeJob, claim: Claim, opts: ExecuteOptions): Promise<ExecuteResult> {
@@ -302,7 +303,7 @@ async function runService(ports: EnginePorts, job: NodeJob, claim: Claim, opts: 
     if (!loaded) return { result: { outcome: 'noop', reason: 'execution vanished' } };
     const out = planServiceCompletion(loaded.base, claim.leaseToken, result);
     if (out.kind !== 'plan') return { result: { outcome: 'noop', reason: out.kind === 'noop' ? out.reason : out.kind } };
-    return writeAndRunOn(ports, tx, loaded.base, loaded.snap.instance, out.plan, opts.maxStepsPerTransaction ?? 1);
+    return writeAndRunInline(ports, tx, loaded.base, loaded.snap.instance, out.plan, opts.maxInlineSteps ?? 1);
   });
   if (done.after) await dispatchAfterCommit(ports, done.after);
   return done.result;

@@ -8,10 +8,10 @@ import type { EngineMetrics } from '../metrics/engine-metrics';
 
 /**
  * Steps one transaction may write: a step that readies steps without I/O (a gateway, `set_context`,
- * parking a task) runs them on in its own transaction, and what is left past this many goes back
+ * parking a task) runs them inline, in its own transaction, and what is left past this many goes back
  * through the queue (fairness between instances, bounded lock time).
  */
-export const MAX_STEPS_PER_TRANSACTION = 20;
+export const MAX_INLINE_STEPS = 20;
 
 export interface RunningRole {
   readonly name: string;
@@ -38,7 +38,7 @@ export function startWorkerRole(rt: EngineRuntime, metrics: EngineMetrics | unde
       const started = performance.now();
       let result: ExecuteResult;
       try {
-        result = await executeNode(rt.ports, job, { ...delivery, maxStepsPerTransaction: MAX_STEPS_PER_TRANSACTION });
+        result = await executeNode(rt.ports, job, { ...delivery, maxInlineSteps: MAX_INLINE_STEPS });
       } catch (err) {
         // the job carries ids only: a step that throws has no plan to name its node type
         metrics?.observeStep('unknown', 'error', (performance.now() - started) / 1000);
@@ -47,12 +47,12 @@ export function startWorkerRole(rt: EngineRuntime, metrics: EngineMetrics | unde
       }
       if (metrics) {
         // the steps of one call share its time
-        const chained = result.chained ?? [];
-        const seconds = (performance.now() - started) / 1000 / (1 + chained.length);
+        const inlineSteps = result.inlineSteps ?? [];
+        const seconds = (performance.now() - started) / 1000 / (1 + inlineSteps.length);
         recordStep(metrics, job, result.outcome, result.plan, seconds);
-        for (const s of chained) recordStep(metrics, s.job, 'plan', s.plan, seconds);
+        for (const s of inlineSteps) recordStep(metrics, s.job, 'plan', s.plan, seconds);
       }
-      log.debug({ ...job, outcome: result.outcome, reason: result.reason, chained: result.chained?.length ?? 0 }, 'node job done');
+      log.debug({ ...job, outcome: result.outcome, reason: result.reason, inlineSteps: result.inlineSteps?.length ?? 0 }, 'node job done');
     },
     {
       connection,

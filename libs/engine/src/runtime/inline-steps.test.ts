@@ -10,7 +10,7 @@ import type { CompiledDefinition } from '../definition/definition.types';
 import type { ExecutionState, InstanceState, Plan } from './model';
 import { planStart, readyExecutionState } from './plan-start';
 import { planStep } from './plan-step';
-import { continuationsOf, instanceAfter, openAfter, type Continuation } from './run-on';
+import { inlineStepsOf, instanceAfter, openAfter, type InlineStep } from './inline-steps';
 import { PlanBuilder, type OpenExecution } from './plan-builder';
 import { failNode } from './plan-step';
 import { NodeFailedError } from '../errors/engine-errors';
@@ -65,11 +65,11 @@ function plan(instance: InstanceState, execution: ExecutionState, open: readonly
 }
 
 describe('running on in one transaction', () => {
-  it('runs on into the first new execution without I/O, as the ready execution the store would read back', () => {
+  it('runs inline into the first new execution without I/O, as the ready execution the store would read back', () => {
     const { instance, execution } = started();
     const open = [{ id: execution.id, nodeId: 'split', status: 'ready' as const, waitingFor: null }];
     const split = plan(instance, execution, open);
-    const next = continuationsOf(def, split)[0];
+    const next = inlineStepsOf(def, split)[0];
     expect(next?.execution).toMatchObject({ nodeId: 'left', status: 'ready', attempts: 0, generation: 0, instanceId: instance.id });
     expect(split.enqueue).toContain(next?.job);
     expect(next?.job.executionId).toBe(next?.execution.id);
@@ -80,7 +80,7 @@ describe('running on in one transaction', () => {
     const split = plan(instance, execution, [{ id: execution.id, nodeId: 'split', status: 'ready', waitingFor: null }]);
     const after = instanceAfter(instance, split, 'h1');
     expect(after).toMatchObject({ openExecutions: 2, stepCount: 1, lastHistoryHash: 'h1', status: 'running' });
-    const left = continuationsOf(def, split)[0]!;
+    const left = inlineStepsOf(def, split)[0]!;
     const leftPlan = plan(after, left.execution, openAfter([{ id: execution.id, nodeId: 'split', status: 'ready', waitingFor: null }], split));
     expect(instanceAfter(after, leftPlan, 'h2')).toMatchObject({ contextData: { left: true }, stepCount: 2, lastHistoryHash: 'h2' });
   });
@@ -92,24 +92,24 @@ describe('running on in one transaction', () => {
     const open1 = openAfter(open0, split);
     expect(open1.map((e) => e.nodeId).sort()).toEqual(['left', 'right']);
 
-    const left = continuationsOf(def, split)[0]!;
+    const left = inlineStepsOf(def, split)[0]!;
     const leftPlan = plan(instanceAfter(instance, split, null), left.execution, open1);
     const open2 = openAfter(open1, leftPlan);
     // right is still open, so the join waits for it
     expect(open2.map((e) => [e.nodeId, e.status, e.waitingFor]).sort()).toEqual([['join', 'waiting', 'join'], ['right', 'ready', null]]);
-    expect(continuationsOf(def, leftPlan, open1)).toEqual([]);
+    expect(inlineStepsOf(def, leftPlan, open1)).toEqual([]);
   });
 
-  it('runs on into a join the last branch released, and stops before the step with I/O after it', () => {
+  it('runs inline into a join the last branch released, and stops before the step with I/O after it', () => {
     const { instance, execution } = started();
     let state = instance;
     let open: OpenExecution[] = [{ id: execution.id, nodeId: 'split', status: 'ready', waitingFor: null }];
     let current = plan(state, execution, open);
     const ran: string[] = ['split'];
-    const runnable: Continuation[] = [];
+    const runnable: InlineStep[] = [];
     for (;;) {
       state = instanceAfter(state, current, null);
-      runnable.push(...continuationsOf(def, current, open));
+      runnable.push(...inlineStepsOf(def, current, open));
       open = openAfter(open, current);
       const next = runnable.shift();
       if (!next) break;
@@ -122,7 +122,7 @@ describe('running on in one transaction', () => {
     expect(state).toMatchObject({ stepCount: 4, openExecutions: 1, contextData: { left: true, right: true } });
   });
 
-  it('does not run on into a step with I/O, a finished instance, or a parent\'s resume', () => {
+  it('does not run inline into a step with I/O, a finished instance, or a parent\'s resume', () => {
     const { instance, execution } = started();
     const joinOnly = compile({
       name: 'Tail',
@@ -135,13 +135,13 @@ describe('running on in one transaction', () => {
     const g = planStep({ definition: joinOnly, instance, execution: { ...execution, nodeId: 'g', nodeType: 'gateway' }, now: NOW, newId, settings });
     if (g.kind !== 'plan') throw new Error('expected a plan');
     expect(g.plan.enqueue).toHaveLength(1);
-    expect(continuationsOf(joinOnly, g.plan)).toEqual([]);
+    expect(inlineStepsOf(joinOnly, g.plan)).toEqual([]);
 
     const b = new PlanBuilder({ ...instance, parentInstanceId: 'parent', parentNodeExecutionId: 'wait' }, NOW, newId, { definition: def });
     failNode(b, execution, new NodeFailedError('X', 'boom'));
     const failed = b.build();
     expect(failed.enqueue.map((j) => j.kind)).toEqual(['resume']);
-    expect(continuationsOf(def, failed)).toEqual([]);
+    expect(inlineStepsOf(def, failed)).toEqual([]);
   });
 
   it('leaves open only what a closing plan patched open itself', () => {

@@ -1,5 +1,5 @@
 /**
- * Steps without I/O run on in the transaction of the step that readied them. Run that way, an
+ * Steps without I/O run inline in the transaction of the step that readied them. Run that way, an
  * instance must leave exactly the rows, history and follow-up work it leaves with one
  * transaction per step; only the number of transactions differs.
  *
@@ -46,13 +46,13 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 /** Start an instance and run its jobs to quiescence; returns how many transactions that took. */
-async function runInstance(maxStepsPerTransaction: number): Promise<{ id: string; transactions: number; slaChecks: number }> {
+async function runInstance(maxInlineSteps: number): Promise<{ id: string; transactions: number; slaChecks: number }> {
   jobs.length = 0;
   slaChecks.length = 0;
   const { instance } = await h.rt.services.instances.start(admin, { workflowName: 'Fan in' });
   let transactions = 0;
   for (let job = jobs.shift(); job; job = jobs.shift()) {
-    await executeNode(h.rt.ports, job, { attempt: 1, finalAttempt: true, maxStepsPerTransaction });
+    await executeNode(h.rt.ports, job, { attempt: 1, finalAttempt: true, maxInlineSteps });
     transactions += 1;
   }
   return { id: instance.id, transactions, slaChecks: slaChecks.length };
@@ -116,7 +116,7 @@ describe('steps without I/O running on in one transaction', () => {
     expect(queue.body.items.map((t: { instanceId: string }) => t.instanceId).sort()).toEqual([perStep.id, runOn.id].sort());
   });
 
-  it('stops at the budget and leaves the rest to the queue', async () => {
+  it('stops at the maxInlineSteps and leaves the rest to the queue', async () => {
     const run = await runInstance(2);
     // fork + left, then right + join, then review: three transactions of at most two steps
     expect(run.transactions).toBe(3);

@@ -1,7 +1,8 @@
 /**
- * The state a plan leaves behind, worked out in memory: a step without I/O that a plan readies
- * can then be planned and written in the same transaction, without reading back what the
- * transaction has just written (the instance stays locked throughout).
+ * Inline steps: a step without I/O that a plan readies is planned and written in the same
+ * transaction, from the state the plan leaves behind worked out in memory, without reading back
+ * what the transaction has just written (the instance stays locked throughout). One name for the
+ * idea everywhere: `InlineStep`, `inlineStepsOf`, `maxInlineSteps`, `MAX_INLINE_STEPS`.
  */
 
 import type { CompiledDefinition, CompiledNode } from '../definition/definition.types';
@@ -10,7 +11,7 @@ import { readyExecutionState } from './plan-start';
 import type { OpenExecution } from './plan-builder';
 import { PURE_SERVICE_TYPES } from './plan-step';
 
-/** Nodes whose step is a database transaction and nothing else: they may run on. */
+/** Nodes whose step is a database transaction and nothing else: they may run inline. */
 export function runsWithoutIo(node: CompiledNode | undefined): boolean {
   if (!node) return false;
   if (node.nodeType === 'service_task') return typeof node.serviceType === 'string' && PURE_SERVICE_TYPES.has(node.serviceType);
@@ -18,19 +19,19 @@ export function runsWithoutIo(node: CompiledNode | undefined): boolean {
 }
 
 /** A ready step a plan left that can be planned and written in the same transaction. */
-export interface Continuation {
+export interface InlineStep {
   readonly job: NodeJob;
   readonly execution: ExecutionState;
 }
 
 /**
- * The steps `plan` readied that may run on, in the order of its jobs: those of this instance
+ * The steps `plan` readied that may run inline, in the order of its jobs: those of this instance
  * whose node needs no I/O and whose execution's whole state the plan shows (one it created, or a
  * waiting join it released, its node read from `open`, the executions the plan was made against).
  */
-export function continuationsOf(definition: CompiledDefinition, plan: Plan, open: readonly OpenExecution[] = []): Continuation[] {
+export function inlineStepsOf(definition: CompiledDefinition, plan: Plan, open: readonly OpenExecution[] = []): InlineStep[] {
   if (plan.instance.status !== 'running') return [];
-  const out: Continuation[] = [];
+  const out: InlineStep[] = [];
   for (const job of plan.enqueue) {
     if (job.kind === 'resume' || job.instanceId !== plan.instance.id) continue;
     const execution = readyExecution(definition, plan, job, open);
