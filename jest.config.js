@@ -31,7 +31,8 @@ const config = {
       transform,
       transformIgnorePatterns,
       moduleNameMapper,
-      testEnvironment: 'node',
+      // node, plus a check that each file closes every connection it opens
+      testEnvironment: '<rootDir>/test/leak-check-environment.ts',
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
     },
