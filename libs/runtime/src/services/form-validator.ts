@@ -17,6 +17,14 @@ export interface FormKey {
 
 type Compiled = { readonly validate: ValidateFunction } | { readonly problems: readonly FormSchemaProblem[] };
 
+/** What a failed check is called: the schema's and the data's root in paths, and the two errors. */
+interface CheckErrors {
+  readonly schemaPath: string;
+  readonly dataPath: string;
+  readonly schemaInvalid: readonly [code: string, message: string];
+  readonly dataInvalid: readonly [code: string, message: string];
+}
+
 /** at most this many problems listed for one submission */
 const MAX_DETAILS = 50;
 
@@ -34,18 +42,12 @@ export class FormValidator {
 
   /** Throws `FORM_VALIDATION_FAILED` (400) when `data` does not match; `FORM_SCHEMA_INVALID` (422) when a stored form cannot be compiled. */
   validate(key: FormKey, schema: Record<string, unknown> | null, data: JsonObject): void {
-    if (!schema) return;
-    const compiled = this.compiled(`form:${key.definitionId}/${key.nodeId}`, schema);
-    if ('problems' in compiled) {
-      throw new UnprocessableError(
-        'FORM_SCHEMA_INVALID',
-        `the form of node "${key.nodeId}" cannot be checked; save a corrected version of the workflow`,
-        compiled.problems.map((p) => ({ path: `formSchema${p.path}`, message: p.message })),
-      );
-    }
-    if (!compiled.validate(data)) {
-      throw new ValidationError('FORM_VALIDATION_FAILED', 'the submitted data does not match the task form', detailsOf(compiled.validate, 'data'));
-    }
+    this.check(`form:${key.definitionId}/${key.nodeId}`, schema, data, {
+      schemaPath: 'formSchema',
+      dataPath: 'data',
+      schemaInvalid: ['FORM_SCHEMA_INVALID', `the form of node "${key.nodeId}" cannot be checked; save a corrected version of the workflow`],
+      dataInvalid: ['FORM_VALIDATION_FAILED', 'the submitted data does not match the task form'],
+    });
   }
 
   /**
@@ -53,17 +55,24 @@ export class FormValidator {
    * when it does not match, `CONTEXT_SCHEMA_INVALID` (422) when a stored schema cannot be compiled.
    */
   validateContext(definitionId: string, schema: Readonly<Record<string, unknown>> | null, data: JsonObject): void {
+    this.check(`context:${definitionId}`, schema, data, {
+      schemaPath: 'contextSchema',
+      dataPath: 'contextData',
+      schemaInvalid: ['CONTEXT_SCHEMA_INVALID', `the contextSchema of workflow definition ${definitionId} cannot be checked; save a corrected version of the workflow`],
+      dataInvalid: ['CONTEXT_VALIDATION_FAILED', "contextData does not match the workflow's contextSchema"],
+    });
+  }
+
+  private check(id: string, schema: Readonly<Record<string, unknown>> | null, data: JsonObject, errors: CheckErrors): void {
     if (!schema) return;
-    const compiled = this.compiled(`context:${definitionId}`, schema);
+    const compiled = this.compiled(id, schema);
     if ('problems' in compiled) {
-      throw new UnprocessableError(
-        'CONTEXT_SCHEMA_INVALID',
-        `the contextSchema of workflow definition ${definitionId} cannot be checked; save a corrected version of the workflow`,
-        compiled.problems.map((p) => ({ path: `contextSchema${p.path}`, message: p.message })),
-      );
+      const [code, message] = errors.schemaInvalid;
+      throw new UnprocessableError(code, message, compiled.problems.map((p) => ({ path: `${errors.schemaPath}${p.path}`, message: p.message })));
     }
     if (!compiled.validate(data)) {
-      throw new ValidationError('CONTEXT_VALIDATION_FAILED', "contextData does not match the workflow's contextSchema", detailsOf(compiled.validate, 'contextData'));
+      const [code, message] = errors.dataInvalid;
+      throw new ValidationError(code, message, detailsOf(compiled.validate, errors.dataPath));
     }
   }
 
