@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { hashHistory } from './store/pg-store';
+import { hashHistory } from './store/history-rows';
 import { historyRecordsJson } from './store/instance-write';
 import { purgeExpiredHistory } from './store/system-queries';
 import { verifyHistoryChain } from './store/history-chain';

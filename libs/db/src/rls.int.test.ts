@@ -704,7 +704,7 @@ describe('row-level security, as workflow_app', () => {
     });
 
     it('findStaleWork (the reconciliation sweep) sees ready executions of both tenants', async () => {
-      const jobs = await findStaleWork(pool, 0, 100);
+      const jobs = await findStaleWork(pool, new Date(), 0, 100);
       expect(jobs.map((j) => `${j.tenantId}/${j.executionId}`).sort()).toEqual(
         sorted([`${a.tenantId}/${a.readyExecutionId}`, `${b.tenantId}/${b.readyExecutionId}`]),
       );

@@ -8,9 +8,8 @@ import { Pool } from 'pg';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { PURE_SERVICE_TYPES, renewLease, type EnginePorts } from '@wf/engine';
-import { createDataSource, describeUrl, loginProblems, PgStore, poolOf, type LoginKind } from '@wf/db';
+import { createDataSource, describeUrl, loginProblems, PgStore, PgSweepSource, poolOf, type LoginKind } from '@wf/db';
 import { BullDispatcher, createRedisConnection, describeRedisUrl } from '@wf/queue';
-import { AfterCommitDispatcher } from './after-commit-dispatcher';
 import type { Config } from './config/config';
 import type { Logger } from './logger';
 import { DefinitionsServiceImpl } from './services/definitions.service';
@@ -18,12 +17,12 @@ import { FormValidator } from './services/form-validator';
 import { InstancesServiceImpl } from './services/instances.service';
 import type { AppServices } from './services/service.types';
 import { TasksServiceImpl } from './services/tasks.service';
-import { SubWorkflowStarter } from './services/child-starter';
 import { EventsServiceImpl } from './services/events.service';
 import { AnalyticsServiceImpl } from './services/analytics.service';
 import { createBuiltInHandlers, loadHandlerModules, loadSqlParser, type HandlerRegistry } from './handlers';
 import { createEngineMetrics, type EngineMetrics } from './metrics/engine-metrics';
 import { TimerLeaseKeeper } from './leases/lease-keeper';
+import { EngineEventBus } from './events/engine-event-bus';
 
 export interface EngineRuntime {
   readonly config: Config;
@@ -36,6 +35,8 @@ export interface EngineRuntime {
   readonly redis: Redis;
   readonly bullDispatcher: BullDispatcher;
   readonly ports: EnginePorts;
+  /** what the use cases report after commit: metrics, logs and tests listen */
+  readonly events: EngineEventBus;
   readonly services: AppServices;
   /** service types definitions may use (built-ins plus plugins) */
   readonly serviceTypes: () => ReadonlySet<string>;
@@ -133,9 +134,16 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     renew: (job, leaseToken) => renewLease(ports, job, leaseToken),
     onRenewalFailed: (job, err) => log.warn({ ...job, err: err.message }, 'lease renewal failed; trying again on the next tick'),
   });
+  const events = new EngineEventBus();
+  events.on((event) => {
+    if (event.type !== 'effects_deferred') return;
+    // the change is committed; reconciliation re-dispatches ready work, the SLA sweep finds deadlines
+    log.warn({ err: event.error, [event.what]: event.count }, event.what === 'jobs' ? 'dispatch failed after commit; reconciliation will re-dispatch' : 'scheduling SLA checks failed; the SLA sweep will catch the deadlines');
+  });
+  const forms = new FormValidator();
   const ports: EnginePorts = {
     store,
-    dispatcher: new AfterCommitDispatcher(bullDispatcher, log),
+    dispatcher: bullDispatcher,
     clock: { now: () => new Date() },
     // time-ordered ids: new rows land at the right edge of the primary-key indexes instead of on
     // random pages, which keeps inserts cheap however many instances are parked
@@ -147,10 +155,16 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
       escalationEnabled: config.escalationEnabled,
       leaseMs: config.stepLeaseMs,
       maxAttempts: config.maxRetries + 1,
+      maxInstancesPerTree: config.maxInstancesPerTree,
     },
     handlers,
-    children: new SubWorkflowStarter(uuidv7, config.maxInstancesPerTree),
     leases,
+    sweeps: new PgSweepSource(store.pool),
+    schemas: {
+      validateContext: (definitionId, schema, data) => forms.validateContext(definitionId, schema, data),
+      validateForm: (key, schema, data) => forms.validate(key, schema, data),
+    },
+    events,
   };
   // set_context runs inside the engine; the rest need a registered handler (read live, so a
   // handler registered after start-up is accepted too)
@@ -158,9 +172,9 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
   const services: AppServices = {
     analytics: new AnalyticsServiceImpl(store),
     definitions: new DefinitionsServiceImpl(store, serviceTypes, handlers),
-    events: new EventsServiceImpl(store, ports),
+    events: new EventsServiceImpl(ports),
     instances: new InstancesServiceImpl(store, ports),
-    tasks: new TasksServiceImpl(store, ports, new FormValidator(), config.urgentThresholdHours),
+    tasks: new TasksServiceImpl(store, ports, config.urgentThresholdHours),
     health: {
       readiness: async () => {
         const [postgres, redisOk] = await Promise.all([
@@ -186,6 +200,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     redis,
     bullDispatcher,
     ports,
+    events,
     services,
     serviceTypes,
     handlers,

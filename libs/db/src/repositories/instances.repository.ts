@@ -1,34 +1,17 @@
-import type { Actor, HistoryEvent, NewInstance, StartPlan } from '@wf/engine';
+import type { Actor, HistoryEvent, InstanceView, NewInstance, StartPlan } from '@wf/engine';
 import { isAdmin } from '@wf/engine';
-import { hashHistory, participationSql, type PgTx } from '../store/pg-store';
+import type { PgTx } from '../store/pg-store';
+import { hashHistory } from '../store/history-rows';
+import { participationSql } from '../store/participation-sql';
 import { historyRecordsJson } from '../store/instance-write';
 import { cursorSpec, cursorTimestampSql, decodeCursor, pageOf } from './cursor';
 
-export interface InstanceRowView {
-  id: string;
-  status: string;
-  definition_id: string;
-  workflow_name: string;
-  workflow_version: number;
-  context_entity_type: string | null;
-  context_entity_id: string | null;
-  context_data: Record<string, unknown>;
-  trigger_type: string;
-  started_by: string;
-  parent_instance_id: string | null;
-  sla_deadline: Date | null;
-  started_at: Date;
-  completed_at: Date | null;
-  request_hash: string | null;
-  /** the hash of the newest history row, as the step that wrote it recorded it (read rows only) */
-  last_history_hash?: string | null;
-  /** why an operator cancelled it (read rows only) */
-  cancel_reason?: string | null;
-}
-
-const INSTANCE_VIEW = `i.id, i.status, i.definition_id, d.name AS workflow_name, d.version AS workflow_version,
-  i.context_entity_type, i.context_entity_id, i.context_data, i.trigger_type, i.started_by, i.parent_instance_id,
-  i.sla_deadline, i.started_at, i.completed_at, i.request_hash, i.last_history_hash, i.cancel_reason`;
+/** The instance read model: the API's shape, selected directly (camelCase aliases). */
+const INSTANCE_VIEW = `i.id, i.status, i.definition_id AS "definitionId", d.name AS "workflowName", d.version AS "workflowVersion",
+  i.context_entity_type AS "contextEntityType", i.context_entity_id AS "contextEntityId", i.context_data AS "contextData",
+  i.trigger_type AS "triggerType", i.started_by AS "startedBy", i.parent_instance_id AS "parentInstanceId",
+  i.sla_deadline AS "slaDeadline", i.started_at AS "startedAt", i.completed_at AS "completedAt",
+  i.last_history_hash AS "lastHistoryHash", i.cancel_reason AS "cancelReason"`;
 
 export interface StartRecord {
   readonly plan: StartPlan;
@@ -120,19 +103,26 @@ export async function countTreeInstance(tx: PgTx, parentId: string, limit: numbe
 }
 
 /** The instance this caller started with this key: keys are the caller's, never shared in a tenant. */
-export async function findInstanceByIdempotencyKey(tx: PgTx, startedBy: string, key: string): Promise<InstanceRowView | null> {
-  const r = await tx.query<InstanceRowView>(
-    `SELECT ${INSTANCE_VIEW} FROM workflow_instances i JOIN workflow_definitions d ON d.id = i.definition_id
+export async function findInstanceByIdempotencyKey(
+  tx: PgTx,
+  startedBy: string,
+  key: string,
+): Promise<{ instance: InstanceView; requestHash: string | null } | null> {
+  const r = await tx.query<InstanceView & { requestHash: string | null }>(
+    `SELECT ${INSTANCE_VIEW}, i.request_hash AS "requestHash" FROM workflow_instances i JOIN workflow_definitions d ON d.id = i.definition_id
      WHERE i.started_by = $1 AND i.idempotency_key = $2`,
     [startedBy, key],
   );
-  return r.rows[0] ?? null;
+  const row = r.rows[0];
+  if (!row) return null;
+  const { requestHash, ...instance } = row;
+  return { instance, requestHash };
 }
 
 /** The instance when the actor may see it (admin, starter, participant), else null. */
-export async function findVisibleInstance(tx: PgTx, actor: Actor, id: string): Promise<InstanceRowView | null> {
+export async function findVisibleInstance(tx: PgTx, actor: Actor, id: string): Promise<InstanceView | null> {
   const admin = isAdmin(actor);
-  const r = await tx.query<InstanceRowView>(
+  const r = await tx.query<InstanceView>(
     `SELECT ${INSTANCE_VIEW} FROM workflow_instances i JOIN workflow_definitions d ON d.id = i.definition_id
      WHERE i.id = $1 AND ($4::boolean OR ${participationSql('$2', '$3')})`,
     [id, actor.userId, actor.roles, admin],
@@ -167,13 +157,13 @@ export async function listVisibleInstances(tx: PgTx, actor: Actor, q: InstanceQu
     where.push(`(i.started_at, i.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
   }
   params.push(q.limit + 1);
-  const r = await tx.query<InstanceRowView & { page_started_at: string }>(
-    `SELECT ${INSTANCE_VIEW}, ${cursorTimestampSql('i.started_at')} AS page_started_at
+  const r = await tx.query<InstanceView & { pageStartedAt: string }>(
+    `SELECT ${INSTANCE_VIEW}, ${cursorTimestampSql('i.started_at')} AS "pageStartedAt"
      FROM workflow_instances i JOIN workflow_definitions d ON d.id = i.definition_id
      WHERE ${where.join(' AND ')} ORDER BY i.started_at DESC, i.id DESC LIMIT $${params.length}`,
     params,
   );
-  return pageOf(INSTANCE_PAGE, r.rows, q.limit, (row) => [row.page_started_at, row.id]);
+  return pageOf(INSTANCE_PAGE, r.rows, q.limit, (row) => [row.pageStartedAt, row.id]);
 }
 
 export interface NodeExecutionRowView {

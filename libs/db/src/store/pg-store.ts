@@ -5,18 +5,36 @@
  */
 
 import { createHash } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
 import type { Pool, PoolClient, QueryResult } from 'pg';
-import type { Actor, DefinitionRecord, ExecutionState, ExecutionStatus, HistoryEvent, JsonObject, OpenExecution, WaitingFor, InstanceState, Plan, StepSnapshot, Store, StoreTx } from '@wf/engine';
+import type {
+  Actor,
+  DefinitionRecord,
+  ExecutionState,
+  ExecutionStatus,
+  InstanceView,
+  JsonObject,
+  OpenExecution,
+  WaitingFor,
+  InstanceState,
+  Plan,
+  StartPlan,
+  StepSnapshot,
+  Store,
+  StoreTx,
+} from '@wf/engine';
 import { DefinitionCache } from './definition-cache';
 import { DEFINITION_COLUMNS, toDefinitionRecord, type DefinitionRow } from './definition-rows';
 import { checkout } from './pg-checkout';
 import { sqlLiteralList } from './sql-literals';
 import { translatePgError } from './pg-errors';
 import { EXECUTION_COLUMNS, INSTANCE_COLUMNS, toExecutionState, toInstanceState, type ExecutionRow, type InstanceRow } from './row-mappers';
-import { historyHash, isUuid, uuidLiteral } from './sql-values';
+import { isUuid, requestHashOf, uuidLiteral } from './sql-values';
+import { hashHistory } from './history-rows';
+import { participationSql } from './participation-sql';
 import { applyWriteSql } from './apply-plan';
-import { foldAll, writeOfPlan, type HashedHistoryRow, type InstanceWrite } from './instance-write';
+import { foldAll, writeOfPlan, type InstanceWrite } from './instance-write';
+import { countTreeInstance, findInstanceByIdempotencyKey, findVisibleInstance, insertStartedInstance, recordCancelReason } from '../repositories/instances.repository';
+import { definitionsListeningFor, findDefinition, latestActiveDefinition } from '../repositories/definitions.repository';
 
 export interface PgStoreOptions {
   /** TASK_QUEUE_URGENT_THRESHOLD_HOURS, read by v_user_task_queue */
@@ -302,6 +320,38 @@ export class PgTx implements StoreTx {
     this.pending.push(writeOfPlan(plan, rows, lastHash));
     return { lastHistoryHash: lastHash };
   }
+
+  visibleInstance(actor: Actor, instanceId: string): Promise<InstanceView | null> {
+    return findVisibleInstance(this, actor, instanceId);
+  }
+
+  recordCancelReason(instanceId: string, reason: string): Promise<void> {
+    return recordCancelReason(this, instanceId, reason);
+  }
+
+  async definitionToStart(ref: { definitionId: string } | { workflowName: string }): Promise<DefinitionRecord | null> {
+    const row = 'definitionId' in ref ? await findDefinition(this, ref.definitionId) : await latestActiveDefinition(this, ref.workflowName);
+    // the compiled form may come from the cache; whether it is active, never
+    return row ? { ...this.compiledFrom(row), isActive: row.is_active } : null;
+  }
+
+  async startedWithKey(startedBy: string, key: string, request: JsonObject): Promise<{ instance: InstanceView; sameRequest: boolean } | null> {
+    const found = await findInstanceByIdempotencyKey(this, startedBy, key);
+    return found && { instance: found.instance, sameRequest: found.requestHash === requestHashOf(request) };
+  }
+
+  async insertStart(plan: StartPlan, rec: { idempotencyKey: string | null; request: JsonObject; rootInstanceId: string | null }): Promise<boolean> {
+    const id = await insertStartedInstance(this, { plan, idempotencyKey: rec.idempotencyKey, requestHash: requestHashOf(rec.request), rootInstanceId: rec.rootInstanceId });
+    return id !== null;
+  }
+
+  countTreeInstance(parentId: string, limit: number): Promise<string | null> {
+    return countTreeInstance(this, parentId, limit);
+  }
+
+  definitionsListeningFor(eventType: string): Promise<string[]> {
+    return definitionsListeningFor(this, eventType);
+  }
 }
 
 // A plan's statement takes one of a few shapes (which CTEs it needs), so this stays small. The
@@ -349,45 +399,6 @@ const LOCK_EXECUTION: SqlStatement = {
   name: 'wfs_lock_execution',
   text: `SELECT ${EXECUTION_COLUMNS} FROM workflow_instance_nodes WHERE id = $1::uuid AND instance_id = $2::uuid FOR UPDATE`,
 };
-
-/** History rows with ids and chained hashes, in order; `lastHash` is the new head of the chain. */
-export function hashHistory(
-  instanceId: string,
-  prevHash: string | null,
-  events: readonly HistoryEvent[],
-  now: Date,
-): { rows: HashedHistoryRow[]; lastHash: string | null } {
-  let prev = prevHash;
-  const rows = events.map((event) => {
-    const row = {
-      id: uuidv7(),
-      instanceId,
-      nodeExecutionId: event.nodeExecutionId,
-      eventType: event.eventType,
-      actorUserId: event.actorUserId,
-      details: event.details,
-      createdAt: now,
-    };
-    const hash = historyHash(prev, row);
-    const out = { ...row, prevHash: prev, hash };
-    prev = hash;
-    return out;
-  });
-  return { rows, lastHash: prev };
-}
-
-/**
- * The actor started the instance, or holds or held one of its tasks. `user` and `roles` are the
- * placeholders ($n) of the user id and the roles array. Used wherever instance visibility is
- * decided, so the rule lives in one place.
- */
-export function participationSql(user: string, roles: string): string {
-  return `(i.started_by = ${user} OR EXISTS (
-  SELECT 1 FROM workflow_instance_nodes p WHERE p.instance_id = i.id AND (
-    p.assigned_user_id = ${user} OR p.decided_by = ${user} OR ${user} = ANY (p.previous_assignees)
-    OR (p.assigned_user_id IS NULL AND p.assigned_role = ANY (${roles}::text[]))
-    OR (p.escalated_at IS NOT NULL AND p.escalation_role = ANY (${roles}::text[])))))`;
-}
 
 function snapshot(inst: QueryResult | undefined, exec: QueryResult | undefined): StepSnapshot | null {
   const i = inst?.rows[0] as InstanceRow | undefined;

@@ -26,6 +26,11 @@ export function canonicalJson(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
 }
 
+/** The fingerprint of a start's identifying fields, kept with an idempotency key. */
+export function requestHashOf(request: Record<string, unknown>): string {
+  return createHash('sha256').update(canonicalJson(request)).digest('hex');
+}
+
 export interface HashedHistoryFields {
   id: string;
   instanceId: string;

@@ -5,9 +5,9 @@
  */
 
 import type { Pool } from 'pg';
-import type { NodeJob } from '@wf/engine';
+import type { NodeJob, SlaCheck, SweepSource } from '@wf/engine';
 import { inTransaction } from './pg-checkout';
-import { hashHistory } from './pg-store';
+import { hashHistory } from './history-rows';
 
 export async function systemRead<T>(pool: Pool, work: (q: <R extends object>(text: string, params?: unknown[]) => Promise<R[]>) => Promise<T>): Promise<T> {
   return inTransaction(pool, `BEGIN READ ONLY; SELECT set_config('role', 'workflow_sweeper', true), set_config('app.system_read', 'on', true)`, (client) =>
@@ -20,34 +20,27 @@ export async function systemRead<T>(pool: Pool, work: (q: <R extends object>(tex
  * `olderThanSeconds`, I/O steps whose lease ran out (their worker died), and parents still
  * waiting on a child that has ended.
  */
-export async function findStaleWork(pool: Pool, olderThanSeconds: number, limit: number): Promise<NodeJob[]> {
+export async function findStaleWork(pool: Pool, now: Date, olderThanSeconds: number, limit: number): Promise<NodeJob[]> {
   return systemRead(pool, async (q) => {
     const rows = await q<{ tenant_id: string; instance_id: string; id: string; generation: number; kind: NodeJob['kind'] }>(
       `(SELECT tenant_id, instance_id, id, generation, 'run'::text AS kind FROM workflow_instance_nodes
-        WHERE status = 'ready' AND ready_at < now() - make_interval(secs => $1) ORDER BY ready_at LIMIT $2)
+        WHERE status = 'ready' AND ready_at < $3::timestamptz - make_interval(secs => $1) ORDER BY ready_at LIMIT $2)
        UNION ALL
        (SELECT tenant_id, instance_id, id, generation, 'run' FROM workflow_instance_nodes
-        WHERE status = 'running' AND lease_expires_at < now() ORDER BY lease_expires_at LIMIT $2)
+        WHERE status = 'running' AND lease_expires_at < $3::timestamptz ORDER BY lease_expires_at LIMIT $2)
        UNION ALL
        (SELECT n.tenant_id, n.instance_id, n.id, n.generation, 'resume' FROM workflow_instance_nodes n
         JOIN workflow_instances c ON c.parent_node_execution_id = n.id
         WHERE n.status = 'waiting' AND n.waiting_for = 'child' AND c.status <> 'running'
-          AND c.completed_at < now() - make_interval(secs => $1) LIMIT $2)`,
-      [olderThanSeconds, limit],
+          AND c.completed_at < $3::timestamptz - make_interval(secs => $1) LIMIT $2)`,
+      [olderThanSeconds, limit, now],
     );
     return rows.map((r) => ({ kind: r.kind, tenantId: r.tenant_id, instanceId: r.instance_id, executionId: r.id, generation: r.generation }));
   });
 }
 
-interface TaskDeadline {
-  tenantId: string;
-  instanceId: string;
-  executionId: string;
-  dueAt: Date;
-}
-
 /** Waiting tasks whose breach is not recorded yet (nor escalated), with a deadline meeting `deadlineSql`. */
-async function unescalatedTasks(pool: Pool, deadlineSql: string, params: unknown[], limit: number): Promise<TaskDeadline[]> {
+async function unescalatedTasks(pool: Pool, deadlineSql: string, params: unknown[], limit: number): Promise<SlaCheck[]> {
   return systemRead(pool, async (q) => {
     const rows = await q<{ tenant_id: string; instance_id: string; id: string; sla_deadline: Date }>(
       `SELECT n.tenant_id, n.instance_id, n.id, n.sla_deadline FROM workflow_instance_nodes n
@@ -62,16 +55,38 @@ async function unescalatedTasks(pool: Pool, deadlineSql: string, params: unknown
 }
 
 /** Tasks past their deadline whose breach is not recorded yet (the SLA sweep's safety net). */
-export async function findDueEscalations(pool: Pool, limit: number): Promise<TaskDeadline[]> {
-  return unescalatedTasks(pool, 'n.sla_deadline <= now()', [], limit);
+export async function findDueEscalations(pool: Pool, now: Date, limit: number): Promise<SlaCheck[]> {
+  return unescalatedTasks(pool, 'n.sla_deadline <= $1::timestamptz', [now], limit);
 }
 
 /**
  * Tasks whose deadline falls within the next `withinSeconds`: the SLA sweep gives each its
  * delayed job (the job id makes adding one twice harmless).
  */
-export async function findUpcomingDeadlines(pool: Pool, withinSeconds: number, limit: number): Promise<TaskDeadline[]> {
-  return unescalatedTasks(pool, 'n.sla_deadline > now() AND n.sla_deadline <= now() + make_interval(secs => $1)', [withinSeconds], limit);
+export async function findUpcomingDeadlines(pool: Pool, now: Date, withinSeconds: number, limit: number): Promise<SlaCheck[]> {
+  return unescalatedTasks(
+    pool,
+    'n.sla_deadline > $2::timestamptz AND n.sla_deadline <= $2::timestamptz + make_interval(secs => $1)',
+    [withinSeconds, now],
+    limit,
+  );
+}
+
+/** The sweeps' reads over the sweeper role; the caller's clock says what "now" is. */
+export class PgSweepSource implements SweepSource {
+  constructor(private readonly pool: Pool) {}
+
+  staleWork(now: Date, olderThanSeconds: number, limit: number): Promise<NodeJob[]> {
+    return findStaleWork(this.pool, now, olderThanSeconds, limit);
+  }
+
+  dueTasks(now: Date, limit: number): Promise<SlaCheck[]> {
+    return findDueEscalations(this.pool, now, limit);
+  }
+
+  upcomingDeadlines(now: Date, withinSeconds: number, limit: number): Promise<SlaCheck[]> {
+    return findUpcomingDeadlines(this.pool, now, withinSeconds, limit);
+  }
 }
 
 export interface CronTriggerRow {

@@ -171,6 +171,32 @@ export interface HistoryEvent {
   readonly details: JsonObject;
 }
 
+/** An instance as the API shows it: what a start returns and an operator action answers with. */
+export interface InstanceSummary {
+  readonly id: string;
+  readonly status: InstanceStatus;
+  readonly definitionId: string;
+  readonly workflowName: string;
+  readonly workflowVersion: number;
+  readonly contextEntityType: string | null;
+  readonly contextEntityId: string | null;
+  readonly contextData: JsonObject;
+  readonly triggerType: TriggerType;
+  readonly startedBy: string;
+  readonly parentInstanceId: string | null;
+  readonly slaDeadline: Date | null;
+  readonly startedAt: Date;
+  readonly completedAt: Date | null;
+  /** why it was cancelled, when an operator gave a reason (or its parent was cancelled) */
+  readonly cancelReason: string | null;
+}
+
+/** A stored instance as read: its summary and the head of its history chain. */
+export interface InstanceView extends InstanceSummary {
+  /** the hash of the newest history row, as the step that wrote it recorded it */
+  readonly lastHistoryHash: string | null;
+}
+
 interface NodeJobFields {
   readonly tenantId: string;
   readonly instanceId: string;

@@ -1,9 +1,10 @@
 /** The ports the use cases are written against; libs/db and libs/queue implement them. */
 
 import type { CompiledDefinition } from '../definition/definition.types';
-import type { CompiledNode } from '../definition/definition.types';
-import type { Actor, ExecutionState, InstanceState, JsonObject, NodeJob, Plan, SlaCheck } from './model';
+import type { EngineEvent } from '../application/engine-events';
+import type { Actor, ExecutionState, ExecutionStatus, InstanceState, InstanceView, JsonObject, NodeJob, Plan, SlaCheck } from './model';
 import type { OpenExecution } from './plan-builder';
+import type { StartPlan } from './plan-start';
 import type { ServiceHandlers } from './service-handler';
 
 /** A stored, compiled definition version. Immutable apart from `isActive`. */
@@ -41,6 +42,39 @@ export interface StoreTx {
    * read of this transaction still sees them.
    */
   apply(plan: Plan, instance: InstanceState): Promise<{ lastHistoryHash: string | null }>;
+
+  /** Lock an instance row for an operator action; null when missing. */
+  lockInstance(instanceId: string): Promise<InstanceState | null>;
+  /** The instance when the actor may see it (admin, starter, participant), else null. */
+  visibleInstance(actor: Actor, instanceId: string): Promise<InstanceView | null>;
+  executionsWithStatus(instanceId: string, status: ExecutionStatus): Promise<ExecutionState[]>;
+  /** Running child instances of an instance (cancel closes them with their parent). */
+  runningChildren(instanceId: string): Promise<string[]>;
+  /** Keep the operator's reason on a cancelled instance (the history row has it too). */
+  recordCancelReason(instanceId: string, reason: string): Promise<void>;
+
+  /**
+   * The definition a start names, with `isActive` read fresh (the compiled form may be cached):
+   * by id, or the latest active version of a name. Null when there is none.
+   */
+  definitionToStart(ref: { definitionId: string } | { workflowName: string }): Promise<DefinitionRecord | null>;
+  /**
+   * The instance this caller started with this idempotency key, and whether `request` (the start's
+   * identifying fields) is the one it was started with. Keys are the caller's, never shared.
+   */
+  startedWithKey(startedBy: string, key: string, request: JsonObject): Promise<{ instance: InstanceView; sameRequest: boolean } | null>;
+  /**
+   * Write a start (instance, first execution, first history row). With an idempotency key that
+   * this caller already used nothing is written and false is returned.
+   */
+  insertStart(plan: StartPlan, rec: { idempotencyKey: string | null; request: JsonObject; rootInstanceId: string | null }): Promise<boolean>;
+  /**
+   * Count one more instance in the tree of `parentId` unless it already holds `limit`; the
+   * tree's root id, or null at the limit.
+   */
+  countTreeInstance(parentId: string, limit: number): Promise<string | null>;
+  /** Ids of the latest active versions that listen for an event, by workflow name. */
+  definitionsListeningFor(eventType: string): Promise<string[]>;
 }
 
 export interface Store {
@@ -75,13 +109,39 @@ export interface EngineSettings {
   readonly maxAttempts?: number;
 }
 
-/** Starts a sub-workflow's child instance inside the parent's step transaction. */
-export interface ChildStarter {
-  start(
-    tx: StoreTx,
-    request: { parent: InstanceState; execution: ExecutionState; node: CompiledNode },
-    now: Date,
-  ): Promise<{ instanceId: string; enqueue: readonly NodeJob[] }>;
+/** The settings of the use cases: the planners' and the ones only a use case applies. */
+export interface UseCaseSettings extends EngineSettings {
+  /** instances one tree of sub-workflows may hold (WORKFLOW_MAX_INSTANCES_PER_TREE) */
+  readonly maxInstancesPerTree: number;
+}
+
+/**
+ * Cross-tenant reads for the scheduler's sweeps (read-only; every write happens afterwards in the
+ * tenant's own transaction). Time comes from the caller's clock, never from the database's.
+ */
+export interface SweepSource {
+  /**
+   * Work whose wake-up call may be lost: ready executions that waited longer than
+   * `olderThanSeconds`, I/O steps whose lease ran out, parents still waiting on an ended child.
+   */
+  staleWork(now: Date, olderThanSeconds: number, limit: number): Promise<NodeJob[]>;
+  /** Waiting tasks past their deadline whose breach is not recorded yet. */
+  dueTasks(now: Date, limit: number): Promise<SlaCheck[]>;
+  /** Waiting tasks whose deadline falls within the next `withinSeconds`. */
+  upcomingDeadlines(now: Date, withinSeconds: number, limit: number): Promise<SlaCheck[]>;
+}
+
+/** JSON Schema checks of user data: the definition's context schema and its user-task forms. */
+export interface SchemaChecks {
+  /** throws ValidationError (CONTEXT_VALIDATION_FAILED) or UnprocessableError (CONTEXT_SCHEMA_INVALID) */
+  validateContext(definitionId: string, schema: Readonly<Record<string, unknown>> | null, data: JsonObject): void;
+  /** throws ValidationError (FORM_VALIDATION_FAILED) or UnprocessableError (FORM_SCHEMA_INVALID) */
+  validateForm(key: { definitionId: string; nodeId: string }, schema: Record<string, unknown> | null, data: JsonObject): void;
+}
+
+/** Where the engine reports what happened, after commit: metrics, logs and tests listen. */
+export interface EventSink {
+  emit(event: EngineEvent): void;
 }
 
 /**
@@ -104,8 +164,10 @@ export interface EnginePorts {
   readonly dispatcher: Dispatcher;
   readonly clock: Clock;
   readonly newId: IdGenerator;
-  readonly settings: EngineSettings;
+  readonly settings: UseCaseSettings;
   readonly handlers: ServiceHandlers;
-  readonly children: ChildStarter;
   readonly leases: LeaseKeeper;
+  readonly sweeps: SweepSource;
+  readonly schemas: SchemaChecks;
+  readonly events: EventSink;
 }

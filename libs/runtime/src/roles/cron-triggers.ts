@@ -7,12 +7,9 @@
 
 import cron, { type ScheduledTask } from 'node-cron';
 import { findCronTriggerDefinitions } from '@wf/db';
-import type { CronTrigger } from '@wf/engine';
+import { fireCronTrigger, type CronTrigger } from '@wf/engine';
 import type { EngineRuntime } from '../engine-runtime';
 import type { Logger } from '../logger';
-import { startWorkflow } from '../services/start-workflow';
-
-export const CRON_STARTER = 'system:scheduler';
 
 interface Scheduled {
   readonly task: ScheduledTask;
@@ -99,28 +96,12 @@ export class CronTriggers {
   }
 
   private async fire(tenantId: string, definitionId: string, index: number, trigger: CronTrigger, at: Date): Promise<void> {
-    // the same tick has the same key in every replica
-    const fireTime = new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString();
     try {
-      const outcome = await this.rt.store.inTenant(tenantId, (tx) =>
-        startWorkflow(
-          tx,
-          {
-            workflowDefinitionId: definitionId,
-            contextData: trigger.contextData ?? {},
-            idempotencyKey: `cron:${definitionId}:${index}:${fireTime}`,
-            startedBy: CRON_STARTER,
-            triggerType: 'cron',
-          },
-          this.rt.ports.clock.now(),
-          this.rt.ports.newId,
-        ),
-      );
-      await this.rt.ports.dispatcher.dispatch(outcome.enqueue);
-      if (outcome.created) this.log.info({ tenantId, definitionId, fireTime, instanceId: outcome.instance.id }, 'cron trigger fired');
+      const outcome = await fireCronTrigger(this.rt.ports, { tenantId, definitionId, index, at, ...(trigger.contextData ? { contextData: trigger.contextData } : {}) });
+      if (outcome.created) this.log.info({ tenantId, definitionId, tick: at.toISOString(), instanceId: outcome.instance.id }, 'cron trigger fired');
     } catch (err) {
       // e.g. deactivated since the last sync (422): nothing to start
-      this.log.warn({ tenantId, definitionId, fireTime, err: (err as Error).message }, 'cron trigger did not start an instance');
+      this.log.warn({ tenantId, definitionId, tick: at.toISOString(), err: (err as Error).message }, 'cron trigger did not start an instance');
     }
   }
 

@@ -12,8 +12,8 @@
  */
 
 import cron from 'node-cron';
-import { findDueEscalations, findStaleWork, findUpcomingDeadlines, purgeExpiredHistory } from '@wf/db';
-import { escalateTask } from '@wf/engine';
+import { purgeExpiredHistory } from '@wf/db';
+import { escalateDueTasks, reconcileStaleWork, scheduleUpcomingDeadlines } from '@wf/engine';
 import { slaJobHorizonMs, type EngineRuntime } from '../engine-runtime';
 import type { Logger } from '../logger';
 import { CronTriggers } from './cron-triggers';
@@ -23,26 +23,18 @@ import type { RunningRole } from './worker-role';
 const BATCH = 500;
 const RECONCILE_EVERY_MS = 5_000;
 
-export async function reconcileOnce(rt: EngineRuntime): Promise<number> {
-  const stale = await findStaleWork(rt.store.pool, rt.config.reconcileAfterSeconds, BATCH);
-  if (stale.length > 0) await rt.bullDispatcher.dispatch(stale);
-  return stale.length;
+export function reconcileOnce(rt: EngineRuntime): Promise<number> {
+  return reconcileStaleWork(rt.ports, { olderThanSeconds: rt.config.reconcileAfterSeconds, limit: BATCH });
 }
 
 /** Record the breach of every task past its deadline (and escalate it where escalation is on). */
-export async function escalateDueOnce(rt: EngineRuntime): Promise<number> {
-  let escalated = 0;
-  for (const check of await findDueEscalations(rt.store.pool, BATCH)) {
-    if (await escalateTask(rt.ports, check)) escalated += 1;
-  }
-  return escalated;
+export function escalateDueOnce(rt: EngineRuntime): Promise<number> {
+  return escalateDueTasks(rt.ports, { limit: BATCH });
 }
 
 /** Delayed jobs for the deadlines that have come within range since the last sweep. */
-export async function scheduleUpcomingSlaChecksOnce(rt: EngineRuntime): Promise<number> {
-  const upcoming = await findUpcomingDeadlines(rt.store.pool, slaJobHorizonMs(rt.config) / 1000, BATCH);
-  await rt.bullDispatcher.scheduleSlaChecks(upcoming);
-  return upcoming.length;
+export function scheduleUpcomingSlaChecksOnce(rt: EngineRuntime): Promise<number> {
+  return scheduleUpcomingDeadlines(rt.ports, { horizonSeconds: slaJobHorizonMs(rt.config) / 1000, limit: BATCH });
 }
 
 /** Purge every expired history, a batch of instances at a time; returns the rows deleted. */

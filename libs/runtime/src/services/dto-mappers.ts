@@ -1,7 +1,7 @@
 /** Database rows to the API's DTOs: camelCase, ISO timestamps, numbers as numbers. */
 
-import type { DefinitionRow, HistoryRowView, InstanceRowView, NodeExecutionRowView, TaskRowView } from '@wf/db';
-import { hoursRemaining, urgencyOf, type InstanceStatus, type NodeType, type TriggerType } from '@wf/engine';
+import type { DefinitionRow, HistoryRowView, NodeExecutionRowView, TaskRowView } from '@wf/db';
+import { hoursRemaining, urgencyOf, type InstanceSummary, type NodeType } from '@wf/engine';
 import type { DefinitionDto, HistoryItemDto, InstanceDto, NodeExecutionDto, TaskDto } from './service.types';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -28,23 +28,23 @@ export function toDefinitionDto(r: DefinitionRow): DefinitionDto {
   };
 }
 
-export function toInstanceDto(r: InstanceRowView): InstanceDto {
+export function toInstanceDto(r: InstanceSummary): InstanceDto {
   return {
     id: r.id,
-    status: r.status as InstanceStatus,
-    workflowDefinitionId: r.definition_id,
-    workflowName: r.workflow_name,
-    workflowVersion: r.workflow_version,
-    contextEntityType: r.context_entity_type,
-    contextEntityId: r.context_entity_id,
-    contextData: r.context_data,
-    triggerType: r.trigger_type as TriggerType,
-    startedBy: r.started_by,
-    parentInstanceId: r.parent_instance_id,
-    slaDeadline: iso(r.sla_deadline),
-    startedAt: r.started_at.toISOString(),
-    completedAt: iso(r.completed_at),
-    cancelReason: r.cancel_reason ?? null,
+    status: r.status,
+    workflowDefinitionId: r.definitionId,
+    workflowName: r.workflowName,
+    workflowVersion: r.workflowVersion,
+    contextEntityType: r.contextEntityType,
+    contextEntityId: r.contextEntityId,
+    contextData: r.contextData,
+    triggerType: r.triggerType,
+    startedBy: r.startedBy,
+    parentInstanceId: r.parentInstanceId,
+    slaDeadline: iso(r.slaDeadline),
+    startedAt: r.startedAt.toISOString(),
+    completedAt: iso(r.completedAt),
+    cancelReason: r.cancelReason,
   };
 }
 

@@ -9,14 +9,12 @@ import {
 } from '@wf/engine';
 import { findTaskView, listMyTasks, type PgStore } from '@wf/db';
 import { toTaskDto } from './dto-mappers';
-import type { FormValidator } from './form-validator';
 import type { ListOptions, Page, TaskAction, TaskDecisionDto, TaskDto, TasksService, UrgencyLevel } from './service.types';
 
 export class TasksServiceImpl implements TasksService {
   constructor(
     private readonly store: PgStore,
     private readonly ports: EnginePorts,
-    private readonly forms: FormValidator,
     private readonly urgentThresholdHours: number,
   ) {}
 
@@ -34,10 +32,7 @@ export class TasksServiceImpl implements TasksService {
 
   private async decide(actor: Actor, taskId: string, command: TaskCommand) {
     // the merged context is held to the context limit by the engine's planner (CONTEXT_TOO_LARGE, 413)
-    return decideTask(this.ports, actor, taskId, command, (def, snap) => {
-      if (command.action !== 'complete') return;
-      this.forms.validate({ definitionId: def.id, nodeId: snap.nodeId }, def.compiled.nodes.get(snap.nodeId)?.formSchema ?? null, command.data);
-    });
+    return decideTask(this.ports, actor, taskId, command);
   }
 
   async approve(actor: Actor, taskId: string, body: { comments?: string }): Promise<TaskDecisionDto> {

@@ -1,8 +1,8 @@
 /** The lease renewal use case, which the worker's lease keeper runs for each in-flight I/O step. */
 
-import type { NodeJob } from './model';
-import type { EnginePorts } from './ports';
-import { planLeaseRenewal } from './plan-step';
+import type { NodeJob } from '../runtime/model';
+import type { EnginePorts } from '../runtime/ports';
+import { planLeaseRenewal } from '../runtime/plan-step';
 
 /** Extend the step's lease; false when it is no longer this worker's (taken over, cancelled). */
 export async function renewLease(
