@@ -7,7 +7,7 @@ const transform = {
 // ESM-only dependencies are transformed to CommonJS for jest.
 const transformIgnorePatterns = ['/node_modules/(?!(@marcbachmann/cel-js)/)'];
 const moduleNameMapper = {
-  '^@wf/(db|runtime)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
+  '^@wf/(engine|db|runtime)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
   '^@wf/(engine|db|queue|runtime)$': '<rootDir>/libs/$1/src/index.ts',
 };
 
