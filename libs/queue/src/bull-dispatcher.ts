@@ -23,6 +23,8 @@ export interface SlaJobPolicy {
    * when the deadline comes within range, so a task parked for days holds no Redis memory.
    */
   readonly horizonMs: number;
+  /** the engine clock's time in ms (default the system's): a deadline's delay is reckoned on it */
+  readonly now?: () => number;
 }
 
 /** Job options every node job carries: BullMQ owns retries and backoff. */
@@ -57,7 +59,7 @@ export class BullDispatcher implements Dispatcher {
   }
 
   async scheduleSlaChecks(checks: readonly SlaCheck[]): Promise<void> {
-    const now = Date.now();
+    const now = (this.sla.now ?? Date.now)();
     const soon = checks.filter((c) => c.dueAt.getTime() - now <= this.sla.horizonMs);
     if (soon.length === 0) return;
     await this.slaQueue.addBulk(

@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { Pool } from 'pg';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { PURE_SERVICE_TYPES, renewLease, type EnginePorts } from '@wf/engine';
+import { PURE_SERVICE_TYPES, renewLease, type Clock, type EnginePorts } from '@wf/engine';
 import { createDataSource, describeUrl, loginProblems, PgStore, PgSweepSource, poolOf, type LoginKind } from '@wf/db';
 import { BullDispatcher, createRedisConnection, describeRedisUrl } from '@wf/queue';
 import type { Config } from './config/config';
@@ -77,7 +77,16 @@ async function assertLeastPrivilege(pool: Pool, kind: LoginKind, url: string): P
   if (verdict.problems.length > 0) throw new LoginRefusedError(kind, url, `${verdict.login} ${verdict.problems.join('; ')}`);
 }
 
-export async function createEngineRuntime(config: Config, log: Logger, role: string): Promise<EngineRuntime> {
+export interface EngineRuntimeOptions {
+  /**
+   * The engine's clock (default: the system's). Tests move it forward to make deadlines pass; the
+   * SLA checks' queue delays are reckoned on it too.
+   */
+  readonly clock?: Clock;
+}
+
+export async function createEngineRuntime(config: Config, log: Logger, role: string, options: EngineRuntimeOptions = {}): Promise<EngineRuntime> {
+  const clock: Clock = options.clock ?? { now: () => new Date() };
   const dataSource = createDataSource({
     url: config.runtimeUrl,
     poolSize: config.dbPoolSize,
@@ -124,7 +133,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     config.queuePrefix,
     { maxRetries: config.maxRetries, backoffMs: config.retryBackoffMs },
     (err) => log.debug({ err: err.message }, 'queue error'),
-    { horizonMs: slaJobHorizonMs(config) },
+    { horizonMs: slaJobHorizonMs(config), now: () => clock.now().getTime() },
   );
   const handlers = createBuiltInHandlers({ config, queryPool, log });
   await loadHandlerModules(handlers, config.handlerModules, log);
@@ -144,7 +153,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
   const ports: EnginePorts = {
     store,
     dispatcher: bullDispatcher,
-    clock: { now: () => new Date() },
+    clock,
     // time-ordered ids: new rows land at the right edge of the primary-key indexes instead of on
     // random pages, which keeps inserts cheap however many instances are parked
     newId: uuidv7,
@@ -190,6 +199,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     queues: [bullDispatcher.queue, bullDispatcher.slaQueue],
     urgentThresholdHours: config.urgentThresholdHours,
   });
+  events.on((event) => metrics.countEvent(event));
   return {
     config,
     log,

@@ -11,6 +11,7 @@
 import type { Queue } from 'bullmq';
 import type { Pool } from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { EngineEvent } from '@wf/engine';
 import { INSTANCE_STATUSES, URGENCY_LEVELS, urgencyWindow } from '@wf/engine';
 import { systemRead, urgencyCaseSql } from '@wf/db';
 
@@ -33,6 +34,8 @@ export interface EngineMetrics {
   countFailure(nodeType: string, code: string): void;
   /** one node job was put back without running (`tenant_share`: its tenant held its share of the worker) */
   countDeferral(reason: string): void;
+  /** an engine event of this process (subscribed to the runtime's event bus) */
+  countEvent(event: EngineEvent): void;
 }
 
 /** The states `workflow_queue_jobs` reports, in BullMQ's names. */
@@ -69,6 +72,38 @@ export function createEngineMetrics(opts: EngineMetricsOptions): EngineMetrics {
     name: 'workflow_steps_deferred_total',
     help: 'Node jobs a worker put back without running them, by reason (tenant_share: the tenant held its WORKER_TENANT_CONCURRENCY slots).',
     labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+
+  // counted from the engine's events, by the process whose use case emitted them
+  const started = new Counter({
+    name: 'workflow_instances_started_total',
+    help: 'Instances this process started, by trigger type.',
+    labelNames: ['trigger_type'] as const,
+    registers: [registry],
+  });
+  const finished = new Counter({
+    name: 'workflow_instances_finished_total',
+    help: 'Instances that left running in this process, by final status.',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  const triggers = new Counter({
+    name: 'workflow_triggers_fired_total',
+    help: 'Event and cron triggers this process fired, by trigger and whether they started a new instance.',
+    labelNames: ['trigger', 'created'] as const,
+    registers: [registry],
+  });
+  const deadlines = new Counter({
+    name: 'workflow_task_deadlines_passed_total',
+    help: 'Task deadlines this process recorded as breached, by whether the task was escalated.',
+    labelNames: ['escalated'] as const,
+    registers: [registry],
+  });
+  const deferred = new Counter({
+    name: 'workflow_effects_deferred_total',
+    help: 'Hand-overs to the queue that failed after a commit (recovered by the sweeps), by what: jobs or sla_checks.',
+    labelNames: ['what'] as const,
     registers: [registry],
   });
 
@@ -145,6 +180,22 @@ export function createEngineMetrics(opts: EngineMetricsOptions): EngineMetrics {
     },
     countDeferral(reason) {
       stepDeferrals.inc({ reason });
+    },
+    countEvent(event) {
+      switch (event.type) {
+        case 'instance_started':
+          return started.inc({ trigger_type: event.triggerType });
+        case 'instance_finished':
+          return finished.inc({ status: event.status });
+        case 'trigger_fired':
+          return triggers.inc({ trigger: event.trigger, created: String(event.created) });
+        case 'task_escalated':
+          return deadlines.inc({ escalated: String(event.escalated) });
+        case 'effects_deferred':
+          return deferred.inc({ what: event.what }, event.count);
+        default:
+          return undefined;
+      }
     },
   };
 }
