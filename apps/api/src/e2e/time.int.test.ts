@@ -1,26 +1,33 @@
 /**
  * Time: SLA deadlines and escalation, urgency in the task queue, cron and event triggers, and
- * no lost step when Redis forgets everything.
+ * no lost step when Redis forgets everything. Deadlines pass by moving the engine's clock, and
+ * the tests await the engine's events or a condition: nothing here sleeps to wait for the engine.
  */
 import { slaJobId } from '@wf/queue';
-import { createEngineRuntime, createLogger, loadConfig, startSchedulerRole } from '@wf/runtime';
-import { TENANT_B, createHarness, eventually, sqlAsOwner, type Harness } from '../testing/engine-harness';
-import { serviceChainDefinition } from '@wf/runtime/testing';
+import { createEngineRuntime, createLogger, escalateDueOnce, loadConfig, startSchedulerRole, type SchedulerRole } from '@wf/runtime';
+import { escalateTask } from '@wf/engine';
+import { TENANT_B, TENANT_A, createHarness, eventually, sqlAsOwner, type Harness } from '../testing/engine-harness';
+import { OffsetClock, serviceChainDefinition } from '@wf/runtime/testing';
 import { startPrivateRedis, type PrivateRedis } from '../testing/redis-server';
 
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const HOUR = 3600_000;
 
 describe('SLA, escalation and triggers', () => {
   let h: Harness;
   let admin: string;
+  let scheduler: SchedulerRole;
+  const clock = new OffsetClock();
 
   beforeAll(async () => {
-    h = await createHarness({ env: { TASK_QUEUE_REFRESH_INTERVAL_SECONDS: '1', WORKFLOW_RECONCILE_AFTER_SECONDS: '1' } });
+    h = await createHarness({ clock, env: { TASK_QUEUE_REFRESH_INTERVAL_SECONDS: '1', WORKFLOW_RECONCILE_AFTER_SECONDS: '1' } });
     admin = h.token('admin', ['admin']);
-    h.startScheduler();
+    scheduler = startSchedulerRole(h.rt);
   });
-  afterAll(() => h.close());
+  afterAll(async () => {
+    await scheduler.close();
+    await h.close();
+  });
 
   async function define(body: object): Promise<string> {
     const res = await h.http().post('/api/definitions').set(auth(admin)).send(body);
@@ -32,21 +39,48 @@ describe('SLA, escalation and triggers', () => {
     return (await h.http().get(`/api/instances/${id}/history`).set(auth(admin))).body.items.map((i: { eventType: string }) => i.eventType);
   }
 
+  async function start(defId: string): Promise<string> {
+    return (await h.http().post('/api/instances').set(auth(admin)).send({ workflowDefinitionId: defId })).body.id as string;
+  }
+
+  /** The waiting task of an instance, once its step has parked it. */
+  async function parkedTask(id: string): Promise<{ id: string; sla_deadline: Date }> {
+    return eventually(async () => {
+      const rows = await sqlAsOwner<{ id: string; sla_deadline: Date }>(
+        h.db.url,
+        `SELECT id, sla_deadline FROM workflow_instance_nodes WHERE instance_id = $1 AND status = 'waiting'`,
+        [id],
+      );
+      return rows[0];
+    }, 10_000, 'the task to be parked');
+  }
+
+  /** Every way a deadline is checked again (the sweep twice, the delayed job's use case twice) finds nothing to do. */
+  async function checkedAgain(id: string, taskId: string): Promise<void> {
+    expect(await escalateDueOnce(h.rt)).toBe(0);
+    expect(await escalateDueOnce(h.rt)).toBe(0);
+    expect(await escalateTask(h.rt.ports, { tenantId: TENANT_A, instanceId: id, executionId: taskId })).toBe(false);
+    expect(await escalateTask(h.rt.ports, { tenantId: TENANT_A, instanceId: id, executionId: taskId })).toBe(false);
+  }
+
   it('escalates an overdue task exactly once to its escalation role, who can then approve it', async () => {
     const defId = await define({
       name: 'Urgent PO',
       escalationEnabled: true,
-      nodes: [{ id: 'ok', nodeType: 'approval', name: 'OK?', approverUserId: 'ursula', slaHours: 0.0005, escalationRole: 'director' }],
+      nodes: [{ id: 'ok', nodeType: 'approval', name: 'OK?', approverUserId: 'ursula', slaHours: 1, escalationRole: 'director' }],
       routes: [],
     });
-    const id = (await h.http().post('/api/instances').set(auth(admin)).send({ workflowDefinitionId: defId })).body.id as string;
+    const id = await start(defId);
+    const task = await parkedTask(id);
     const ursula = h.token('ursula', []);
     const director = h.token('dora', ['director']);
 
-    const escalated = await eventually(async () => {
-      const items = (await h.http().get('/api/tasks/mine').set(auth(director))).body.items;
-      return items.find((t: { instanceId: string }) => t.instanceId === id) as { taskId: string; urgencyLevel: string; isOverdue: boolean; hoursRemaining: number } | undefined;
-    }, 10_000, 'the escalation role to see the task');
+    const escalation = h.rt.events.next('task_escalated', (e) => e.instanceId === id);
+    clock.advance(HOUR + 1000);
+    expect(await escalation).toMatchObject({ executionId: task.id, escalated: true });
+
+    const items = (await h.http().get('/api/tasks/mine').set(auth(director))).body.items;
+    const escalated = items.find((t: { instanceId: string }) => t.instanceId === id) as { taskId: string; urgencyLevel: string; isOverdue: boolean; hoursRemaining: number };
     expect(escalated.urgencyLevel).toBe('OVERDUE');
     expect(escalated.isOverdue).toBe(true);
     expect(escalated.hoursRemaining).toBeLessThanOrEqual(0);
@@ -55,31 +89,36 @@ describe('SLA, escalation and triggers', () => {
     expect(overdue.map((t: { taskId: string }) => t.taskId)).toContain(escalated.taskId);
     expect((await h.http().get('/api/tasks/mine').query({ urgencyLevel: 'NORMAL' }).set(auth(ursula))).body.items).toEqual([]);
 
-    // the delayed job and several sweeps have all had their chance: still exactly once
-    await sleep(2500);
+    // the sweeps and the delayed check coming again: still exactly once
+    await checkedAgain(id, task.id);
     const events = await history(id);
     expect(events.filter((e) => e === 'sla_breached')).toHaveLength(1);
     expect(events.filter((e) => e === 'task_escalated')).toHaveLength(1);
 
+    const finished = h.rt.events.next('instance_finished', (e) => e.instanceId === id);
     expect((await h.http().post(`/api/tasks/${escalated.taskId}/approve`).set(auth(director)).send({})).status).toBe(200);
-    await eventually(async () => ((await h.http().get(`/api/instances/${id}`).set(auth(admin))).body.status === 'completed' ? true : undefined));
+    expect(await finished).toMatchObject({ status: 'completed' });
   });
 
-
   it('records an SLA breach once, and counts it in the metric, for a definition without escalation', async () => {
-    const metric = async () => {
+    const metric = async (pattern: RegExp) => {
       const text = await h.rt.metrics.registry.metrics();
-      return Number(/^workflow_sla_breaches_total (\d+)/m.exec(text)?.[1] ?? 'NaN');
+      return Number(pattern.exec(text)?.[1] ?? '0');
     };
-    const before = await metric();
+    const gauge = /^workflow_sla_breaches_total (\d+)/m;
+    const counter = /^workflow_task_deadlines_passed_total\{escalated="false"\} (\d+)/m;
+    const before = { gauge: await metric(gauge), counter: await metric(counter) };
     const defId = await define({
       name: 'No escalation',
-      nodes: [{ id: 'ok', nodeType: 'approval', name: 'OK?', approverUserId: 'uma', slaHours: 0.0005, escalationRole: 'director' }],
+      nodes: [{ id: 'ok', nodeType: 'approval', name: 'OK?', approverUserId: 'uma', slaHours: 1, escalationRole: 'director' }],
       routes: [],
     });
-    const id = (await h.http().post('/api/instances').set(auth(admin)).send({ workflowDefinitionId: defId })).body.id as string;
-    await eventually(async () => ((await history(id)).includes('sla_breached') ? true : undefined), 10_000, 'the breach to be recorded');
-    await sleep(2500);
+    const id = await start(defId);
+    const task = await parkedTask(id);
+    const breach = h.rt.events.next('task_escalated', (e) => e.instanceId === id);
+    clock.advance(HOUR + 1000);
+    expect(await breach).toMatchObject({ escalated: false });
+    await checkedAgain(id, task.id);
     const events = await history(id);
     expect(events.filter((e) => e === 'sla_breached')).toHaveLength(1);
     expect(events).not.toContain('task_escalated');
@@ -87,38 +126,33 @@ describe('SLA, escalation and triggers', () => {
     const director = h.token('dora', ['director']);
     const items = (await h.http().get('/api/tasks/mine').set(auth(director))).body.items as { instanceId: string }[];
     expect(items.some((t) => t.instanceId === id)).toBe(false);
-    expect(await metric()).toBeGreaterThanOrEqual(before + 1);
+    expect(await metric(gauge)).toBeGreaterThanOrEqual(before.gauge + 1);
+    expect(await metric(counter)).toBe(before.counter + 1);
   });
+
   it('gives a far deadline no delayed job until the SLA sweep finds it within range, then escalates it once', async () => {
-    // refresh interval 1 s here, so the horizon is 2 s; this deadline is 7 s away
+    // refresh interval 1 s here, so the horizon is 2 s; this deadline is an hour away
     const defId = await define({
       name: 'Later PO',
       escalationEnabled: true,
-      nodes: [{ id: 'ok', nodeType: 'approval', name: 'OK?', approverUserId: 'lars', slaHours: 7 / 3600, escalationRole: 'director' }],
+      nodes: [{ id: 'ok', nodeType: 'approval', name: 'OK?', approverUserId: 'lars', slaHours: 1, escalationRole: 'director' }],
       routes: [],
     });
-    const id = (await h.http().post('/api/instances').set(auth(admin)).send({ workflowDefinitionId: defId })).body.id as string;
-    const [task] = await eventually(async () => {
-      const rows = await sqlAsOwner<{ id: string; sla_deadline: Date }>(
-        h.db.url,
-        `SELECT id, sla_deadline FROM workflow_instance_nodes WHERE instance_id = $1 AND status = 'waiting'`,
-        [id],
-      );
-      return rows.length === 1 ? rows : undefined;
-    });
-    const jobId = slaJobId({ executionId: task!.id, dueAt: task!.sla_deadline });
+    const id = await start(defId);
+    const task = await parkedTask(id);
+    const jobId = slaJobId({ executionId: task.id, dueAt: task.sla_deadline });
     const job = () => h.rt.bullDispatcher.slaQueue.getJob(jobId);
-    expect(task!.sla_deadline.getTime() - Date.now()).toBeGreaterThan(4000);
     expect(await job()).toBeUndefined();
 
+    // 1.5 s before the deadline on the engine's clock: the next sweep gives it its delayed job
+    const escalation = h.rt.events.next('task_escalated', (e) => e.instanceId === id);
+    clock.advance(task.sla_deadline.getTime() - clock.now().getTime() - 1500);
     const delayed = await eventually(async () => (await job()) ?? undefined, 8000, 'the sweep to add the delayed job');
     expect(await delayed.isDelayed()).toBe(true);
-    expect(task!.sla_deadline.getTime() - Date.now()).toBeLessThanOrEqual(2000 + 500);
-
-    await eventually(async () => ((await history(id)).includes('task_escalated') ? true : undefined), 10_000, 'escalation');
-    await sleep(1500);
-    const events = await history(id);
-    expect(events.filter((e) => e === 'task_escalated')).toHaveLength(1);
+    expect(delayed.opts.delay).toBeLessThanOrEqual(1500);
+    expect(await escalation).toMatchObject({ executionId: task.id, escalated: true });
+    await checkedAgain(id, task.id);
+    expect((await history(id)).filter((e) => e === 'task_escalated')).toHaveLength(1);
   });
 
   it('never escalates a task decided before its deadline', async () => {
@@ -126,14 +160,17 @@ describe('SLA, escalation and triggers', () => {
       name: 'Quick PO',
       escalationEnabled: true,
       escalationRole: 'director',
-      nodes: [{ id: 'ok', nodeType: 'approval', name: 'OK?', approverUserId: 'quinn', slaHours: 0.0006 }],
+      nodes: [{ id: 'ok', nodeType: 'approval', name: 'OK?', approverUserId: 'quinn', slaHours: 1 }],
       routes: [],
     });
-    const id = (await h.http().post('/api/instances').set(auth(admin)).send({ workflowDefinitionId: defId })).body.id as string;
+    const id = await start(defId);
+    const task = await parkedTask(id);
     const quinn = h.token('quinn', []);
-    const task = await eventually(async () => (await h.http().get('/api/tasks/mine').set(auth(quinn))).body.items[0]?.taskId as string | undefined);
-    expect((await h.http().post(`/api/tasks/${task}/approve`).set(auth(quinn)).send({})).status).toBe(200);
-    await sleep(3500);
+    const finished = h.rt.events.next('instance_finished', (e) => e.instanceId === id);
+    expect((await h.http().post(`/api/tasks/${task.id}/approve`).set(auth(quinn)).send({})).status).toBe(200);
+    await finished;
+    clock.advance(2 * HOUR);
+    await checkedAgain(id, task.id);
     const events = await history(id);
     expect(events).not.toContain('sla_breached');
     expect(events).not.toContain('task_escalated');
@@ -172,10 +209,13 @@ describe('SLA, escalation and triggers', () => {
     await eventually(async () => ((await cronInstances()).length > before ? true : undefined), 6000, 'a fire with one scheduler');
 
     expect((await h.http().post(`/api/definitions/${defId}/deactivate`).set(auth(admin))).status).toBe(200);
-    await sleep(1500); // one refresh interval
-    const afterDeactivation = (await cronInstances()).length;
-    await sleep(4500);
-    expect((await cronInstances()).length).toBe(afterDeactivation);
+    // the change notification (or the periodic sync) removes the schedule; once no fire is in
+    // flight, nothing can start another instance
+    await eventually(async () => (scheduler.cronTriggers.scheduledDefinitionIds().includes(defId) ? undefined : true), 5000, 'the trigger to be unscheduled');
+    await scheduler.cronTriggers.settled();
+    const afterDeactivation = await cronInstances();
+    const removedAt = Date.now();
+    expect(afterDeactivation.every((i) => Date.parse(i.idempotency_key.split(':').slice(3).join(':')) <= removedAt)).toBe(true);
   });
 
   it('fires cron ticks that came due while the scheduler\'s event loop was blocked, late but once each', async () => {
@@ -196,12 +236,14 @@ describe('SLA, escalation and triggers', () => {
       /* busy: no timer runs */
     }
     const blockedTo = Date.now();
-    await sleep(2500);
+    const during = (times: number[]) => times.filter((t) => t > blockedFrom && t <= blockedTo);
+    await eventually(async () => (during(await fireTimes()).length >= 3 ? true : undefined), 10_000, 'the late ticks to fire');
     expect((await h.http().post(`/api/definitions/${defId}/deactivate`).set(auth(admin))).status).toBe(200);
+    await eventually(async () => (scheduler.cronTriggers.scheduledDefinitionIds().includes(defId) ? undefined : true), 5000, 'the trigger to be unscheduled');
+    await scheduler.cronTriggers.settled();
     const times = await fireTimes();
-    const during = times.filter((t) => t > blockedFrom && t <= blockedTo);
     // every whole second of the blocked stretch has its instance, and no second has two
-    expect(during.length).toBeGreaterThanOrEqual(3);
+    expect(during(times).length).toBeGreaterThanOrEqual(3);
     expect(new Set(times).size).toBe(times.length);
     for (let i = 1; i < times.length; i += 1) expect(times[i]! - times[i - 1]!).toBe(1000);
   });
@@ -241,25 +283,28 @@ describe('no lost step', () => {
 
   beforeAll(async () => {
     redis = await startPrivateRedis();
-    h = await createHarness({ redisUrl: redis.url, env: { WORKFLOW_RECONCILE_AFTER_SECONDS: '1', WORKER_CONCURRENCY: '4' } });
+    // the worker starts only once Redis has forgotten the jobs, so every one of them is lost
+    h = await createHarness({ worker: false, redisUrl: redis.url, env: { WORKFLOW_RECONCILE_AFTER_SECONDS: '1', WORKER_CONCURRENCY: '4' } });
   });
   afterAll(async () => {
     await h.close();
     await redis.stop();
   });
 
-  it('completes every running instance after Redis is flushed mid-run', async () => {
+  it('completes every running instance after Redis is flushed with their jobs queued', async () => {
     const admin = h.token('admin', ['admin']);
     const defId = (await h.http().post('/api/definitions').set(auth(admin)).send(serviceChainDefinition('Chain', 5))).body.id as string;
     const ids: string[] = [];
     for (let i = 0; i < 20; i += 1) {
       ids.push((await h.http().post('/api/instances').set(auth(admin)).send({ workflowDefinitionId: defId, contextData: { i } })).body.id);
     }
-    // let some steps run, then Redis forgets every job
-    await sleep(30);
+    expect(await h.rt.bullDispatcher.queue.getJobCounts('waiting')).toEqual({ waiting: 20 });
     await redis.flushAll();
-    // with no scheduler, nothing would move again: prove the jobs were really lost
-    await sleep(300);
+    // the jobs are gone: a worker finds nothing to run, and only reconciliation can bring them back
+    expect(await h.rt.bullDispatcher.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).toEqual({ waiting: 0, active: 0, delayed: 0, prioritized: 0 });
+    const running = await sqlAsOwner<{ n: number }>(h.db.url, `SELECT count(*)::int AS n FROM workflow_instances WHERE status = 'running'`);
+    expect(running[0]!.n).toBe(20);
+    h.startWorker();
     h.startScheduler();
     await eventually(async () => {
       const rows = await sqlAsOwner<{ status: string; n: number }>(h.db.url, `SELECT status, count(*)::int AS n FROM workflow_instances GROUP BY status`);

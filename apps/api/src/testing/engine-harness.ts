@@ -19,6 +19,7 @@ import {
   signToken,
 } from '@wf/runtime';
 import { TEST_REDIS_URL, createTestDatabase, type TestDatabase } from '@wf/db/testing';
+import type { Clock } from '@wf/engine';
 
 export const TENANT_A = '0a000000-0000-4000-8000-00000000000a';
 export const TENANT_B = '0b000000-0000-4000-8000-00000000000b';
@@ -40,7 +41,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(opts: { env?: Record<string, string>; worker?: boolean; redisUrl?: string } = {}): Promise<Harness> {
+export async function createHarness(
+  opts: { env?: Record<string, string>; worker?: boolean; redisUrl?: string; /** the engine's clock (a test clock moves deadlines) */ clock?: Clock } = {},
+): Promise<Harness> {
   const db = await createTestDatabase();
   const prefix = `wft${randomBytes(4).toString('hex')}`;
   const env: Record<string, string> = {
@@ -57,7 +60,7 @@ export async function createHarness(opts: { env?: Record<string, string>; worker
   };
   const config = loadConfig(env);
   const log = createLogger(config.logLevel);
-  const rt = await createEngineRuntime(config, log, 'test');
+  const rt = await createEngineRuntime(config, log, 'test', opts.clock ? { clock: opts.clock } : {});
   const app = createApp({ services: rt.services, config, logger: log });
   const h: Harness = {
     db,

@@ -105,6 +105,16 @@ export class CronTriggers {
     }
   }
 
+  /** Definitions with a scheduled tick now (each trigger's key starts with its definition id). */
+  scheduledDefinitionIds(): string[] {
+    return [...new Set([...this.scheduled.keys()].map((key) => key.split('|')[0] ?? ''))];
+  }
+
+  /** Resolves once the sync and the fires running now have finished. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([this.running, this.queued, ...this.inFlight]);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.allSettled([this.running, this.queued]);

@@ -70,7 +70,12 @@ function every(ms: number, name: string, log: Logger, work: () => Promise<unknow
   };
 }
 
-export function startSchedulerRole(rt: EngineRuntime): RunningRole {
+/** The running scheduler, with its cron triggers in view (what is scheduled, what is in flight). */
+export interface SchedulerRole extends RunningRole {
+  readonly cronTriggers: Pick<CronTriggers, 'scheduledDefinitionIds' | 'settled'>;
+}
+
+export function startSchedulerRole(rt: EngineRuntime): SchedulerRole {
   const log = rt.log.child({ role: 'scheduler' });
   const refreshMs = rt.config.taskQueueRefreshIntervalSeconds * 1000;
   const triggers = new CronTriggers(rt, log);
@@ -101,6 +106,7 @@ export function startSchedulerRole(rt: EngineRuntime): RunningRole {
   log.info({ refreshSeconds: rt.config.taskQueueRefreshIntervalSeconds }, 'scheduler started');
   return {
     name: 'scheduler',
+    cronTriggers: triggers,
     async close() {
       await changes.stop();
       await retention.destroy();
