@@ -20,7 +20,7 @@ export * from './runtime/plan-step';
 export * from './runtime/plan-decision';
 export * from './runtime/routing';
 export * from './runtime/task-access';
-export * from './application';
+export * from './use-cases';
 export * from './runtime/inline-steps';
 export * from './runtime/plan-admin';
 export * from './runtime/service-handler';

@@ -1,7 +1,7 @@
 /** The ports the use cases are written against; libs/db and libs/queue implement them. */
 
 import type { CompiledDefinition } from '../definition/definition.types';
-import type { EngineEvent } from '../application/engine-events';
+import type { EngineEvent } from '../use-cases/engine-events';
 import type { Actor, ExecutionState, ExecutionStatus, InstanceState, InstanceView, JsonObject, NodeJob, Plan, SlaCheck } from './model';
 import type { OpenExecution } from './plan-builder';
 import type { StartPlan } from './plan-start';

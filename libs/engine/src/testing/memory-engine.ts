@@ -10,8 +10,8 @@ import type { CompiledDefinition } from '../definition/definition.types';
 import type { DefinitionRecord, EnginePorts, SchemaChecks, Store, SweepSource, UseCaseSettings } from '../runtime/ports';
 import type { NodeJob, SlaCheck } from '../runtime/model';
 import type { ServiceHandler } from '../runtime/service-handler';
-import type { EngineEvent } from '../application/engine-events';
-import { executeNode, type ExecuteResult } from '../application/execute-node';
+import type { EngineEvent } from '../use-cases/engine-events';
+import { executeNode, type ExecuteResult } from '../use-cases/execute-node';
 import { InMemoryStore } from './in-memory-store';
 
 /** A clock that only moves when told to. */

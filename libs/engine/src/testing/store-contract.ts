@@ -7,13 +7,13 @@
 
 import { ConflictError, NotFoundError } from '../errors/engine-errors';
 import type { Actor } from '../runtime/model';
-import { startInstance } from '../application/start-instance';
-import { decideTask } from '../application/decide-task';
-import { cancelInstance } from '../application/cancel-instance';
-import { retryInstance } from '../application/retry-instance';
-import { failExecution } from '../application/fail-execution';
-import { publishEvent } from '../application/publish-event';
-import { reconcileStaleWork } from '../application/sweeps';
+import { startInstance } from '../use-cases/start-instance';
+import { decideTask } from '../use-cases/decide-task';
+import { cancelInstance } from '../use-cases/cancel-instance';
+import { retryInstance } from '../use-cases/retry-instance';
+import { failExecution } from '../use-cases/fail-execution';
+import { publishEvent } from '../use-cases/publish-event';
+import { reconcileStaleWork } from '../use-cases/sweeps';
 import { NodeFailedError } from '../errors/engine-errors';
 import { createTestEngine, type TestBackend, type TestEngine } from './memory-engine';
 

@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 const ROOT = join(__dirname, '../../../..');
 const SENDS = /\.(dispatch|scheduleSlaChecks)\(|\b(queue|slaQueue)\.(add|addBulk)\(/;
 /** the exit itself, and the queue adapter that implements the Dispatcher port */
-const ALLOWED = new Set(['libs/engine/src/application/effects.ts', 'libs/queue/src/bull-dispatcher.ts']);
+const ALLOWED = new Set(['libs/engine/src/use-cases/effects.ts', 'libs/queue/src/bull-dispatcher.ts']);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
