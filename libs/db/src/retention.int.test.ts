@@ -68,7 +68,7 @@ async function verdict(instanceId: string) {
   return store.inTenant(TENANT, async (tx) => {
     const head = (await tx.query<{ h: string | null }>(`SELECT last_history_hash AS h FROM workflow_instances WHERE id = $1`, [instanceId])).rows[0]?.h;
     const rows = await listHistory(tx, instanceId);
-    return { ...verifyHistoryChain(rows, head), events: rows.map((r) => r.event_type) };
+    return { ...verifyHistoryChain(rows, head), events: rows.map((r) => r.eventType) };
   });
 }
 

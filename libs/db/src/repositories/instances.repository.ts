@@ -1,17 +1,38 @@
-import type { Actor, HistoryEvent, InstanceView, NewInstance, StartPlan } from '@wf/engine';
+import type { Actor, HistoryEvent, InstanceView, StartPlan } from '@wf/engine';
 import { isAdmin } from '@wf/engine';
 import type { PgTx } from '../store/pg-store';
+import { columns, pick, type RowOf } from '../store/column-table';
+import { EXECUTION_INSERT_RECORD, EXECUTION_TABLE, insertExecutionsSql } from '../store/execution-columns';
+import { HISTORY_VIEW, insertHistorySql, type HistoryView } from '../store/history-columns';
 import { hashHistory } from '../store/history-rows';
+import { INSTANCE_START_RECORD, INSTANCE_TABLE } from '../store/instance-columns';
+import { historyRecordsJson, insertOf } from '../store/instance-write';
 import { participationSql } from '../store/participation-sql';
-import { historyRecordsJson } from '../store/instance-write';
 import { cursorSpec, cursorTimestampSql, decodeCursor, pageOf } from './cursor';
 
 /** The instance read model: the API's shape, selected directly (camelCase aliases). */
-const INSTANCE_VIEW = `i.id, i.status, i.definition_id AS "definitionId", d.name AS "workflowName", d.version AS "workflowVersion",
-  i.context_entity_type AS "contextEntityType", i.context_entity_id AS "contextEntityId", i.context_data AS "contextData",
-  i.trigger_type AS "triggerType", i.started_by AS "startedBy", i.parent_instance_id AS "parentInstanceId",
-  i.sla_deadline AS "slaDeadline", i.started_at AS "startedAt", i.completed_at AS "completedAt",
-  i.last_history_hash AS "lastHistoryHash", i.cancel_reason AS "cancelReason"`;
+const INSTANCE_FIELDS = columns(
+  pick(INSTANCE_TABLE, [
+    'id',
+    'status',
+    'definitionId',
+    'contextEntityType',
+    'contextEntityId',
+    'contextData',
+    'triggerType',
+    'startedBy',
+    'parentInstanceId',
+    'slaDeadline',
+    'startedAt',
+    'completedAt',
+    'lastHistoryHash',
+    'cancelReason',
+  ]),
+  'i.',
+);
+const INSTANCE_VIEW = `${INSTANCE_FIELDS.select}, d.name AS "workflowName", d.version AS "workflowVersion"`;
+/** What `INSTANCE_VIEW` returns: an `InstanceView`, or a type error where a field is missing. */
+type InstanceViewRow = RowOf<typeof INSTANCE_FIELDS> & { workflowName: string; workflowVersion: number };
 
 export interface StartRecord {
   readonly plan: StartPlan;
@@ -22,63 +43,50 @@ export interface StartRecord {
 }
 
 /**
+ * The start in one statement: the instance, its first execution, its first history row. Each
+ * is one JSON parameter read with the record type of its column table, so the columns written are
+ * the tables' columns.
+ */
+const START_SQL = `WITH inst AS (
+       INSERT INTO workflow_instances (${INSTANCE_START_RECORD.names.join(', ')})
+       SELECT ${INSTANCE_START_RECORD.names.map((c) => `x.${c}`).join(', ')}
+       FROM jsonb_to_record($1::jsonb) AS x(${INSTANCE_START_RECORD.recordType})
+       ON CONFLICT (tenant_id, started_by, idempotency_key) DO NOTHING
+       RETURNING id, tenant_id),
+     node AS (
+       ${insertExecutionsSql('inst.tenant_id', 'inst.id', '$2', 'inst, ')}),
+     logged AS (
+       ${insertHistorySql('inst.tenant_id', 'inst.id', '$3', 'inst, ')})
+     SELECT id FROM inst`;
+
+/**
  * Insert the instance, its first execution and its first history row in one statement. With an
  * idempotency key the same caller already used in the tenant nothing is written and null is returned. Without a
  * key nothing can conflict, so the statement is held back to travel with COMMIT.
  */
 export async function insertStartedInstance(tx: PgTx, rec: StartRecord): Promise<string | null> {
   const { plan } = rec;
-  const inst: NewInstance = plan.instance;
+  const inst = plan.instance;
   const { rows: history, lastHash } = hashHistory(inst.id, null, plan.history as HistoryEvent[], plan.now);
-  const e = plan.firstExecution;
-  const text = `WITH inst AS (
-       INSERT INTO workflow_instances (id, tenant_id, definition_id, status, context_entity_type, context_entity_id,
-         context_data, trigger_type, started_by, parent_instance_id, parent_node_execution_id, depth, sla_deadline,
-         idempotency_key, request_hash, open_executions, step_count, last_history_hash, started_at, root_instance_id)
-       VALUES ($1, $2, $3, 'running', $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, 1, 0, $15, $16, $22)
-       ON CONFLICT (tenant_id, started_by, idempotency_key) DO NOTHING
-       RETURNING id),
-     node AS (
-       INSERT INTO workflow_instance_nodes (id, tenant_id, instance_id, node_id, node_type, node_name, status, ready_at)
-       SELECT $17, $2, inst.id, $18, $19, $20, 'ready', $16 FROM inst),
-     logged AS (
-       INSERT INTO workflow_instance_history (id, tenant_id, instance_id, node_execution_id, event_type,
-         actor_user_id, details, created_at, prev_hash, hash)
-       SELECT x.id, $2, inst.id, x.node_execution_id, x.event_type, x.actor_user_id, x.details, x.created_at,
-         x.prev_hash, x.hash
-       FROM inst, jsonb_to_recordset($21::jsonb) AS x(id uuid, node_execution_id uuid, event_type text,
-         actor_user_id text, details jsonb, created_at timestamptz, prev_hash text, hash text))
-     SELECT id FROM inst`;
   const params = [
-    inst.id,
-    inst.tenantId,
-    inst.definitionId,
-    inst.contextEntityType,
-    inst.contextEntityId,
-    JSON.stringify(inst.contextData),
-    inst.triggerType,
-    inst.startedBy,
-    inst.parentInstanceId,
-    inst.parentNodeExecutionId,
-    inst.depth,
-    inst.slaDeadline,
-    rec.idempotencyKey,
-    rec.requestHash,
-    lastHash,
-    plan.now,
-    e.id,
-    e.nodeId,
-    e.nodeType,
-    e.nodeName,
+    JSON.stringify(
+      INSTANCE_START_RECORD.record({
+        ...inst,
+        lastHistoryHash: lastHash,
+        idempotencyKey: rec.idempotencyKey,
+        requestHash: rec.requestHash,
+        rootInstanceId: rec.rootInstanceId ?? null,
+      }),
+    ),
+    JSON.stringify([insertOf(plan.firstExecution)].map(EXECUTION_INSERT_RECORD.record)),
     historyRecordsJson(history),
-    rec.rootInstanceId ?? null,
   ];
   if (rec.idempotencyKey === null) {
-    tx.defer(text, params);
+    tx.defer(START_SQL, params);
     return inst.id;
   }
-  const r = await tx.query<{ id: string }>(text, params);
-  return r.rows[0]?.id ?? null;
+  const res = await tx.query<{ id: string }>(START_SQL, params);
+  return res.rows[0]?.id ?? null;
 }
 
 /** Keep the operator's reason on a cancelled instance (the history row has it too). */
@@ -108,7 +116,7 @@ export async function findInstanceByIdempotencyKey(
   startedBy: string,
   key: string,
 ): Promise<{ instance: InstanceView; requestHash: string | null } | null> {
-  const r = await tx.query<InstanceView & { requestHash: string | null }>(
+  const r = await tx.query<InstanceViewRow & { requestHash: string | null }>(
     `SELECT ${INSTANCE_VIEW}, i.request_hash AS "requestHash" FROM workflow_instances i JOIN workflow_definitions d ON d.id = i.definition_id
      WHERE i.started_by = $1 AND i.idempotency_key = $2`,
     [startedBy, key],
@@ -122,7 +130,7 @@ export async function findInstanceByIdempotencyKey(
 /** The instance when the actor may see it (admin, starter, participant), else null. */
 export async function findVisibleInstance(tx: PgTx, actor: Actor, id: string): Promise<InstanceView | null> {
   const admin = isAdmin(actor);
-  const r = await tx.query<InstanceView>(
+  const r = await tx.query<InstanceViewRow>(
     `SELECT ${INSTANCE_VIEW} FROM workflow_instances i JOIN workflow_definitions d ON d.id = i.definition_id
      WHERE i.id = $1 AND ($4::boolean OR ${participationSql('$2', '$3')})`,
     [id, actor.userId, actor.roles, admin],
@@ -157,7 +165,7 @@ export async function listVisibleInstances(tx: PgTx, actor: Actor, q: InstanceQu
     where.push(`(i.started_at, i.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
   }
   params.push(q.limit + 1);
-  const r = await tx.query<InstanceView & { pageStartedAt: string }>(
+  const r = await tx.query<InstanceViewRow & { pageStartedAt: string }>(
     `SELECT ${INSTANCE_VIEW}, ${cursorTimestampSql('i.started_at')} AS "pageStartedAt"
      FROM workflow_instances i JOIN workflow_definitions d ON d.id = i.definition_id
      WHERE ${where.join(' AND ')} ORDER BY i.started_at DESC, i.id DESC LIMIT $${params.length}`,
@@ -166,50 +174,41 @@ export async function listVisibleInstances(tx: PgTx, actor: Actor, q: InstanceQu
   return pageOf(INSTANCE_PAGE, r.rows, q.limit, (row) => [row.pageStartedAt, row.id]);
 }
 
-export interface NodeExecutionRowView {
-  id: string;
-  node_id: string;
-  node_type: string;
-  node_name: string;
-  status: string;
-  assigned_user_id: string | null;
-  assigned_role: string | null;
-  decision: string | null;
-  comments: string | null;
-  attempts: number;
-  error: unknown;
-  sla_deadline: Date | null;
-  started_at: Date | null;
-  completed_at: Date | null;
-}
+/** An execution as the instance detail shows it (the node's name as `name`). */
+const NODE_EXECUTION_FIELDS = columns(
+  pick(EXECUTION_TABLE, [
+    'id',
+    'nodeId',
+    'nodeType',
+    'status',
+    'assignedUserId',
+    'assignedRole',
+    'decision',
+    'comments',
+    'attempts',
+    'error',
+    'slaDeadline',
+    'startedAt',
+    'completedAt',
+  ]),
+);
+const NODE_EXECUTION_VIEW = `${NODE_EXECUTION_FIELDS.select}, node_name AS "name"`;
+export type NodeExecutionView = RowOf<typeof NODE_EXECUTION_FIELDS> & { readonly name: string };
 
-export async function listExecutions(tx: PgTx, instanceId: string): Promise<NodeExecutionRowView[]> {
-  const r = await tx.query<NodeExecutionRowView>(
-    `SELECT id, node_id, node_type, node_name, status, assigned_user_id, assigned_role, decision, comments, attempts,
-       error, sla_deadline, started_at, completed_at
-     FROM workflow_instance_nodes WHERE instance_id = $1 ORDER BY seq`,
+export async function listExecutions(tx: PgTx, instanceId: string): Promise<NodeExecutionView[]> {
+  const res = await tx.query<NodeExecutionView>(
+    `SELECT ${NODE_EXECUTION_VIEW} FROM workflow_instance_nodes WHERE instance_id = $1 ORDER BY seq`,
     [instanceId],
   );
-  return r.rows;
+  return res.rows;
 }
 
-export interface HistoryRowView {
-  id: string;
-  event_type: string;
-  node_execution_id: string | null;
-  actor_user_id: string | null;
-  details: unknown;
-  created_at: Date;
-  prev_hash: string | null;
-  hash: string | null;
-  instance_id: string;
-}
+export type { HistoryView };
 
-export async function listHistory(tx: PgTx, instanceId: string): Promise<HistoryRowView[]> {
-  const r = await tx.query<HistoryRowView>(
-    `SELECT id, instance_id, event_type, node_execution_id, actor_user_id, details, created_at, prev_hash, hash
-     FROM workflow_instance_history WHERE instance_id = $1 ORDER BY seq`,
+export async function listHistory(tx: PgTx, instanceId: string): Promise<HistoryView[]> {
+  const res = await tx.query<HistoryView>(
+    `SELECT ${HISTORY_VIEW.select} FROM workflow_instance_history WHERE instance_id = $1 ORDER BY seq`,
     [instanceId],
   );
-  return r.rows;
+  return res.rows;
 }

@@ -1,28 +1,40 @@
-import { urgencyWindow, type Actor, type UrgencyLevel } from '@wf/engine';
+import { urgencyWindow, type Actor, type JsonObject, type NodeType, type UrgencyLevel } from '@wf/engine';
 import type { PgTx } from '../store/pg-store';
+import { columns } from '../store/column-table';
 import { urgencyFilterSql } from '../store/urgency-sql';
 import { cursorSpec, cursorTimestampSql, decodeCursor, pageOf } from './cursor';
 
-export interface TaskRowView {
-  task_id: string;
-  instance_id: string;
-  workflow_name: string;
-  task_name: string;
-  node_type: string;
-  urgency_level: string;
-  hours_remaining: string | null;
-  is_overdue: boolean | null;
-  sla_deadline: Date | null;
-  assigned_user_id: string | null;
-  assigned_role: string | null;
-  context_entity_type: string | null;
-  context_entity_id: string | null;
-  context_data: Record<string, unknown>;
-  created_at: Date;
+/** A task as the queue view holds it; urgency is judged in the caller's clock, not the view's `now()`. */
+export interface TaskView {
+  taskId: string;
+  instanceId: string;
+  workflowName: string;
+  taskName: string;
+  nodeType: NodeType;
+  slaDeadline: Date | null;
+  assignedUserId: string | null;
+  assignedRole: string | null;
+  contextEntityType: string | null;
+  contextEntityId: string | null;
+  contextData: JsonObject;
+  createdAt: Date;
 }
 
-const TASK_VIEW = `task_id, instance_id, workflow_name, task_name, node_type, urgency_level, hours_remaining, is_overdue,
-  sla_deadline, assigned_user_id, assigned_role, context_entity_type, context_entity_id, context_data, created_at`;
+/** The columns of `v_user_task_queue` a task is read from. */
+const TASK_VIEW = columns<TaskView>({
+  taskId: ['task_id', 'uuid'],
+  instanceId: ['instance_id', 'uuid'],
+  workflowName: ['workflow_name', 'text'],
+  taskName: ['task_name', 'text'],
+  nodeType: ['node_type', 'text'],
+  slaDeadline: ['sla_deadline', 'timestamptz'],
+  assignedUserId: ['assigned_user_id', 'text'],
+  assignedRole: ['assigned_role', 'text'],
+  contextEntityType: ['context_entity_type', 'text'],
+  contextEntityId: ['context_entity_id', 'text'],
+  contextData: ['context_data', 'jsonb'],
+  createdAt: ['created_at', 'timestamptz'],
+}, 'q.');
 
 /** Who sees a task (API.md "Tasks"); $1 user id, $2 roles. */
 const HOLDS_TASK_SQL = `(q.assigned_user_id = $1
@@ -66,17 +78,19 @@ export async function listMyTasks(tx: PgTx, actor: Actor, q: TaskQuery) {
     }
   }
   params.push(q.limit + 1);
-  const r = await tx.query<TaskRowView & { page_sla_deadline: string | null; page_created_at: string }>(
-    `SELECT ${TASK_VIEW}, ${cursorTimestampSql('q.sla_deadline')} AS page_sla_deadline,
-       ${cursorTimestampSql('q.created_at')} AS page_created_at
+  const r = await tx.query<TaskView & { pageSlaDeadline: string | null; pageCreatedAt: string }>(
+    `SELECT ${TASK_VIEW.select}, ${cursorTimestampSql('q.sla_deadline')} AS "pageSlaDeadline",
+       ${cursorTimestampSql('q.created_at')} AS "pageCreatedAt"
      FROM v_user_task_queue q WHERE ${where.join(' AND ')}
      ORDER BY q.sla_deadline ASC NULLS LAST, q.created_at ASC, q.task_id ASC LIMIT $${params.length}`,
     params,
   );
-  return pageOf(TASK_PAGE, r.rows, q.limit, (row) => [row.page_sla_deadline, row.page_created_at, row.task_id]);
+  const page = pageOf(TASK_PAGE, r.rows, q.limit, (row) => [row.pageSlaDeadline, row.pageCreatedAt, row.taskId]);
+  // the cursor's columns stay here: a page holds tasks as the API shows them
+  return { items: page.items.map(({ pageSlaDeadline: _deadline, pageCreatedAt: _created, ...task }): TaskView => task), nextCursor: page.nextCursor };
 }
 
-export async function findTaskView(tx: PgTx, taskId: string): Promise<TaskRowView | null> {
-  const r = await tx.query<TaskRowView>(`SELECT ${TASK_VIEW} FROM v_user_task_queue q WHERE q.task_id = $1`, [taskId]);
+export async function findTaskView(tx: PgTx, taskId: string): Promise<TaskView | null> {
+  const r = await tx.query<TaskView>(`SELECT ${TASK_VIEW.select} FROM v_user_task_queue q WHERE q.task_id = $1`, [taskId]);
   return r.rows[0] ?? null;
 }

@@ -5,41 +5,13 @@
  * one statement per instance instead of one per row.
  */
 
-import type { ExecutionFields } from '@wf/engine';
+import { EXECUTION_FIELDS, EXECUTION_INSERT_RECORD, EXECUTION_PATCH_RECORD, insertExecutionsSql } from './execution-columns';
+import { insertHistorySql } from './history-columns';
 import { historyRecordsJson, type InstanceWrite } from './instance-write';
 
-/** The mutable execution columns as JSON fields, and their SQL types (jsonb_to_recordset). */
-function executionColumns(e: ExecutionFields) {
-  return {
-    status: e.status,
-    generation: e.generation,
-    waiting_for: e.waitingFor,
-    lease_token: e.leaseToken,
-    lease_expires_at: e.leaseExpiresAt,
-    assigned_user_id: e.assignedUserId,
-    assigned_role: e.assignedRole,
-    escalation_role: e.escalationRole,
-    previous_assignees: e.previousAssignees,
-    decision: e.decision,
-    decided_by: e.decidedBy,
-    comments: e.comments,
-    output: e.output,
-    error: e.error,
-    attempts: e.attempts,
-    sla_deadline: e.slaDeadline,
-    escalated_at: e.escalatedAt,
-    sla_breached_at: e.slaBreachedAt,
-    closed_by_failure_from: e.closedByFailureFrom,
-    started_at: e.startedAt,
-    completed_at: e.completedAt,
-  };
-}
-const EXECUTION_COLUMN_NAMES = Object.keys(executionColumns({} as ExecutionFields));
-const EXECUTION_COLUMN_TYPES = `status text, generation integer, waiting_for text, lease_token uuid, lease_expires_at timestamptz,
-        assigned_user_id text, assigned_role text, escalation_role text, previous_assignees text[],
-        decision text, decided_by text, comments text, output jsonb, error jsonb, attempts integer,
-        sla_deadline timestamptz, escalated_at timestamptz, sla_breached_at timestamptz, closed_by_failure_from text,
-        started_at timestamptz, completed_at timestamptz`;
+/** `status = x.status, …, ready_at = COALESCE(x.ready_at, n.ready_at)`: the columns a patch writes. */
+const PATCH_SET = `${EXECUTION_FIELDS.names.map((c) => `${c} = x.${c}`).join(', ')},
+        ready_at = COALESCE(x.ready_at, n.ready_at)`;
 
 export function applyWriteSql(tenantId: string, w: InstanceWrite): { text: string; params: unknown[] } {
   const params: unknown[] = [];
@@ -58,21 +30,17 @@ export function applyWriteSql(tenantId: string, w: InstanceWrite): { text: strin
   const ctes: string[] = [];
 
   if (w.updates.length > 0) {
-    const rows = w.updates.map((e) => ({ id: e.id, ready_at: e.readyAt, ...executionColumns(e) }));
+    const rows = JSON.stringify(w.updates.map(EXECUTION_PATCH_RECORD.record));
     ctes.push(`patched AS (
-      UPDATE workflow_instance_nodes n SET ${EXECUTION_COLUMN_NAMES.map((c) => `${c} = x.${c}`).join(', ')},
-        ready_at = COALESCE(x.ready_at, n.ready_at)
-      FROM jsonb_to_recordset(${p(JSON.stringify(rows))}::jsonb) AS x(id uuid, ready_at timestamptz, ${EXECUTION_COLUMN_TYPES})
+      UPDATE workflow_instance_nodes n SET ${PATCH_SET}
+      FROM jsonb_to_recordset(${p(rows)}::jsonb) AS x(${EXECUTION_PATCH_RECORD.recordType})
       WHERE n.id = x.id AND n.instance_id = ${instanceId})`);
   }
 
   if (w.inserts.length > 0) {
-    const rows = w.inserts.map((e) => ({ id: e.id, node_id: e.nodeId, node_type: e.nodeType, node_name: e.nodeName, ready_at: e.readyAt, ...executionColumns(e) }));
+    const rows = JSON.stringify(w.inserts.map(EXECUTION_INSERT_RECORD.record));
     ctes.push(`created AS (
-      INSERT INTO workflow_instance_nodes (id, tenant_id, instance_id, node_id, node_type, node_name, ready_at, ${EXECUTION_COLUMN_NAMES.join(', ')})
-      SELECT x.id, ${tenantRef()}, ${instanceId}, x.node_id, x.node_type, x.node_name, x.ready_at, ${EXECUTION_COLUMN_NAMES.map((c) => `x.${c}`).join(', ')}
-      FROM jsonb_to_recordset(${p(JSON.stringify(rows))}::jsonb) AS x(id uuid, node_id text, node_type text,
-        node_name text, ready_at timestamptz, ${EXECUTION_COLUMN_TYPES}))`);
+      ${insertExecutionsSql(tenantRef(), instanceId, p(rows))})`);
   }
 
   if (w.cancelOthers) {
@@ -85,12 +53,7 @@ export function applyWriteSql(tenantId: string, w: InstanceWrite): { text: strin
 
   if (w.history.length > 0) {
     ctes.push(`logged AS (
-      INSERT INTO workflow_instance_history (id, tenant_id, instance_id, node_execution_id, event_type,
-        actor_user_id, details, created_at, prev_hash, hash)
-      SELECT x.id, ${tenantRef()}, ${instanceId}, x.node_execution_id, x.event_type, x.actor_user_id, x.details,
-        x.created_at, x.prev_hash, x.hash
-      FROM jsonb_to_recordset(${p(historyRecordsJson(w.history))}::jsonb) AS x(id uuid, node_execution_id uuid,
-        event_type text, actor_user_id text, details jsonb, created_at timestamptz, prev_hash text, hash text))`);
+      ${insertHistorySql(tenantRef(), instanceId, p(historyRecordsJson(w.history)))})`);
   }
 
   const text = `WITH ${[

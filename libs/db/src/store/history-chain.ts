@@ -1,4 +1,4 @@
-import type { HistoryRowView } from '../repositories/instances.repository';
+import type { HistoryView } from './history-columns';
 import { historyHash } from './sql-values';
 
 /** The retention purge's row: the first of a purged chain. */
@@ -12,31 +12,23 @@ export interface ChainVerdict {
 }
 
 /**
- * Recompute an instance's history hash chain, oldest first: each row's `prev_hash` must be its
+ * Recompute an instance's history hash chain, oldest first: each row's `prevHash` must be its
  * predecessor's `hash`, and its `hash` must be the hash of its own content chained to it. The
- * first row starts the chain (`prev_hash` null), unless it is the retention purge's
+ * first row starts the chain (`prevHash` null), unless it is the retention purge's
  * `history_purged` row, which carries the chain on from the head of the rows it removed.
  * With `head` (the instance's `last_history_hash`), the last row must also be the one the
  * instance recorded as its newest, so rows removed from the end are caught (`brokenAt` is then
  * the last row left), and an instance that records a head but has no rows at all is broken.
  */
-export function verifyHistoryChain(rows: readonly HistoryRowView[], head?: string | null): ChainVerdict {
+export function verifyHistoryChain(rows: readonly HistoryView[], head?: string | null): ChainVerdict {
   const first = rows[0];
-  let prev: string | null = first?.event_type === PURGED_EVENT ? first.prev_hash : null;
+  let prev: string | null = first?.eventType === PURGED_EVENT ? first.prevHash : null;
   let checked = 0;
   if (!first && head !== undefined && head !== null) return { valid: false, checked: 0, brokenAt: null };
   for (const row of rows) {
     checked += 1;
-    const expected = historyHash(prev, {
-      id: row.id,
-      instanceId: row.instance_id,
-      nodeExecutionId: row.node_execution_id,
-      eventType: row.event_type,
-      actorUserId: row.actor_user_id,
-      details: row.details,
-      createdAt: row.created_at,
-    });
-    if (row.prev_hash !== prev || row.hash !== expected) return { valid: false, checked, brokenAt: row.id };
+    const expected = historyHash(prev, row);
+    if (row.prevHash !== prev || row.hash !== expected) return { valid: false, checked, brokenAt: row.id };
     prev = row.hash;
   }
   const last = rows.at(-1);

@@ -5,46 +5,20 @@
  * once, and all history rows go in one insert, in chain order.
  */
 
-import { READY_EXECUTION_FIELDS, isOpenStatus, type ExecutionFields, type ExecutionPatch, type InstanceStatus, type JsonObject, type Plan } from '@wf/engine';
+import { READY_EXECUTION_FIELDS, isOpenStatus, type ExecutionFields, type InstanceStatus, type JsonObject, type NewExecution, type Plan } from '@wf/engine';
+import type { ExecutionInsertRecord, ExecutionPatchRecord } from './execution-columns';
+import { HISTORY_RECORD, type HashedHistoryRow } from './history-columns';
 
-export interface HashedHistoryRow {
-  id: string;
-  nodeExecutionId: string | null;
-  eventType: string;
-  actorUserId: string | null;
-  details: unknown;
-  createdAt: Date;
-  prevHash: string | null;
-  hash: string;
-}
+export type { HashedHistoryRow } from './history-columns';
 
 /** History rows as the JSON records the insert statements read with `jsonb_to_recordset`. */
 export function historyRecordsJson(rows: readonly HashedHistoryRow[]): string {
-  return JSON.stringify(
-    rows.map((h) => ({
-      id: h.id,
-      node_execution_id: h.nodeExecutionId,
-      event_type: h.eventType,
-      actor_user_id: h.actorUserId,
-      details: h.details,
-      created_at: h.createdAt,
-      prev_hash: h.prevHash,
-      hash: h.hash,
-    })),
-  );
+  return JSON.stringify(rows.map(HISTORY_RECORD.record));
 }
 
-interface ExecutionUpdate extends ExecutionPatch {
-  /** set when the patch makes the execution ready: when it became so */
-  readonly readyAt: Date | null;
-}
-
-interface ExecutionInsert extends ExecutionFields {
-  readonly id: string;
-  readonly nodeId: string;
-  readonly nodeType: string;
-  readonly nodeName: string;
-  readonly readyAt: Date;
+/** A new execution as its first write: the ready fields, then what the plan says. */
+export function insertOf(e: NewExecution): ExecutionInsertRecord {
+  return { ...READY_EXECUTION_FIELDS, ...e };
 }
 
 export interface InstanceWrite {
@@ -57,8 +31,8 @@ export interface InstanceWrite {
   /** the head of the history chain once written */
   readonly lastHash: string | null;
   /** executions that existed before the write */
-  readonly updates: readonly ExecutionUpdate[];
-  readonly inserts: readonly ExecutionInsert[];
+  readonly updates: readonly ExecutionPatchRecord[];
+  readonly inserts: readonly ExecutionInsertRecord[];
   /** close every other open execution (rejection, failure, cancel) at `now` */
   readonly cancelOthers: boolean;
   readonly now: Date;
@@ -76,16 +50,7 @@ export function writeOfPlan(plan: Plan, history: readonly HashedHistoryRow[], la
     stepDelta: i.stepDelta,
     lastHash,
     updates: plan.executionPatches.map((p) => ({ ...p, readyAt: p.status === 'ready' ? plan.now : null })),
-    inserts: plan.newExecutions.map((e) => ({
-      ...READY_EXECUTION_FIELDS,
-      id: e.id,
-      nodeId: e.nodeId,
-      nodeType: e.nodeType,
-      nodeName: e.nodeName,
-      status: e.status,
-      waitingFor: e.waitingFor,
-      readyAt: e.readyAt,
-    })),
+    inserts: plan.newExecutions.map(insertOf),
     cancelOthers: plan.cancelOtherOpenExecutions,
     now: plan.now,
     history,
@@ -153,7 +118,7 @@ export function foldAll(writes: readonly InstanceWrite[]): InstanceWrite[] {
   return out;
 }
 
-function fieldsOf(u: ExecutionUpdate): ExecutionFields {
+function fieldsOf(u: ExecutionPatchRecord): ExecutionFields {
   const { id: _id, readyAt: _readyAt, ...fields } = u;
   return fields;
 }

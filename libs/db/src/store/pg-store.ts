@@ -14,7 +14,6 @@ import type {
   InstanceView,
   JsonObject,
   OpenExecution,
-  WaitingFor,
   InstanceState,
   Plan,
   StartPlan,
@@ -27,7 +26,9 @@ import { DEFINITION_COLUMNS, toDefinitionRecord, type DefinitionRow } from './de
 import { checkout } from './pg-checkout';
 import { sqlLiteralList } from './sql-literals';
 import { translatePgError } from './pg-errors';
-import { EXECUTION_COLUMNS, INSTANCE_COLUMNS, toExecutionState, toInstanceState, type ExecutionRow, type InstanceRow } from './row-mappers';
+import { columns, pick, type RowOf } from './column-table';
+import { EXECUTION_STATE, EXECUTION_TABLE } from './execution-columns';
+import { INSTANCE_STATE, INSTANCE_TABLE } from './instance-columns';
 import { isUuid, requestHashOf, uuidLiteral } from './sql-values';
 import { hashHistory } from './history-rows';
 import { participationSql } from './participation-sql';
@@ -231,9 +232,9 @@ export class PgTx implements StoreTx {
     if (!isUuid(taskId)) return null;
     const t = uuidLiteral(taskId);
     const [inst, exec] = await this.simple(
-      `SELECT ${INSTANCE_COLUMNS} FROM workflow_instances ` +
+      `SELECT ${INSTANCE_STATE.select} FROM workflow_instances ` +
         `WHERE id = (SELECT instance_id FROM workflow_instance_nodes WHERE id = ${t}) FOR UPDATE; ` +
-        `SELECT ${EXECUTION_COLUMNS} FROM workflow_instance_nodes WHERE id = ${t} FOR UPDATE`,
+        `SELECT ${EXECUTION_STATE.select} FROM workflow_instance_nodes WHERE id = ${t} FOR UPDATE`,
     );
     return snapshot(inst, exec);
   }
@@ -241,36 +242,34 @@ export class PgTx implements StoreTx {
   /** Lock an instance row for an operator action; null when missing. */
   async lockInstance(instanceId: string): Promise<InstanceState | null> {
     if (!isUuid(instanceId)) return null;
-    const [inst] = await this.simple(`SELECT ${INSTANCE_COLUMNS} FROM workflow_instances WHERE id = ${uuidLiteral(instanceId)} FOR UPDATE`);
-    const row = inst?.rows[0] as InstanceRow | undefined;
-    return row ? toInstanceState(row) : null;
+    const [inst] = await this.simple(`SELECT ${INSTANCE_STATE.select} FROM workflow_instances WHERE id = ${uuidLiteral(instanceId)} FOR UPDATE`);
+    return (inst?.rows[0] as InstanceState | undefined) ?? null;
   }
 
   async executionsWithStatus(instanceId: string, status: ExecutionStatus): Promise<ExecutionState[]> {
-    const r = await this.query<ExecutionRow>(
-      `SELECT ${EXECUTION_COLUMNS} FROM workflow_instance_nodes WHERE instance_id = $1 AND status = $2 ORDER BY seq`,
+    const r = await this.query<ExecutionState>(
+      `SELECT ${EXECUTION_STATE.select} FROM workflow_instance_nodes WHERE instance_id = $1 AND status = $2 ORDER BY seq`,
       [instanceId, status],
     );
-    return r.rows.map(toExecutionState);
+    return r.rows;
   }
 
   async openExecutions(instanceId: string): Promise<OpenExecution[]> {
-    const r = await this.query<{ id: string; node_id: string; status: ExecutionStatus; waiting_for: WaitingFor | null }>(
-      `SELECT id, node_id, status, waiting_for FROM workflow_instance_nodes
+    const r = await this.query<RowOf<typeof OPEN_EXECUTION>>(
+      `SELECT ${OPEN_EXECUTION.select} FROM workflow_instance_nodes
        WHERE instance_id = $1 AND status IN ('ready', 'running', 'waiting')`,
       [instanceId],
     );
-    return r.rows.map((e) => ({ id: e.id, nodeId: e.node_id, status: e.status, waitingFor: e.waiting_for }));
+    return r.rows;
   }
 
   async childOf(executionId: string): Promise<{ id: string; status: InstanceState['status']; contextData: JsonObject } | null> {
-    const r = await this.query<{ id: string; status: InstanceState['status']; context_data: JsonObject }>(
-      `SELECT id, status, context_data FROM workflow_instances WHERE parent_node_execution_id = $1
+    const r = await this.query<RowOf<typeof CHILD>>(
+      `SELECT ${CHILD.select} FROM workflow_instances WHERE parent_node_execution_id = $1
        ORDER BY started_at DESC LIMIT 1`,
       [executionId],
     );
-    const row = r.rows[0];
-    return row ? { id: row.id, status: row.status, contextData: row.context_data } : null;
+    return r.rows[0] ?? null;
   }
 
   /** Running child instances of an instance (cancel closes them with their parent). */
@@ -389,20 +388,22 @@ function preparedOn(client: PoolClient): Set<string> {
   return names;
 }
 
+const OPEN_EXECUTION = columns(pick(EXECUTION_TABLE, ['id', 'nodeId', 'status', 'waitingFor']));
+const CHILD = columns(pick(INSTANCE_TABLE, ['id', 'status', 'contextData']));
+
 const LOCK_INSTANCE: SqlStatement = {
   name: 'wfs_lock_instance',
-  text: `SELECT ${INSTANCE_COLUMNS} FROM workflow_instances WHERE id = $1::uuid FOR UPDATE`,
+  text: `SELECT ${INSTANCE_STATE.select} FROM workflow_instances WHERE id = $1::uuid FOR UPDATE`,
 };
 // after the instance lock, in its own statement: a fresh snapshot (READ COMMITTED) sees whatever
 // the previous holder of the lock committed
 const LOCK_EXECUTION: SqlStatement = {
   name: 'wfs_lock_execution',
-  text: `SELECT ${EXECUTION_COLUMNS} FROM workflow_instance_nodes WHERE id = $1::uuid AND instance_id = $2::uuid FOR UPDATE`,
+  text: `SELECT ${EXECUTION_STATE.select} FROM workflow_instance_nodes WHERE id = $1::uuid AND instance_id = $2::uuid FOR UPDATE`,
 };
 
 function snapshot(inst: QueryResult | undefined, exec: QueryResult | undefined): StepSnapshot | null {
-  const i = inst?.rows[0] as InstanceRow | undefined;
-  const e = exec?.rows[0] as ExecutionRow | undefined;
-  if (!i || !e) return null;
-  return { instance: toInstanceState(i), execution: toExecutionState(e) };
+  const instance = inst?.rows[0] as InstanceState | undefined;
+  const execution = exec?.rows[0] as ExecutionState | undefined;
+  return instance && execution ? { instance, execution } : null;
 }

@@ -21,37 +21,38 @@ export async function systemRead<T>(pool: Pool, work: (q: <R extends object>(tex
  * waiting on a child that has ended.
  */
 export async function findStaleWork(pool: Pool, now: Date, olderThanSeconds: number, limit: number): Promise<NodeJob[]> {
-  return systemRead(pool, async (q) => {
-    const rows = await q<{ tenant_id: string; instance_id: string; id: string; generation: number; kind: NodeJob['kind'] }>(
-      `(SELECT tenant_id, instance_id, id, generation, 'run'::text AS kind FROM workflow_instance_nodes
+  // the jobs as they are sent: the first branch names the union's columns
+  return systemRead(pool, (q) =>
+    q<NodeJob>(
+      `(SELECT 'run'::text AS kind, tenant_id AS "tenantId", instance_id AS "instanceId", id AS "executionId", generation
+        FROM workflow_instance_nodes
         WHERE status = 'ready' AND ready_at < $3::timestamptz - make_interval(secs => $1) ORDER BY ready_at LIMIT $2)
        UNION ALL
-       (SELECT tenant_id, instance_id, id, generation, 'run' FROM workflow_instance_nodes
+       (SELECT 'run', tenant_id, instance_id, id, generation FROM workflow_instance_nodes
         WHERE status = 'running' AND lease_expires_at < $3::timestamptz ORDER BY lease_expires_at LIMIT $2)
        UNION ALL
-       (SELECT n.tenant_id, n.instance_id, n.id, n.generation, 'resume' FROM workflow_instance_nodes n
+       (SELECT 'resume', n.tenant_id, n.instance_id, n.id, n.generation FROM workflow_instance_nodes n
         JOIN workflow_instances c ON c.parent_node_execution_id = n.id
         WHERE n.status = 'waiting' AND n.waiting_for = 'child' AND c.status <> 'running'
           AND c.completed_at < $3::timestamptz - make_interval(secs => $1) LIMIT $2)`,
       [olderThanSeconds, limit, now],
-    );
-    return rows.map((r) => ({ kind: r.kind, tenantId: r.tenant_id, instanceId: r.instance_id, executionId: r.id, generation: r.generation }));
-  });
+    ),
+  );
 }
 
 /** Waiting tasks whose breach is not recorded yet (nor escalated), with a deadline meeting `deadlineSql`. */
 async function unescalatedTasks(pool: Pool, deadlineSql: string, params: unknown[], limit: number): Promise<SlaCheck[]> {
-  return systemRead(pool, async (q) => {
-    const rows = await q<{ tenant_id: string; instance_id: string; id: string; sla_deadline: Date }>(
-      `SELECT n.tenant_id, n.instance_id, n.id, n.sla_deadline FROM workflow_instance_nodes n
+  return systemRead(pool, (q) =>
+    q<SlaCheck>(
+      `SELECT n.tenant_id AS "tenantId", n.instance_id AS "instanceId", n.id AS "executionId", n.sla_deadline AS "dueAt"
+       FROM workflow_instance_nodes n
        JOIN workflow_instances i ON i.id = n.instance_id
        WHERE n.status = 'waiting' AND n.waiting_for = 'task' AND n.sla_breached_at IS NULL AND n.escalated_at IS NULL
          AND ${deadlineSql} AND i.status = 'running'
        ORDER BY n.sla_deadline LIMIT $${params.length + 1}`,
       [...params, limit],
-    );
-    return rows.map((r) => ({ tenantId: r.tenant_id, instanceId: r.instance_id, executionId: r.id, dueAt: r.sla_deadline }));
-  });
+    ),
+  );
 }
 
 /** Tasks past their deadline whose breach is not recorded yet (the SLA sweep's safety net). */
@@ -98,15 +99,14 @@ export interface CronTriggerRow {
 
 /** The latest active version of every workflow name, in every tenant, that has a cron trigger. */
 export async function findCronTriggerDefinitions(pool: Pool): Promise<CronTriggerRow[]> {
-  return systemRead(pool, async (q) => {
-    const rows = await q<{ tenant_id: string; id: string; name: string; triggers: unknown[] }>(
-      `SELECT tenant_id, id, name, triggers FROM (
+  return systemRead(pool, (q) =>
+    q<CronTriggerRow>(
+      `SELECT tenant_id AS "tenantId", id AS "definitionId", name, triggers FROM (
          SELECT DISTINCT ON (tenant_id, name) tenant_id, id, name, triggers
          FROM workflow_definitions WHERE is_active ORDER BY tenant_id, name, version DESC) latest
        WHERE triggers @> '[{"type": "cron"}]'::jsonb`,
-    );
-    return rows.map((r) => ({ tenantId: r.tenant_id, definitionId: r.id, name: r.name, triggers: r.triggers }));
-  });
+    ),
+  );
 }
 
 export interface PurgeOutcome {

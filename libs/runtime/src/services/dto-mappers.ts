@@ -1,7 +1,10 @@
-/** Database rows to the API's DTOs: camelCase, ISO timestamps, numbers as numbers. */
+/**
+ * Read models to the API's DTOs. The read models already have the DTOs' camelCase shape; what is
+ * left is real work: ISO timestamps, urgency at the caller's clock, and the definition row.
+ */
 
-import type { DefinitionRow, HistoryRowView, NodeExecutionRowView, TaskRowView } from '@wf/db';
-import { hoursRemaining, urgencyOf, type InstanceSummary, type NodeType } from '@wf/engine';
+import type { DefinitionRow, HistoryView, NodeExecutionView, TaskView } from '@wf/db';
+import { hoursRemaining, urgencyOf, type InstanceSummary } from '@wf/engine';
 import type { DefinitionDto, HistoryItemDto, InstanceDto, NodeExecutionDto, TaskDto } from './service.types';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -48,54 +51,24 @@ export function toInstanceDto(r: InstanceSummary): InstanceDto {
   };
 }
 
-export function toNodeExecutionDto(r: NodeExecutionRowView): NodeExecutionDto {
-  return {
-    id: r.id,
-    nodeId: r.node_id,
-    nodeType: r.node_type as NodeType,
-    name: r.node_name,
-    status: r.status,
-    assignedUserId: r.assigned_user_id,
-    assignedRole: r.assigned_role,
-    decision: r.decision,
-    comments: r.comments,
-    attempts: r.attempts,
-    error: r.error,
-    slaDeadline: iso(r.sla_deadline),
-    startedAt: iso(r.started_at),
-    completedAt: iso(r.completed_at),
-  };
+export function toNodeExecutionDto(r: NodeExecutionView): NodeExecutionDto {
+  return { ...r, slaDeadline: iso(r.slaDeadline), startedAt: iso(r.startedAt), completedAt: iso(r.completedAt) };
 }
 
-export function toHistoryItemDto(r: HistoryRowView): HistoryItemDto {
-  return {
-    id: r.id,
-    eventType: r.event_type,
-    nodeExecutionId: r.node_execution_id,
-    actorUserId: r.actor_user_id,
-    details: r.details,
-    createdAt: r.created_at.toISOString(),
-  };
+/** The chain's columns (`instanceId`, `prevHash`, `hash`) stay behind: verification reads them. */
+export function toHistoryItemDto({ instanceId: _instanceId, prevHash: _prevHash, hash: _hash, ...item }: HistoryView): HistoryItemDto {
+  return { ...item, createdAt: item.createdAt.toISOString() };
 }
 
 /** A task as the API shows it; urgency is judged at `now` with the same rule as the queue filter. */
-export function toTaskDto(r: TaskRowView, now: Date, urgentThresholdHours: number): TaskDto {
-  const deadline = r.sla_deadline;
+export function toTaskDto(r: TaskView, now: Date, urgentThresholdHours: number): TaskDto {
+  const deadline = r.slaDeadline;
   return {
-    taskId: r.task_id,
-    instanceId: r.instance_id,
-    workflowName: r.workflow_name,
-    taskName: r.task_name,
-    nodeType: r.node_type as NodeType,
+    ...r,
     urgencyLevel: deadline ? urgencyOf(deadline, now, urgentThresholdHours) : 'NORMAL',
     hoursRemaining: deadline ? hoursRemaining(deadline, now) : null,
     isOverdue: deadline ? deadline.getTime() <= now.getTime() : false,
-    slaDeadline: iso(r.sla_deadline),
-    assignedUserId: r.assigned_user_id,
-    assignedRole: r.assigned_role,
-    contextEntityType: r.context_entity_type,
-    contextEntityId: r.context_entity_id,
-    contextData: r.context_data,
-    createdAt: r.created_at.toISOString(),
+    slaDeadline: iso(deadline),
+    createdAt: r.createdAt.toISOString(),
   };
 }
