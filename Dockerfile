@@ -15,7 +15,9 @@ COPY apps/scheduler/package.json apps/scheduler/
 COPY libs/engine/package.json libs/engine/
 COPY libs/db/package.json libs/db/
 COPY libs/queue/package.json libs/queue/
+COPY libs/handlers/package.json libs/handlers/
 COPY libs/runtime/package.json libs/runtime/
+COPY libs/testkit/package.json libs/testkit/
 COPY tools/bench/package.json tools/bench/
 COPY tools/chaos/package.json tools/chaos/
 # Runtime dependencies only (tsx is one). No install scripts: package.json's allowScripts allows

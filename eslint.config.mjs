@@ -5,6 +5,42 @@ const ENGINE_TIMERS = ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeou
 const TIMER_MESSAGE = 'libs/engine holds no timers: use the clock port (ports.clock), and leave waiting to the adapters (the LeaseKeeper port for leases)';
 const CLOCK_MESSAGE = 'libs/engine reads the time only from the clock port: use ports.clock.now() (or the `now` a planner is given)';
 
+/**
+ * Which project may import which, by tag. The domain is pure: no I/O library may reach
+ * libs/engine. The test kit depends on no lib, so that every project's tests may use it.
+ */
+const BOUNDARIES = {
+  enforceBuildableLibDependency: false,
+  allow: [],
+  depConstraints: [
+    {
+      sourceTag: 'scope:engine',
+      onlyDependOnLibsWithTags: ['scope:engine'],
+      bannedExternalImports: [
+        'pg', 'pg-*', 'typeorm', 'bullmq', 'ioredis', 'express', '@bull-board/*', 'node-cron',
+        'pino', 'jsonwebtoken', 'node:*', 'fs', 'net', 'http', 'https', 'child_process', 'dns',
+      ],
+    },
+    { sourceTag: 'scope:db', onlyDependOnLibsWithTags: ['scope:engine'] },
+    { sourceTag: 'scope:queue', onlyDependOnLibsWithTags: ['scope:engine'] },
+    // the service handlers reach the database through a port, never through libs/db
+    { sourceTag: 'scope:handlers', onlyDependOnLibsWithTags: ['scope:engine'] },
+    { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:engine', 'scope:db', 'scope:queue', 'scope:handlers'] },
+    { sourceTag: 'scope:testkit', onlyDependOnLibsWithTags: [] },
+    { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+    // bench and chaos drive the engine from outside, through its libs
+    { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
+  ],
+};
+
+/** The engine's and the handlers' tests may also use the test kit's definition builder (and nothing else of it). */
+const ENGINE_TEST_BOUNDARIES = {
+  ...BOUNDARIES,
+  depConstraints: BOUNDARIES.depConstraints.map((c) =>
+    c.sourceTag === 'scope:engine' || c.sourceTag === 'scope:handlers' ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'scope:testkit'] } : c,
+  ),
+};
+
 export default [
   { ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**', '.nx/**'] },
   ...tseslint.configs.recommended,
@@ -14,30 +50,7 @@ export default [
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
-      // The domain is pure: no I/O library may reach libs/engine, enforced by project tags.
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            {
-              sourceTag: 'scope:engine',
-              onlyDependOnLibsWithTags: ['scope:engine'],
-              bannedExternalImports: [
-                'pg', 'pg-*', 'typeorm', 'bullmq', 'ioredis', 'express', '@bull-board/*', 'node-cron',
-                'pino', 'jsonwebtoken', 'node:*', 'fs', 'net', 'http', 'https', 'child_process', 'dns',
-              ],
-            },
-            { sourceTag: 'scope:db', onlyDependOnLibsWithTags: ['scope:engine'] },
-            { sourceTag: 'scope:queue', onlyDependOnLibsWithTags: ['scope:engine'] },
-            { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:engine', 'scope:db', 'scope:queue'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
-            // bench and chaos drive the engine from outside, through its libs
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', BOUNDARIES],
     },
   },
   {
@@ -59,6 +72,23 @@ export default [
         { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: CLOCK_MESSAGE },
         { selector: "CallExpression[callee.name='Date']", message: CLOCK_MESSAGE },
       ],
+    },
+  },
+  {
+    files: ['libs/engine/src/**/*.test.ts', 'libs/handlers/src/**/*.test.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', ENGINE_TEST_BOUNDARIES],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@wf/testkit', message: 'the engine\'s unit tests take only the pure @wf/testkit/definitions (no I/O)' }] },
+      ],
+    },
+  },
+  {
+    // the definition builder stays pure: the engine's unit tests import it
+    files: ['libs/testkit/src/definitions/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'the definition builder imports nothing from outside its folder: the engine\'s unit tests use it' }] }],
     },
   },
   {

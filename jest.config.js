@@ -1,5 +1,8 @@
 
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- jest loads this file as CommonJS
+const { availableParallelism } = require('node:os');
+
 // swc strips types only; `npm run typecheck` is the type gate.
 const transform = {
   '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
@@ -8,13 +11,19 @@ const transform = {
 const transformIgnorePatterns = ['/node_modules/(?!(@marcbachmann/cel-js)/)'];
 const moduleNameMapper = {
   '^@wf/(engine|db|runtime)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
-  '^@wf/(engine|db|queue|runtime)$': '<rootDir>/libs/$1/src/index.ts',
+  '^@wf/(engine|db|queue|handlers|runtime)$': '<rootDir>/libs/$1/src/index.ts',
+  '^@wf/testkit$': '<rootDir>/libs/testkit/src/index.ts',
+  '^@wf/testkit/definitions$': '<rootDir>/libs/testkit/src/definitions/index.ts',
 };
 
 /** @type {import('jest').Config} */
 const config = {
   // a global option: per-project values are ignored
   testTimeout: 60000,
+  // Integration files mostly wait (on Postgres, Redis, child processes, timers), so two run well
+  // side by side even on two cores, where jest's default (cores - 1) runs them one at a time. At
+  // most 4: each file's engine holds about a dozen Postgres connections.
+  maxWorkers: Math.min(4, Math.max(2, availableParallelism())),
   projects: [
     {
       displayName: 'unit',

@@ -9,8 +9,8 @@ import type { Redis } from 'ioredis';
 import { NODE_QUEUE } from '@wf/queue';
 import { signToken } from '@wf/runtime';
 import { serviceChainDefinition } from '@wf/runtime/testing';
-import { ApiClient } from './api-client';
-import type { EngineCluster } from './engine-process';
+import { JsonHttpClient } from '@wf/testkit';
+import type { EngineCluster } from './engine-cluster';
 import { sleep } from './stats';
 
 /** Steps per W1 instance: start -> 5 set_context service tasks -> end. */
@@ -85,14 +85,14 @@ export interface Definitions {
 }
 
 export class BenchSession {
-  readonly api: ApiClient;
+  readonly api: JsonHttpClient;
   readonly tokens: Tokens;
 
   constructor(
     readonly cluster: EngineCluster,
     readonly identity: BenchIdentity,
   ) {
-    this.api = new ApiClient(cluster.apiUrl);
+    this.api = new JsonHttpClient(cluster.apiUrl);
     this.tokens = mintTokens(identity);
   }
 

@@ -158,7 +158,7 @@ function cpuTimes(pid: number): { user: number; sys: number } | null {
 }
 
 /** utime + stime of a process in microseconds; null when it is gone or unreadable. */
-export function cpuMicros(pid: number): number | null {
+function cpuMicros(pid: number): number | null {
   const t = cpuTimes(pid);
   return t ? t.user + t.sys : null;
 }

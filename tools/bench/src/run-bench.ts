@@ -16,7 +16,7 @@ import type { BenchOptions } from './bench-options';
 import { ProbeDb, REDIS_URL, type BenchResources } from './bench-resources';
 import { BenchSession, newIdentity, waitForWorkers, W1_NODE_IDS, W1_STEPS, type Definitions } from './bench-session';
 import { checkInstances, mergeCorrectness, NO_PROBLEMS, type Correctness } from './correctness';
-import { startEngine, type EngineCluster, type EngineSettings, type Topology } from './engine-process';
+import { startEngine, type EngineCluster, type EngineSettings, type Topology } from './engine-cluster';
 import { describeMachine, loadAverage, type MachineInfo } from './machine';
 import { CpuMeter, engineBackendPids, readRedisCounters, waitQuiet } from './resource-meters';
 import { StepAccounting, type StepCosts } from './step-accounting';

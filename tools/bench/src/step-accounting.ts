@@ -9,7 +9,7 @@
 import type { Client } from 'pg';
 import type { Redis } from 'ioredis';
 import type { ProbeDb } from './bench-resources';
-import type { EngineCluster } from './engine-process';
+import type { EngineCluster } from './engine-cluster';
 import {
   CpuMeter,
   diffPg,

@@ -5,7 +5,7 @@ import type { ScenarioCounts } from './checks/invariants';
 import type { FaultRecovery } from './checks/recovery';
 import type { SettleResult } from './checks/settle';
 import type { Violation } from './checks/violations';
-import type { UnexpectedAnswer } from './driver/api-client';
+import type { UnexpectedAnswer } from './driver/tallying-api-client';
 
 export interface ScenarioResult {
   readonly id: number | string;

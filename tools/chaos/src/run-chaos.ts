@@ -10,13 +10,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, Pool } from 'pg';
 import { signToken } from '@wf/runtime';
+import { freePort, startRedisServer, type RedisServer } from '@wf/testkit';
 import { crashReason, digestLogs } from './checks/engine-logs';
 import { checkInvariants } from './checks/invariants';
 import { describeCounts, pendingJobs, queueCounts } from './checks/queue-probe';
 import { measureRecovery, type Fault, type FaultRecovery } from './checks/recovery';
 import { waitForSettle } from './checks/settle';
 import { Findings } from './checks/violations';
-import { ApiClient } from './driver/api-client';
+import { TallyingApiClient } from './driver/tallying-api-client';
 import {
   APPROVER_ROLE,
   ESCALATION_ROLE,
@@ -31,8 +32,6 @@ import {
 import { LoadDriver } from './driver/load-driver';
 import { EngineFleet, type EngineRole } from './infra/engine-fleet';
 import { startPostgresCluster, type PostgresCluster } from './infra/postgres-cluster';
-import { startRedisServer, type RedisServer } from './infra/redis-server';
-import { freePort } from './infra/free-port';
 import { LEDGER_TABLES_SQL } from './ledger.handler';
 import type { ChaosOptions } from './options';
 import type { ChaosReport, ScenarioResult } from './report';
@@ -45,7 +44,6 @@ import type { ChaosEnv, RunTokens, Scenario, ScenarioOutcome } from './scenarios
 import { workerFreezeScenario } from './scenarios/worker-freeze.scenario';
 import { workerKillsScenario } from './scenarios/worker-kills.scenario';
 
-const ROOT = resolve(__dirname, '../../..');
 const LEDGER_MODULE = resolve(__dirname, 'ledger.handler.ts');
 const QUEUE_PREFIX = 'chaos';
 const DATABASE = 'chaos';
@@ -191,7 +189,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     teardown.add('stop Postgres', () => pg.stop(), () => pg.stopNow());
     log(`Postgres on port ${pg.port}`);
     await createDatabase(pg);
-    const redis = await startRedisServer(join(logDir, 'redis.log'));
+    const redis = await startRedisServer({ logFile: join(logDir, 'redis.log') });
     teardown.add('stop Redis', () => redis.stop(), () => redis.stopNow());
     log(`Redis on port ${redis.port}`);
 
@@ -207,7 +205,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     };
     let tearingDown = false;
     const roleOf = (name: string): EngineRole => (name.startsWith('worker') ? 'worker' : name.startsWith('scheduler') ? 'scheduler' : 'api');
-    const fleet: EngineFleet = new EngineFleet(ROOT, engineEnv(opts, pg, redis, apiPort, jwtSecret), logDir, (exit) => {
+    const fleet: EngineFleet = new EngineFleet(engineEnv(opts, pg, redis, apiPort, jwtSecret), logDir, (exit) => {
       if (tearingDown) return;
       const line = `${exit.name} (pid ${exit.pid}) exited with ${exit.signal ?? `code ${exit.code}`} during ${currentScenario}; log ${exit.logFile}`;
       exits.push(line);
@@ -239,7 +237,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     await withTimeout(Promise.all(starting.map((p) => p.ready)), READY_TIMEOUT_MS, 'worker and scheduler start-up');
     log(`engine up: api on port ${apiPort}, ${workerNames.length} workers, 1 scheduler`);
 
-    const api = new ApiClient(`http://127.0.0.1:${apiPort}`);
+    const api = new TallyingApiClient(`http://127.0.0.1:${apiPort}`);
     teardown.add('close the HTTP client', async () => api.close());
     const db = new Pool({ connectionString: pg.url(DATABASE), max: 6, connectionTimeoutMillis: 3000, application_name: 'chaos-driver' });
     // a Postgres restart drops idle connections; the pool must not crash the run

@@ -58,7 +58,8 @@ async function save(name: string): Promise<{ id: string; savedAt: number }> {
 it('fires a trigger saved after start-up within a couple of seconds, without the periodic sync', async () => {
   const session = await eventually(listenerSession, 10_000, 'the scheduler to LISTEN');
   expect(session.usename).toBe('workflow_runtime');
-  // past the sync the listener runs once it is connected: only a notification can schedule it now
+  // past the sync the listener runs once it is connected (after a 200 ms debounce), so that only
+  // a notification can schedule it now; nothing reports that sync, hence the fixed wait
   await sleep(500);
   const { id, savedAt } = await save('Saved after start-up');
   await eventually(async () => ((await cronInstances(id)) >= 1 ? true : undefined), 5000, 'the first cron fire');
@@ -69,8 +70,13 @@ it('stops a deactivated trigger at once', async () => {
   const { id } = await save('Deactivated soon');
   await eventually(async () => ((await cronInstances(id)) >= 1 ? true : undefined), 5000, 'the first cron fire');
   expect((await h.http().post(`/api/definitions/${id}/deactivate`).set(auth(admin))).status).toBe(200);
-  await sleep(1500);
+  // the change notification unschedules it at once (the periodic sync is an hour away), and
+  // once no fire is in flight the count is final
+  const triggers = h.scheduler!.cronTriggers;
+  await eventually(async () => (triggers.scheduledDefinitionIds().includes(id) ? undefined : true), 1500, 'the trigger to be unscheduled');
+  await triggers.settled();
   const after = await cronInstances(id);
+  // what this proves: nothing more fires afterwards
   await sleep(2500);
   expect(await cronInstances(id)).toBe(after);
 });
@@ -84,6 +90,7 @@ it('listens again after its connection is killed, and hears the next save', asyn
     return s && s.pid !== before.pid ? s : undefined;
   }, 10_000, 'a new listening session');
   expect(again.usename).toBe('workflow_runtime');
+  // past the sync that follows the reconnect, as in the first test
   await sleep(500);
   const { id, savedAt } = await save('Saved after a reconnect');
   await eventually(async () => ((await cronInstances(id)) >= 1 ? true : undefined), 5000, 'the first cron fire');

@@ -6,11 +6,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
+import { definition } from '@wf/testkit/definitions';
 import { TENANT_A, createHarness, eventually, type Harness } from '../testing/engine-harness';
+import type { UserClient } from '../testing/user-client';
 
 let h: Harness;
-let admin: string;
-const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+let admin: UserClient;
 
 /** A local HTTP service that fails `failures` times, then answers; it counts connections. */
 function flakyServer() {
@@ -55,7 +56,7 @@ beforeAll(async () => {
       WORKFLOW_MAX_SUBWORKFLOW_DEPTH: '3',
     },
   });
-  admin = h.token('admin', ['admin']);
+  admin = h.as('admin', ['admin']);
 });
 
 afterAll(async () => {
@@ -64,43 +65,12 @@ afterAll(async () => {
   forbidden.server.close();
 });
 
-async function define(body: object): Promise<string> {
-  const res = await h.http().post('/api/definitions').set(auth(admin)).send(body);
-  if (res.status !== 201) throw new Error(`definition refused: ${JSON.stringify(res.body)}`);
-  return res.body.id as string;
-}
-
-async function start(definitionId: string, contextData: object = {}, token = admin): Promise<string> {
-  const res = await h.http().post('/api/instances').set(auth(token)).send({ workflowDefinitionId: definitionId, contextData });
-  expect(res.status).toBe(201);
-  return res.body.id as string;
-}
-
-type Detail = { status: string; contextData: Record<string, unknown>; parentInstanceId: string | null; nodes: { id: string; nodeId: string; status: string; attempts: number; error: { code: string; message: string } | null }[] };
-
-async function get(id: string): Promise<Detail> {
-  return (await h.http().get(`/api/instances/${id}`).set(auth(admin))).body as Detail;
-}
-
-async function until(id: string, pred: (d: Detail) => boolean, what: string, timeoutMs = 15_000): Promise<Detail> {
+/** The first child instance of `parentId` among the instances of `workflowName`, once it exists. */
+function childOf(parentId: string, workflowName: string): Promise<string> {
   return eventually(async () => {
-    const d = await get(id);
-    return pred(d) ? d : undefined;
-  }, timeoutMs, what);
-}
-
-const finished = (id: string) => until(id, (d) => d.status !== 'running', `instance ${id} to finish`);
-
-async function history(id: string): Promise<string[]> {
-  return (await h.http().get(`/api/instances/${id}/history`).set(auth(admin))).body.items.map((i: { eventType: string }) => i.eventType);
-}
-
-async function taskOf(token: string, instanceId: string, taskName?: string): Promise<string> {
-  return eventually(async () => {
-    const res = await h.http().get('/api/tasks/mine').set(auth(token));
-    const t = res.body.items.find((x: { instanceId: string; taskName: string }) => x.instanceId === instanceId && (!taskName || x.taskName === taskName));
-    return t?.taskId as string | undefined;
-  }, 10_000, `task ${taskName ?? ''} of ${instanceId}`);
+    const items = (await admin.get('/api/instances', { workflowName })).body.items as { id: string; parentInstanceId: string }[];
+    return items.find((c) => c.parentInstanceId === parentId)?.id;
+  }, 10_000, `a ${workflowName} child of ${parentId}`);
 }
 
 describe('user_task', () => {
@@ -111,79 +81,65 @@ describe('user_task', () => {
   };
   let defId: string;
   beforeAll(async () => {
-    defId = await define({
-      name: 'Supplier onboarding',
-      nodes: [
-        { id: 'details', nodeType: 'user_task', name: 'Enter details', assigneeRole: 'buyer', formSchema: form },
-        { id: 'check', nodeType: 'gateway', name: 'Good rating?', conditionExpression: 'context.rating >= 3' },
-        { id: 'approve', nodeType: 'approval', name: 'Approve supplier', approverRole: 'buyer' },
-        { id: 'done', nodeType: 'service_task', name: 'Done', serviceType: 'set_context', serviceConfig: { values: { onboarded: true } } },
-      ],
-      routes: [
-        { fromNodeId: 'details', toNodeId: 'check' },
-        { fromNodeId: 'check', toNodeId: 'approve', condition: 'true' },
-        { fromNodeId: 'check', toNodeId: 'done', condition: 'false' },
-        { fromNodeId: 'approve', toNodeId: 'done' },
-      ],
-    });
+    defId = await admin.define(
+      definition('Supplier onboarding')
+        .userTask('details', { assigneeRole: 'buyer', formSchema: form })
+        .gateway('check', 'context.rating >= 3')
+        .approval('approve', { approverRole: 'buyer' })
+        .setContext('done', { onboarded: true })
+        .route('details', 'check')
+        .route('check', 'approve', 'true')
+        .route('check', 'done', 'false')
+        .route('approve', 'done')
+        .build(),
+    );
   });
 
   it('validates submitted data against the form, merges it into the context and routes on', async () => {
-    const buyer = h.token('bea', ['buyer']);
-    const id = await start(defId);
-    const task = await taskOf(buyer, id, 'Enter details');
-    const bad = await h.http().post(`/api/tasks/${task}/complete`).set(auth(buyer)).send({ data: { supplierName: '', rating: 9 } });
+    const buyer = h.as('bea', ['buyer']);
+    const id = await admin.start(defId);
+    const task = await buyer.taskFor(id, 'details');
+    const bad = await buyer.post(`/api/tasks/${task}/complete`, { data: { supplierName: '', rating: 9 } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('FORM_VALIDATION_FAILED');
     expect(bad.body.error.details.length).toBeGreaterThanOrEqual(2);
     // approve and reject are for approvals only
-    expect((await h.http().post(`/api/tasks/${task}/approve`).set(auth(buyer)).send({})).status).toBe(409);
-    expect((await h.http().post(`/api/tasks/${task}/reject`).set(auth(buyer)).send({})).status).toBe(409);
+    expect((await buyer.post(`/api/tasks/${task}/approve`, {})).status).toBe(409);
+    expect((await buyer.post(`/api/tasks/${task}/reject`, {})).status).toBe(409);
 
-    const ok = await h.http().post(`/api/tasks/${task}/complete`).set(auth(buyer)).send({ data: { supplierName: 'Acme', rating: 4 } });
-    expect(ok.status).toBe(200);
-    expect(ok.body).toEqual({ taskId: task, instanceId: id, status: 'completed' });
-    const approval = await taskOf(buyer, id, 'Approve supplier');
+    expect(await buyer.complete(task, { supplierName: 'Acme', rating: 4 })).toEqual({ taskId: task, instanceId: id, status: 'completed' });
+    const approval = await buyer.taskFor(id, 'approve');
     // complete is for user tasks only
-    expect((await h.http().post(`/api/tasks/${approval}/complete`).set(auth(buyer)).send({ data: {} })).status).toBe(409);
-    expect((await h.http().post(`/api/tasks/${approval}/approve`).set(auth(buyer)).send({})).status).toBe(200);
-    const done = await finished(id);
+    expect((await buyer.post(`/api/tasks/${approval}/complete`, { data: {} })).status).toBe(409);
+    await buyer.approve(approval);
+    const done = await admin.finished(id);
     expect(done.status).toBe('completed');
     expect(done.contextData).toEqual({ supplierName: 'Acme', rating: 4, onboarded: true });
-    expect(await history(id)).toContain('task_completed');
+    expect(await admin.events(id)).toContain('task_completed');
   });
 });
 
 describe('service_task', () => {
   it('retries a failing http_call, fails the instance when retries run out, and completes after an operator retry', async () => {
-    const defId = await define({
-      name: 'Credit check',
-      nodes: [
-        {
-          id: 'score',
-          nodeType: 'service_task',
-          name: 'Fetch score',
-          serviceType: 'http_call',
-          serviceConfig: {
-            url: `http://127.0.0.1:${flakyPort}/score/{{ context.customerId }}`,
-            method: 'POST',
-            body: { customer: '{{ context.customerId }}' },
-            resultVariable: 'credit',
-            timeoutMs: 2000,
-          },
-        },
-        { id: 'decide', nodeType: 'gateway', name: 'Good?', conditionExpression: 'context.credit.score > 700' },
-        { id: 'ok', nodeType: 'service_task', name: 'OK', serviceType: 'set_context', serviceConfig: { values: { verdict: 'good' } } },
-      ],
-      routes: [
-        { fromNodeId: 'score', toNodeId: 'decide' },
-        { fromNodeId: 'decide', toNodeId: 'ok', condition: 'true' },
-      ],
-    });
+    const defId = await admin.define(
+      definition('Credit check')
+        .service('score', 'http_call', {
+          url: `http://127.0.0.1:${flakyPort}/score/{{ context.customerId }}`,
+          method: 'POST',
+          body: { customer: '{{ context.customerId }}' },
+          resultVariable: 'credit',
+          timeoutMs: 2000,
+        })
+        .gateway('decide', 'context.credit.score > 700')
+        .setContext('ok', { verdict: 'good' })
+        .route('score', 'decide')
+        .route('decide', 'ok', 'true')
+        .build(),
+    );
     flaky.state.failures = 5;
     flaky.state.requests = 0;
-    const id = await start(defId, { customerId: 'c-42' });
-    const failed = await finished(id);
+    const id = await admin.start(defId, { customerId: 'c-42' });
+    const failed = await admin.finished(id);
     expect(failed.status).toBe('failed');
     // 1 + WORKFLOW_MAX_RETRIES attempts
     expect(flaky.state.requests).toBe(3);
@@ -191,33 +147,25 @@ describe('service_task', () => {
     expect(node.status).toBe('failed');
     expect(node.attempts).toBe(3);
     expect(node.error?.message).toMatch(/503/);
-    const events = await history(id);
-    expect(events).toEqual(expect.arrayContaining(['node_failed', 'instance_failed']));
+    expect(await admin.events(id)).toEqual(expect.arrayContaining(['node_failed', 'instance_failed']));
 
     // the service recovers; an operator retries
     flaky.state.failures = 0;
-    const retried = await h.http().post(`/api/instances/${id}/retry`).set(auth(admin));
+    const retried = await admin.post(`/api/instances/${id}/retry`);
     expect(retried.status).toBe(200);
     expect(retried.body.status).toBe('running');
-    const done = await finished(id);
+    const done = await admin.finished(id);
     expect(done.status).toBe('completed');
     expect(done.contextData).toMatchObject({ customerId: 'c-42', credit: { score: 720, echoed: { customer: 'c-42' } }, verdict: 'good' });
-    expect(await history(id)).toContain('instance_retried');
+    expect(await admin.events(id)).toContain('instance_retried');
     // retry is for failed instances only
-    expect((await h.http().post(`/api/instances/${id}/retry`).set(auth(admin))).status).toBe(409);
+    expect((await admin.post(`/api/instances/${id}/retry`)).status).toBe(409);
   });
 
   it('refuses an http_call to a loopback address not on the allow-list without opening a connection', async () => {
-    const defId = await define({
-      name: 'Sneaky call',
-      nodes: [
-        { id: 'call', nodeType: 'service_task', name: 'Call', serviceType: 'http_call', serviceConfig: { url: `http://127.0.0.1:${forbiddenPort}/admin`, method: 'GET' } },
-      ],
-      routes: [],
-    });
+    const defId = await admin.define(definition('Sneaky call').service('call', 'http_call', { url: `http://127.0.0.1:${forbiddenPort}/admin`, method: 'GET' }).build());
     forbidden.state.connections = 0;
-    const id = await start(defId);
-    const failed = await finished(id);
+    const failed = await admin.finished(await admin.start(defId));
     expect(failed.status).toBe('failed');
     expect(failed.nodes[0]!.error?.code).toBe('DESTINATION_REFUSED');
     // refused at once: not retried
@@ -238,21 +186,16 @@ describe('service_task', () => {
     `);
     try {
       const hostile = "x'); DROP TABLE suppliers; --";
-      const defId = await define({
-        name: 'Lookup',
-        nodes: [
-          {
-            id: 'q',
-            nodeType: 'service_task',
-            name: 'Query',
-            serviceType: 'database_query',
-            serviceConfig: { sql: 'SELECT $1::text AS name, $2::text AS quote, count(*)::int AS suppliers FROM suppliers', params: ['context.name', 'context.quote'], resultVariable: 'rows' },
-          },
-        ],
-        routes: [],
-      });
-      const id = await start(defId, { name: hostile, quote: `O'Brien "the" ;` });
-      const done = await finished(id);
+      const defId = await admin.define(
+        definition('Lookup')
+          .service('q', 'database_query', {
+            sql: 'SELECT $1::text AS name, $2::text AS quote, count(*)::int AS suppliers FROM suppliers',
+            params: ['context.name', 'context.quote'],
+            resultVariable: 'rows',
+          })
+          .build(),
+      );
+      const done = await admin.finished(await admin.start(defId, { name: hostile, quote: `O'Brien "the" ;` }));
       expect(done.status).toBe('completed');
       const rows = done.contextData['rows'] as { name: string; quote: string; suppliers: number }[];
       expect(rows[0]!.name).toBe(hostile);
@@ -267,15 +210,11 @@ describe('service_task', () => {
   });
 
   it('sends email_send through the recording transport when no SMTP_URL is set', async () => {
-    const defId = await define({
-      name: 'Notify',
-      nodes: [
-        { id: 'mail', nodeType: 'service_task', name: 'Mail', serviceType: 'email_send', serviceConfig: { to: '{{ context.email }}', subject: 'PO {{ context.po }} approved', body: 'Amount {{ context.amount }}' } },
-      ],
-      routes: [],
-    });
-    const id = await start(defId, { email: 'buyer@example.com', po: 'PO-9', amount: 1200 });
-    expect((await finished(id)).status).toBe('completed');
+    const defId = await admin.define(
+      definition('Notify').service('mail', 'email_send', { to: '{{ context.email }}', subject: 'PO {{ context.po }} approved', body: 'Amount {{ context.amount }}' }).build(),
+    );
+    const id = await admin.start(defId, { email: 'buyer@example.com', po: 'PO-9', amount: 1200 });
+    expect((await admin.finished(id)).status).toBe('completed');
     const outbox = (h.rt.handlers.get('email_send') as unknown as { outbox: { to: string; subject: string; text?: string; body?: string }[] }).outbox;
     expect(outbox.some((m) => m.to === 'buyer@example.com' && m.subject === 'PO PO-9 approved')).toBe(true);
   });
@@ -283,84 +222,57 @@ describe('service_task', () => {
 
 describe('sub_workflow', () => {
   it("drives the parent's gateway with the child's result and links the child to the parent", async () => {
-    await define({
-      name: 'Risk assessment',
-      nodes: [{ id: 'assess', nodeType: 'service_task', name: 'Assess', serviceType: 'set_context', serviceConfig: { values: { risk: 'low' } } }],
-      routes: [],
-    });
-    const parentDef = await define({
-      name: 'Loan',
-      nodes: [
-        { id: 'risk', nodeType: 'sub_workflow', name: 'Risk', subWorkflowName: 'Risk assessment', outputMapping: { riskLevel: 'context.risk' } },
-        { id: 'route', nodeType: 'gateway', name: 'Low risk?', conditionExpression: 'context.riskLevel == "low"' },
-        { id: 'auto', nodeType: 'service_task', name: 'Auto approve', serviceType: 'set_context', serviceConfig: { values: { decision: 'auto' } } },
-        { id: 'manual', nodeType: 'approval', name: 'Manual', approverRole: 'credit' },
-      ],
-      routes: [
-        { fromNodeId: 'risk', toNodeId: 'route' },
-        { fromNodeId: 'route', toNodeId: 'auto', condition: 'true' },
-        { fromNodeId: 'route', toNodeId: 'manual', condition: 'false' },
-      ],
-    });
-    const id = await start(parentDef, { applicant: 'ann' });
-    const done = await finished(id);
+    await admin.define(definition('Risk assessment').setContext('assess', { risk: 'low' }).build());
+    const parentDef = await admin.define(
+      definition('Loan')
+        .subWorkflow('risk', 'Risk assessment', { outputMapping: { riskLevel: 'context.risk' } })
+        .gateway('route', 'context.riskLevel == "low"')
+        .setContext('auto', { decision: 'auto' })
+        .approval('manual', { approverRole: 'credit' })
+        .route('risk', 'route')
+        .route('route', 'auto', 'true')
+        .route('route', 'manual', 'false')
+        .build(),
+    );
+    const id = await admin.start(parentDef, { applicant: 'ann' });
+    const done = await admin.finished(id);
     expect(done.status).toBe('completed');
     expect(done.contextData).toEqual({ applicant: 'ann', riskLevel: 'low', decision: 'auto' });
-    const children = (await h.http().get('/api/instances').query({ workflowName: 'Risk assessment' }).set(auth(admin))).body.items;
+    const children = (await admin.get('/api/instances', { workflowName: 'Risk assessment' })).body.items;
     const child = children.find((c: { parentInstanceId: string }) => c.parentInstanceId === id);
     expect(child).toMatchObject({ triggerType: 'sub_workflow', status: 'completed', parentInstanceId: id });
   });
 
   it('rejects the parent when the child is rejected, and fails the parent node when the child fails', async () => {
-    await define({
-      name: 'Inner approval',
-      nodes: [{ id: 'a', nodeType: 'approval', name: 'Inner', approverRole: 'inner' }],
-      routes: [],
-    });
-    const parentDef = await define({
-      name: 'Outer',
-      nodes: [{ id: 'sub', nodeType: 'sub_workflow', name: 'Sub', subWorkflowName: 'Inner approval' }],
-      routes: [],
-    });
-    const inner = h.token('ivy', ['inner']);
-    const id = await start(parentDef);
-    const child = await eventually(async () => {
-      const items = (await h.http().get('/api/instances').query({ workflowName: 'Inner approval' }).set(auth(admin))).body.items;
-      return items.find((c: { parentInstanceId: string }) => c.parentInstanceId === id)?.id as string | undefined;
-    });
-    const task = await taskOf(inner, child);
-    expect((await h.http().post(`/api/tasks/${task}/reject`).set(auth(inner)).send({})).status).toBe(200);
-    expect((await finished(id)).status).toBe('rejected');
+    await admin.define(definition('Inner approval').approval('a', { approverRole: 'inner' }).build());
+    const parentDef = await admin.define(definition('Outer').subWorkflow('sub', 'Inner approval').build());
+    const inner = h.as('ivy', ['inner']);
+    const id = await admin.start(parentDef);
+    const child = await childOf(id, 'Inner approval');
+    await inner.reject(await inner.taskFor(child));
+    expect((await admin.finished(id)).status).toBe('rejected');
 
     // a failed child fails the parent node
-    await define({
-      name: 'Broken child',
-      nodes: [{ id: 'g', nodeType: 'gateway', name: 'G', conditionExpression: 'context.nothing == 1' }, { id: 'x', nodeType: 'approval', name: 'X', approverRole: 'x' }],
-      routes: [{ fromNodeId: 'g', toNodeId: 'x', condition: 'true' }],
-    });
-    const parent2 = await define({ name: 'Outer2', nodes: [{ id: 'sub', nodeType: 'sub_workflow', name: 'Sub', subWorkflowName: 'Broken child' }], routes: [] });
-    const id2 = await start(parent2);
-    const failed = await finished(id2);
+    await admin.define(
+      definition('Broken child').gateway('g', 'context.nothing == 1').approval('x', { approverRole: 'x' }).route('g', 'x', 'true').build(),
+    );
+    const parent2 = await admin.define(definition('Outer2').subWorkflow('sub', 'Broken child').build());
+    const failed = await admin.finished(await admin.start(parent2));
     expect(failed.status).toBe('failed');
     expect(failed.nodes[0]!.error?.code).toBe('SUBWORKFLOW_FAILED');
   });
 
   it('stops a workflow that calls itself at the depth limit', async () => {
-    const defId = await define({
-      name: 'Forever',
-      nodes: [{ id: 'again', nodeType: 'sub_workflow', name: 'Again', subWorkflowName: 'Forever' }],
-      routes: [],
-    });
-    const id = await start(defId);
-    const failed = await finished(id);
+    const defId = await admin.define(definition('Forever').subWorkflow('again', 'Forever').build());
+    const failed = await admin.finished(await admin.start(defId));
     expect(failed.status).toBe('failed');
     // the innermost instance failed at the limit; the failure travelled up
-    const all = (await h.http().get('/api/instances').query({ workflowName: 'Forever' }).set(auth(admin))).body.items as { status: string }[];
+    const all = (await admin.get('/api/instances', { workflowName: 'Forever' })).body.items as { id: string; status: string }[];
     expect(all).toHaveLength(4);
     expect(all.every((i) => i.status === 'failed')).toBe(true);
     const innermost = await eventually(async () => {
-      for (const i of all as unknown as { id: string }[]) {
-        const d = await get(i.id);
+      for (const i of all) {
+        const d = await admin.instance(i.id);
         if (d.nodes[0]?.error?.code === 'SUBWORKFLOW_DEPTH_EXCEEDED') return d;
       }
       return undefined;
@@ -376,36 +288,32 @@ describe('routing', () => {
    *          +--> finance_approval -+
    */
   it('completes a parallel fork with two approvals only after both, running the node after the join once', async () => {
-    const defId = await define({
-      name: 'Contract',
-      nodes: [
-        { id: 'fork', nodeType: 'gateway', name: 'Fork', gatewayType: 'parallel' },
-        { id: 'legal', nodeType: 'approval', name: 'Legal', approverRole: 'legal' },
-        { id: 'finance', nodeType: 'approval', name: 'Finance', approverRole: 'finance' },
-        { id: 'join', nodeType: 'gateway', name: 'Join', gatewayType: 'parallel', join: true },
-        { id: 'notify', nodeType: 'service_task', name: 'Notify', serviceType: 'set_context', serviceConfig: { values: { signed: true } } },
-      ],
-      routes: [
-        { fromNodeId: 'fork', toNodeId: 'legal' },
-        { fromNodeId: 'fork', toNodeId: 'finance' },
-        { fromNodeId: 'legal', toNodeId: 'join' },
-        { fromNodeId: 'finance', toNodeId: 'join' },
-        { fromNodeId: 'join', toNodeId: 'notify' },
-      ],
-    });
-    const legal = h.token('lee', ['legal']);
-    const finance = h.token('fin', ['finance']);
-    const id = await start(defId);
-    const legalTask = await taskOf(legal, id);
-    const financeTask = await taskOf(finance, id);
-    expect((await h.http().post(`/api/tasks/${legalTask}/approve`).set(auth(legal)).send({})).status).toBe(200);
-    // the join waits for the finance branch
-    await new Promise((r) => setTimeout(r, 500));
-    const midway = await get(id);
+    const defId = await admin.define(
+      definition('Contract')
+        .parallel('fork')
+        .approval('legal', { approverRole: 'legal' })
+        .approval('finance', { approverRole: 'finance' })
+        .join('join')
+        .setContext('notify', { signed: true })
+        .route('fork', 'legal')
+        .route('fork', 'finance')
+        .route('legal', 'join')
+        .route('finance', 'join')
+        .route('join', 'notify')
+        .build(),
+    );
+    const legal = h.as('lee', ['legal']);
+    const finance = h.as('fin', ['finance']);
+    const id = await admin.start(defId);
+    const legalTask = await legal.taskFor(id);
+    const financeTask = await finance.taskFor(id);
+    await legal.approve(legalTask);
+    // the legal branch has reached the join, which waits for the finance branch
+    const midway = await admin.until(id, (d) => d.nodes.some((n) => n.nodeId === 'join' && n.status === 'waiting'), 'the join to wait');
     expect(midway.status).toBe('running');
     expect(midway.nodes.filter((n) => n.nodeId === 'notify')).toHaveLength(0);
-    expect((await h.http().post(`/api/tasks/${financeTask}/approve`).set(auth(finance)).send({})).status).toBe(200);
-    const done = await finished(id);
+    await finance.approve(financeTask);
+    const done = await admin.finished(id);
     expect(done.status).toBe('completed');
     expect(done.nodes.filter((n) => n.nodeId === 'notify')).toHaveLength(1);
     expect(done.nodes.filter((n) => n.nodeId === 'join')).toHaveLength(1);
@@ -417,46 +325,39 @@ describe('routing', () => {
    *        ^------------------rejected---------+
    */
   it('completes a rework loop, and stops a runaway loop at the step limit', async () => {
-    const defId = await define({
-      name: 'Rework',
-      startNodeId: 'draft',
-      nodes: [
-        { id: 'draft', nodeType: 'user_task', name: 'Draft', assigneeRole: 'author' },
-        { id: 'review', nodeType: 'approval', name: 'Review', approverRole: 'editor' },
-        { id: 'publish', nodeType: 'service_task', name: 'Publish', serviceType: 'set_context', serviceConfig: { values: { published: true } } },
-      ],
-      routes: [
-        { fromNodeId: 'draft', toNodeId: 'review' },
-        { fromNodeId: 'review', toNodeId: 'publish' },
-        { fromNodeId: 'review', toNodeId: 'draft', condition: 'rejected' },
-      ],
-    });
-    const author = h.token('ann', ['author']);
-    const editor = h.token('ed', ['editor']);
-    const id = await start(defId);
-    await h.http().post(`/api/tasks/${await taskOf(author, id)}/complete`).set(auth(author)).send({ data: { text: 'v1' } });
-    await h.http().post(`/api/tasks/${await taskOf(editor, id)}/reject`).set(auth(editor)).send({ comments: 'tighten it' });
-    await h.http().post(`/api/tasks/${await taskOf(author, id)}/complete`).set(auth(author)).send({ data: { text: 'v2' } });
-    await h.http().post(`/api/tasks/${await taskOf(editor, id)}/approve`).set(auth(editor)).send({});
-    const done = await finished(id);
+    const defId = await admin.define(
+      definition('Rework')
+        .userTask('draft', { assigneeRole: 'author' })
+        .approval('review', { approverRole: 'editor' })
+        .setContext('publish', { published: true })
+        .route('draft', 'review')
+        .route('review', 'publish')
+        .route('review', 'draft', 'rejected')
+        .with({ startNodeId: 'draft' })
+        .build(),
+    );
+    const author = h.as('ann', ['author']);
+    const editor = h.as('ed', ['editor']);
+    const id = await admin.start(defId);
+    await author.complete(await author.taskFor(id), { text: 'v1' });
+    await editor.reject(await editor.taskFor(id), 'tighten it');
+    await author.complete(await author.taskFor(id), { text: 'v2' });
+    await editor.approve(await editor.taskFor(id));
+    const done = await admin.finished(id);
     expect(done.status).toBe('completed');
     expect(done.contextData).toEqual({ text: 'v2', published: true });
     expect(done.nodes.filter((n) => n.nodeId === 'draft')).toHaveLength(2);
 
-    const loopDef = await define({
-      name: 'Runaway',
-      startNodeId: 'spin',
-      nodes: [
-        { id: 'spin', nodeType: 'gateway', name: 'Spin', conditionExpression: 'true' },
-        { id: 'tick', nodeType: 'service_task', name: 'Tick', serviceType: 'set_context', serviceConfig: { values: { ticked: true } } },
-      ],
-      routes: [
-        { fromNodeId: 'spin', toNodeId: 'tick', condition: 'true' },
-        { fromNodeId: 'tick', toNodeId: 'spin' },
-      ],
-    });
-    const loop = await start(loopDef);
-    const stopped = await finished(loop);
+    const loopDef = await admin.define(
+      definition('Runaway')
+        .gateway('spin', 'true')
+        .setContext('tick', { ticked: true })
+        .route('spin', 'tick', 'true')
+        .route('tick', 'spin')
+        .with({ startNodeId: 'spin' })
+        .build(),
+    );
+    const stopped = await admin.finished(await admin.start(loopDef));
     expect(stopped.status).toBe('failed');
     const last = stopped.nodes.at(-1)!;
     expect(last.error?.code).toBe('STEP_LIMIT_EXCEEDED');
@@ -464,15 +365,8 @@ describe('routing', () => {
   });
 
   it('fails a gateway where nothing matches and no default route exists, with a clear error', async () => {
-    const defId = await define({
-      name: 'Dead end',
-      nodes: [
-        { id: 'g', nodeType: 'gateway', name: 'G', conditionExpression: 'context.n > 5' },
-        { id: 'big', nodeType: 'service_task', name: 'Big', serviceType: 'set_context', serviceConfig: { values: { big: true } } },
-      ],
-      routes: [{ fromNodeId: 'g', toNodeId: 'big', condition: 'true' }],
-    });
-    const failed = await finished(await start(defId, { n: 1 }));
+    const defId = await admin.define(definition('Dead end').gateway('g', 'context.n > 5').setContext('big', { big: true }).route('g', 'big', 'true').build());
+    const failed = await admin.finished(await admin.start(defId, { n: 1 }));
     expect(failed.status).toBe('failed');
     expect(failed.nodes[0]!.error?.code).toBe('NO_ROUTE_MATCHED');
   });
@@ -480,64 +374,59 @@ describe('routing', () => {
 
 describe('cancel', () => {
   it('closes the instance, removes its tasks from every queue, and answers 409 to a decision on them', async () => {
-    const defId = await define({
-      name: 'Two approvals',
-      nodes: [
-        { id: 'fork', nodeType: 'gateway', name: 'Fork', gatewayType: 'parallel' },
-        { id: 'a', nodeType: 'approval', name: 'A', approverRole: 'ra' },
-        { id: 'b', nodeType: 'approval', name: 'B', approverUserId: 'bob' },
-      ],
-      routes: [{ fromNodeId: 'fork', toNodeId: 'a' }, { fromNodeId: 'fork', toNodeId: 'b' }],
-    });
-    const starter = h.token('sam', ['clerk']);
-    const ra = h.token('rae', ['ra']);
-    const bob = h.token('bob', []);
-    const id = await start(defId, {}, starter);
-    const taskA = await taskOf(ra, id);
-    await taskOf(bob, id);
+    const defId = await admin.define(
+      definition('Two approvals')
+        .parallel('fork')
+        .approval('a', { approverRole: 'ra' })
+        .approval('b', { approverUserId: 'bob' })
+        .route('fork', 'a')
+        .route('fork', 'b')
+        .build(),
+    );
+    const starter = h.as('sam', ['clerk']);
+    const ra = h.as('rae', ['ra']);
+    const bob = h.as('bob', []);
+    const id = await starter.start(defId);
+    const taskA = await ra.taskFor(id);
+    await bob.taskFor(id);
     // another user may not cancel it; its starter may
-    expect((await h.http().post(`/api/instances/${id}/cancel`).set(auth(ra))).status).toBe(403);
-    const cancelled = await h.http().post(`/api/instances/${id}/cancel`).set(auth(starter));
+    expect((await ra.post(`/api/instances/${id}/cancel`)).status).toBe(403);
+    const cancelled = await starter.post(`/api/instances/${id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');
-    for (const token of [ra, bob]) {
-      const queue = (await h.http().get('/api/tasks/mine').set(auth(token))).body.items;
-      expect(queue.filter((t: { instanceId: string }) => t.instanceId === id)).toEqual([]);
+    for (const user of [ra, bob]) {
+      expect((await user.tasks()).filter((t) => t.instanceId === id)).toEqual([]);
     }
-    const decided = await h.http().post(`/api/tasks/${taskA}/approve`).set(auth(ra)).send({});
-    expect(decided.status).toBe(409);
-    const detail = await get(id);
+    expect((await ra.post(`/api/tasks/${taskA}/approve`, {})).status).toBe(409);
+    const detail = await admin.instance(id);
     expect(detail.nodes.filter((n) => n.nodeId !== 'fork').every((n) => n.status === 'cancelled')).toBe(true);
-    expect(await history(id)).toContain('instance_cancelled');
-    expect((await h.http().post(`/api/instances/${id}/cancel`).set(auth(admin))).status).toBe(409);
+    expect(await admin.events(id)).toContain('instance_cancelled');
+    expect((await admin.post(`/api/instances/${id}/cancel`)).status).toBe(409);
   });
 
   it('records the reason given with a cancel on the instance and in its history, and refuses a bad one', async () => {
-    const defId = await define({ name: 'Cancel with reason', nodes: [{ id: 'a', nodeType: 'approval', name: 'A', approverRole: 'ra' }], routes: [] });
-    const id = await start(defId);
-    const bad = await h.http().post(`/api/instances/${id}/cancel`).set(auth(admin)).send({ reason: 'x'.repeat(1001) });
+    const defId = await admin.define(definition('Cancel with reason').approval('a', { approverRole: 'ra' }).build());
+    const id = await admin.start(defId);
+    const bad = await admin.post(`/api/instances/${id}/cancel`, { reason: 'x'.repeat(1001) });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].path).toBe('reason');
-    const unknown = await h.http().post(`/api/instances/${id}/cancel`).set(auth(admin)).send({ why: 'typo' });
+    const unknown = await admin.post(`/api/instances/${id}/cancel`, { why: 'typo' });
     expect(unknown.status).toBe(400);
-    const cancelled = await h.http().post(`/api/instances/${id}/cancel`).set(auth(admin)).send({ reason: 'supplier withdrew the offer' });
+    const cancelled = await admin.post(`/api/instances/${id}/cancel`, { reason: 'supplier withdrew the offer' });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.cancelReason).toBe('supplier withdrew the offer');
-    expect((await get(id) as unknown as { cancelReason: string }).cancelReason).toBe('supplier withdrew the offer');
-    const items = (await h.http().get(`/api/instances/${id}/history`).set(auth(admin))).body.items as { eventType: string; details: { reason: string } }[];
-    expect(items.find((e) => e.eventType === 'instance_cancelled')!.details.reason).toBe('supplier withdrew the offer');
+    expect((await admin.instance(id)).cancelReason).toBe('supplier withdrew the offer');
+    const items = await admin.history(id);
+    expect(items.find((e) => e.eventType === 'instance_cancelled')!.details['reason']).toBe('supplier withdrew the offer');
   });
 
   it('cancels the children of a cancelled parent', async () => {
-    await define({ name: 'Slow child', nodes: [{ id: 'wait', nodeType: 'approval', name: 'Wait', approverRole: 'nobody' }], routes: [] });
-    const parentDef = await define({ name: 'Parent of slow', nodes: [{ id: 'sub', nodeType: 'sub_workflow', name: 'Sub', subWorkflowName: 'Slow child' }], routes: [] });
-    const id = await start(parentDef);
-    const childId = await eventually(async () => {
-      const items = (await h.http().get('/api/instances').query({ workflowName: 'Slow child' }).set(auth(admin))).body.items;
-      return items.find((c: { parentInstanceId: string }) => c.parentInstanceId === id)?.id as string | undefined;
-    });
-    expect((await h.http().post(`/api/instances/${id}/cancel`).set(auth(admin))).status).toBe(200);
-    expect((await get(childId)).status).toBe('cancelled');
-    expect((await get(id)).status).toBe('cancelled');
+    await admin.define(definition('Slow child').approval('wait', { approverRole: 'nobody' }).build());
+    const parentDef = await admin.define(definition('Parent of slow').subWorkflow('sub', 'Slow child').build());
+    const id = await admin.start(parentDef);
+    const childId = await childOf(id, 'Slow child');
+    expect((await admin.post(`/api/instances/${id}/cancel`)).status).toBe(200);
+    expect((await admin.instance(childId)).status).toBe('cancelled');
+    expect((await admin.instance(id)).status).toBe('cancelled');
   });
 });

@@ -5,13 +5,14 @@
  * `400 INVALID_CURSOR` without a word from Postgres; unknown parameters are refused everywhere;
  * the page sizes the OpenAPI document allows are accepted.
  */
-import { TENANT_A, createHarness, eventually, sqlAsOwner, type Harness } from '../testing/engine-harness';
+import { definition } from '@wf/testkit/definitions';
+import { TENANT_A, createHarness, sqlAsOwner, type Harness } from '../testing/engine-harness';
+import type { UserClient } from '../testing/user-client';
 
 let h: Harness;
-let admin: string;
-let pager: string;
+let admin: UserClient;
+let pager: UserClient;
 let instanceId: string;
-const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 async function owner<T>(text: string, params: unknown[] = []): Promise<T[]> {
@@ -23,16 +24,11 @@ const SAME_MS = `'2026-05-01T08:00:00.500Z'::timestamptz + (g % 7) * interval '1
 
 beforeAll(async () => {
   h = await createHarness();
-  admin = h.token('admin', ['admin']);
-  pager = h.token('pia', ['pager']);
-  const def = await h
-    .http()
-    .post('/api/definitions')
-    .set(auth(admin))
-    .send({ name: 'Paged', nodes: [{ id: 'ok', nodeType: 'approval', name: 'OK', approverRole: 'pager', slaHours: 24 }], routes: [] });
-  expect(def.status).toBe(201);
-  instanceId = (await h.http().post('/api/instances').set(auth(admin)).send({ workflowDefinitionId: def.body.id })).body.id as string;
-  const taskId = await eventually(async () => (await h.http().get('/api/tasks/mine').set(auth(pager))).body.items[0]?.taskId as string | undefined);
+  admin = h.as('admin', ['admin']);
+  pager = h.as('pia', ['pager']);
+  const definitionId = await admin.define(definition('Paged').approval('ok', { name: 'OK', approverRole: 'pager', slaHours: 24 }).build());
+  instanceId = await admin.start(definitionId);
+  const taskId = await pager.taskFor(instanceId);
 
   // 180 more tasks: a third overdue, a third due in a month, a third without a deadline; deadlines
   // and creation times within one millisecond, several rows on each exact timestamp
@@ -60,18 +56,18 @@ beforeAll(async () => {
     `INSERT INTO workflow_definitions (tenant_id, name, version, is_active, nodes, routes, start_node_id, created_by, created_at)
      SELECT tenant_id, 'Paged ' || g, 1, g % 2 = 0, nodes, routes, start_node_id, created_by, ${SAME_MS}
      FROM workflow_definitions, generate_series(1, 150) g WHERE id = $1`,
-    [def.body.id],
+    [definitionId],
   );
 });
 afterAll(() => h.close());
 
 /** Follow nextCursor to the end; every id in the order served. */
-async function walk(path: string, token: string, query: Record<string, string | number>, idOf: (item: Record<string, unknown>) => string) {
+async function walk(path: string, user: UserClient, query: Record<string, string | number>, idOf: (item: Record<string, unknown>) => string) {
   const ids: string[] = [];
   let cursor: string | null = null;
   for (let pages = 0; ; pages += 1) {
     if (pages > 500) throw new Error(`${path}: more pages than rows`);
-    const res = await h.http().get(path).query(cursor ? { ...query, cursor } : query).set(auth(token));
+    const res = await user.get(path, cursor ? { ...query, cursor } : query);
     expect({ path, status: res.status, body: res.status === 200 ? null : res.body }).toEqual({ path, status: 200, body: null });
     ids.push(...(res.body.items as Record<string, unknown>[]).map(idOf));
     cursor = res.body.nextCursor as string | null;
@@ -148,7 +144,7 @@ describe('cursors this API did not hand out', () => {
 
   it.each(lists)('$path answers 400 INVALID_CURSOR, with no Postgres text, for each', async ({ path, list, key }) => {
     for (const [what, cursor] of Object.entries(malformed(list, key))) {
-      const res = await h.http().get(path).query({ cursor }).set(auth(admin));
+      const res = await admin.get(path, { cursor });
       expect({ what, status: res.status, code: res.body.error?.code }).toEqual({ what, status: 400, code: 'INVALID_CURSOR' });
       expect(res.body.error.message).toMatch(/^cursor is not valid: /);
       expect(res.body.error.details).toEqual([{ path: 'cursor', message: expect.any(String) }]);
@@ -158,7 +154,7 @@ describe('cursors this API did not hand out', () => {
 
   it('accepts a well-formed cursor of the right list, even for a row that is gone', async () => {
     for (const { path, list, key } of lists) {
-      const res = await h.http().get(path).query({ cursor: b64({ l: list, k: key }) }).set(auth(admin));
+      const res = await admin.get(path, { cursor: b64({ l: list, k: key }) });
       expect({ path, status: res.status }).toEqual({ path, status: 200 });
     }
   });
@@ -167,7 +163,7 @@ describe('cursors this API did not hand out', () => {
 describe('query parameters', () => {
   it('refuses unknown ones on every list, naming them', async () => {
     for (const path of ['/api/definitions', '/api/instances', '/api/tasks/mine', '/api/analytics/workflows', `/api/instances/${instanceId}/history`]) {
-      const res = await h.http().get(path).query({ stauts: 'running' }).set(auth(admin));
+      const res = await admin.get(path, { stauts: 'running' });
       expect({ path, status: res.status, error: res.body.error }).toEqual({
         path,
         status: 400,
@@ -175,10 +171,10 @@ describe('query parameters', () => {
       });
     }
     // lists that are not paged take no page parameters either
-    const paged = await h.http().get('/api/analytics/workflows').query({ limit: 5 }).set(auth(admin));
+    const paged = await admin.get('/api/analytics/workflows', { limit: 5 });
     expect(paged.body.error.details).toEqual([{ path: 'limit', message: 'unknown field' }]);
-    expect((await h.http().get('/api/analytics/workflows').set(auth(admin))).status).toBe(200);
-    expect((await h.http().get(`/api/instances/${instanceId}/history`).set(auth(admin))).status).toBe(200);
+    expect((await admin.get('/api/analytics/workflows')).status).toBe(200);
+    expect((await admin.get(`/api/instances/${instanceId}/history`)).status).toBe(200);
   });
 
   it('accepts every page size the OpenAPI document allows, and refuses those it does not', async () => {
@@ -190,13 +186,13 @@ describe('query parameters', () => {
     for (const [path, item] of paged) {
       const { minimum, maximum, default: byDefault } = item.get!.parameters!.find((p) => p.name === 'limit')!.schema;
       for (const limit of [minimum, byDefault, maximum]) {
-        const res = await h.http().get(path).query({ limit }).set(auth(pager));
+        const res = await pager.get(path, { limit });
         expect({ path, limit, status: res.status }).toEqual({ path, limit, status: 200 });
       }
-      const unlimited = await h.http().get(path).set(auth(admin));
+      const unlimited = await admin.get(path);
       expect(unlimited.body.items.length).toBeLessThanOrEqual(byDefault);
       for (const limit of [minimum - 1, maximum + 1]) {
-        const res = await h.http().get(path).query({ limit }).set(auth(pager));
+        const res = await pager.get(path, { limit });
         expect({ path, limit, status: res.status, code: res.body.error?.code }).toEqual({ path, limit, status: 400, code: 'VALIDATION_FAILED' });
       }
     }

@@ -4,12 +4,10 @@
  * a line naming them; a Redis lost later is retried with backoff and a line per retry, not a
  * flood; SIGTERM ends the process within 10 s whether Redis is there or not.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
+import { freePort, launchEngine, startRedisServer, type EngineExit, type EngineProcess, type OutputLine, type RedisServer } from '@wf/testkit';
 import { createHarness, eventually, type Harness } from '../testing/engine-harness';
 
-const ROOT = join(__dirname, '../../../..');
 let h: Harness;
 
 beforeAll(async () => {
@@ -20,54 +18,36 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 interface Engine {
-  readonly child: ChildProcess;
+  readonly process: EngineProcess;
   /** every line the process wrote, stdout and stderr, with when it arrived */
-  readonly lines: { at: number; text: string }[];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  readonly lines: OutputLine[];
 }
 
 function startEngine(env: Record<string, string>): Engine {
-  // node --import tsx (not the tsx CLI, which forks a grandchild the signals would not reach)
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/api/src/main.ts'), '--roles', 'api,worker,scheduler'], {
-    cwd: ROOT,
+  const lines: OutputLine[] = [];
+  const proc = launchEngine({
+    name: 'engine',
+    entry: 'all-in-one',
     env: { ...process.env, ...h.env, SEED_SAMPLE_WORKFLOW: 'false', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    onLine: (line) => lines.push(line),
   });
-  const lines: { at: number; text: string }[] = [];
-  const collect = (chunk: Buffer) => {
-    for (const text of chunk.toString('utf8').split('\n')) if (text.trim() !== '') lines.push({ at: Date.now(), text });
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
-  );
-  return { child, lines, exited };
+  return { process: proc, lines };
 }
 
 /** Exit within `ms`, or kill it and fail. */
-async function exitWithin(engine: Engine, ms: number) {
+async function exitWithin(engine: Engine, ms: number): Promise<EngineExit> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_r, reject) => {
     timer = setTimeout(() => {
-      engine.child.kill('SIGKILL');
+      engine.process.signal('SIGKILL');
       reject(new Error(`the process did not exit within ${ms} ms; its output:\n${engine.lines.map((l) => l.text).join('\n')}`));
     }, ms);
   });
   try {
-    return await Promise.race([engine.exited, timeout]);
+    return await Promise.race([engine.process.exited, timeout]);
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** A port nothing listens on: bound once by the OS, then released. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 async function healthy(port: number): Promise<true | undefined> {
@@ -106,7 +86,7 @@ it('stops within 10 s of SIGTERM, with exit code 0, when all is well', async () 
   const engine = startEngine({ PORT: String(port) });
   await eventually(() => healthy(port), 30_000, 'the engine to answer /healthz');
   const sentAt = Date.now();
-  engine.child.kill('SIGTERM');
+  engine.process.signal('SIGTERM');
   const exit = await exitWithin(engine, 15_000);
   expect(exit.code).toBe(0);
   expect(exit.at - sentAt).toBeLessThan(10_000);
@@ -114,51 +94,34 @@ it('stops within 10 s of SIGTERM, with exit code 0, when all is well', async () 
 });
 
 describe('a Redis lost after start-up', () => {
-  let redis: ChildProcess | null = null;
-  let redisPort: number;
+  let redis: RedisServer | null = null;
 
-  function startRedis(): Promise<void> {
-    redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    return eventually(
-      () =>
-        new Promise<true | undefined>((resolve) => {
-          const probe = createServer();
-          // the port is taken once redis-server listens on it
-          probe.once('error', () => resolve(true));
-          probe.listen(redisPort, '127.0.0.1', () => probe.close(() => resolve(undefined)));
-        }),
-      10_000,
-      'redis-server to listen',
-    ).then(() => undefined);
-  }
-
-  afterEach(() => {
-    redis?.kill('SIGKILL');
+  afterEach(async () => {
+    await redis?.stop();
     redis = null;
   });
 
   it('is retried with backoff, one line per retry, and SIGTERM still ends the process within 10 s', async () => {
-    redisPort = await freePort();
-    await startRedis();
+    const server = (redis = await startRedisServer());
     const port = await freePort();
-    const engine = startEngine({ PORT: String(port), REDIS_URL: `redis://127.0.0.1:${redisPort}` });
+    const engine = startEngine({ PORT: String(port), REDIS_URL: server.url });
     await eventually(() => healthy(port), 30_000, 'the engine to answer /healthz');
 
     const lostAt = Date.now();
-    redis?.kill('SIGKILL');
-    redis = null;
+    await server.stop();
+    // what this measures: the retry lines of five seconds without Redis
     await new Promise((r) => setTimeout(r, 5000));
     const during = engine.lines.filter((l) => l.at >= lostAt);
     const retries = during.filter((l) => l.text.includes('Redis unreachable; reconnecting'));
     // 250, 500, 1000, 2000 ms between attempts: four or five in five seconds, not eight a second
     expect(retries.length).toBeGreaterThanOrEqual(2);
     expect(retries.length).toBeLessThanOrEqual(6);
-    expect(retries[0]?.text).toContain(`127.0.0.1:${redisPort}`);
+    expect(retries[0]?.text).toContain(`127.0.0.1:${server.port}`);
     // nothing else floods the log meanwhile (workers, queues and the scheduler stay quiet)
     expect(during.length).toBeLessThanOrEqual(retries.length + 6);
 
     const sentAt = Date.now();
-    engine.child.kill('SIGTERM');
+    engine.process.signal('SIGTERM');
     const exit = await exitWithin(engine, 15_000);
     expect(exit.at - sentAt).toBeLessThan(10_000);
     // the workers close without waiting on Redis, so the stop is clean, not the deadline's
@@ -167,21 +130,20 @@ describe('a Redis lost after start-up', () => {
   });
 
   it('is noticed again once Redis is back', async () => {
-    redisPort = await freePort();
-    await startRedis();
+    const server = (redis = await startRedisServer());
     const port = await freePort();
-    const engine = startEngine({ PORT: String(port), REDIS_URL: `redis://127.0.0.1:${redisPort}` });
+    const engine = startEngine({ PORT: String(port), REDIS_URL: server.url });
     try {
       await eventually(() => healthy(port), 30_000, 'the engine to answer /healthz');
-      redis?.kill('SIGKILL');
-      redis = null;
+      await server.stop();
       await eventually(async () => (engine.lines.some((l) => l.text.includes('Redis unreachable; reconnecting')) ? true : undefined), 10_000, 'a retry line');
-      await startRedis();
+      // back on the same port
+      await server.start();
       await eventually(async () => (engine.lines.some((l) => l.text.includes('Redis reachable again')) ? true : undefined), 15_000, 'the recovery line');
       // and the engine works again: /readyz checks Redis
       await eventually(async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined), 15_000, '/readyz to pass again');
     } finally {
-      engine.child.kill('SIGTERM');
+      engine.process.signal('SIGTERM');
       await exitWithin(engine, 15_000);
     }
   });

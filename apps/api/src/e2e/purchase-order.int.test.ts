@@ -5,23 +5,22 @@
  *   manager_approval --> amount_check --true--> cfo_approval --> complete
  *                                     \--false-------------------^
  */
-import { createHarness, eventually, type Harness } from '../testing/engine-harness';
+import { createHarness, type Harness } from '../testing/engine-harness';
+import type { UserClient } from '../testing/user-client';
 import { purchaseOrderDefinition } from '@wf/runtime/testing';
 
 let h: Harness;
-let admin: string;
-let manager: string;
-let cfo: string;
+let admin: UserClient;
+let manager: UserClient;
+let cfo: UserClient;
 let definitionId: string;
 
 beforeAll(async () => {
   h = await createHarness();
-  admin = h.token('alice-admin', ['admin']);
-  manager = h.token('mo-manager', ['manager']);
-  cfo = h.token('carla-cfo', ['cfo']);
-  const res = await h.http().post('/api/definitions').set('Authorization', `Bearer ${admin}`).send(purchaseOrderDefinition());
-  expect(res.status).toBe(201);
-  definitionId = res.body.id;
+  admin = h.as('alice-admin', ['admin']);
+  manager = h.as('mo-manager', ['manager']);
+  cfo = h.as('carla-cfo', ['cfo']);
+  definitionId = await admin.define(purchaseOrderDefinition());
 });
 
 afterAll(async () => {
@@ -30,8 +29,8 @@ afterAll(async () => {
 
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-async function start(amount: number, token = admin): Promise<string> {
-  const res = await h.http().post('/api/instances').set(auth(token)).send({
+async function start(amount: number, as = admin): Promise<string> {
+  const res = await as.post('/api/instances', {
     workflowDefinitionId: definitionId,
     contextEntityType: 'purchase_order',
     contextEntityId: `po-${amount}-${Math.random()}`,
@@ -42,40 +41,15 @@ async function start(amount: number, token = admin): Promise<string> {
   return res.body.id as string;
 }
 
-/** The waiting task of `instanceId` at `nodeId`, as the holder sees it in their queue. */
-async function taskIn(token: string, instanceId: string, taskName: string): Promise<string> {
-  return eventually(async () => {
-    const res = await h.http().get('/api/tasks/mine').set(auth(token));
-    const task = res.body.items.find((t: { instanceId: string; taskName: string }) => t.instanceId === instanceId && t.taskName === taskName);
-    return task?.taskId as string | undefined;
-  }, 10_000, `${taskName} task of ${instanceId}`);
-}
-
-async function finalStatus(instanceId: string): Promise<{ status: string; nodes: { nodeId: string; status: string }[]; contextData: Record<string, unknown> }> {
-  return eventually(async () => {
-    const res = await h.http().get(`/api/instances/${instanceId}`).set(auth(admin));
-    return res.body.status !== 'running' ? res.body : undefined;
-  }, 10_000, `instance ${instanceId} to finish`);
-}
-
-async function historyOf(instanceId: string): Promise<string[]> {
-  const res = await h.http().get(`/api/instances/${instanceId}/history`).set(auth(admin));
-  expect(res.status).toBe(200);
-  return res.body.items.map((i: { eventType: string }) => i.eventType);
-}
-
 describe('purchase order approval', () => {
   it('routes an amount of 15000 through manager, gateway and CFO to completion', async () => {
     const id = await start(15000);
-    const managerTask = await taskIn(manager, id, 'Manager Approval');
-    const approved = await h.http().post(`/api/tasks/${managerTask}/approve`).set(auth(manager)).send({ comments: 'fine' });
-    expect(approved.status).toBe(200);
-    expect(approved.body).toEqual({ taskId: managerTask, instanceId: id, status: 'completed', decision: 'approved' });
+    const managerTask = await manager.taskFor(id, 'manager_approval');
+    expect(await manager.approve(managerTask, 'fine')).toEqual({ taskId: managerTask, instanceId: id, status: 'completed', decision: 'approved' });
 
-    const cfoTask = await taskIn(cfo, id, 'CFO Approval');
-    expect((await h.http().post(`/api/tasks/${cfoTask}/approve`).set(auth(cfo)).send({})).status).toBe(200);
+    await cfo.approve(await cfo.taskFor(id, 'cfo_approval'));
 
-    const done = await finalStatus(id);
+    const done = await admin.finished(id);
     expect(done.status).toBe('completed');
     expect(done.nodes.map((n) => [n.nodeId, n.status])).toEqual([
       ['manager_approval', 'completed'],
@@ -84,7 +58,7 @@ describe('purchase order approval', () => {
       ['complete', 'completed'],
     ]);
     expect(done.contextData).toEqual({ amount: 15000, orderStatus: 'approved' });
-    const history = await historyOf(id);
+    const history = await admin.events(id);
     expect(history[0]).toBe('instance_started');
     expect(history.at(-1)).toBe('instance_completed');
     expect(history.filter((e) => e === 'task_approved')).toHaveLength(2);
@@ -92,120 +66,114 @@ describe('purchase order approval', () => {
 
   it('skips the CFO for an amount of 5000', async () => {
     const id = await start(5000);
-    const managerTask = await taskIn(manager, id, 'Manager Approval');
-    expect((await h.http().post(`/api/tasks/${managerTask}/approve`).set(auth(manager)).send({})).status).toBe(200);
-    const done = await finalStatus(id);
+    await manager.approve(await manager.taskFor(id, 'manager_approval'));
+    const done = await admin.finished(id);
     expect(done.status).toBe('completed');
     expect(done.nodes.map((n) => n.nodeId)).toEqual(['manager_approval', 'amount_check', 'complete']);
   });
 
   it('ends the instance rejected when the manager rejects', async () => {
     const id = await start(15000);
-    const managerTask = await taskIn(manager, id, 'Manager Approval');
-    const rejected = await h.http().post(`/api/tasks/${managerTask}/reject`).set(auth(manager)).send({ comments: 'no budget' });
-    expect(rejected.status).toBe(200);
-    expect(rejected.body.decision).toBe('rejected');
-    const done = await finalStatus(id);
+    const managerTask = await manager.taskFor(id, 'manager_approval');
+    expect((await manager.reject(managerTask, 'no budget')).decision).toBe('rejected');
+    const done = await admin.finished(id);
     expect(done.status).toBe('rejected');
     expect(done.nodes.map((n) => n.nodeId)).toEqual(['manager_approval']);
-    expect(await historyOf(id)).toContain('instance_rejected');
+    expect(await admin.events(id)).toContain('instance_rejected');
     // a decided task cannot be decided again
-    const again = await h.http().post(`/api/tasks/${managerTask}/approve`).set(auth(manager)).send({});
+    const again = await manager.post(`/api/tasks/${managerTask}/approve`, {});
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('TASK_NOT_WAITING');
   });
 
   it('moves a delegated task from the manager queue to the delegate, who alone can decide it', async () => {
     const id = await start(5000);
-    const managerTask = await taskIn(manager, id, 'Manager Approval');
-    const dave = h.token('dave', ['clerk']);
-    const delegated = await h.http().post(`/api/tasks/${managerTask}/delegate`).set(auth(manager)).send({ toUserId: 'dave', comments: 'please' });
+    const managerTask = await manager.taskFor(id, 'manager_approval');
+    const dave = h.as('dave', ['clerk']);
+    const delegated = await manager.post(`/api/tasks/${managerTask}/delegate`, { toUserId: 'dave', comments: 'please' });
     expect(delegated.status).toBe(200);
     expect(delegated.body.taskId).toBe(managerTask);
     expect(delegated.body.assignedUserId).toBe('dave');
 
-    const managersQueue = await h.http().get('/api/tasks/mine').set(auth(manager));
-    expect(managersQueue.body.items.map((t: { taskId: string }) => t.taskId)).not.toContain(managerTask);
-    const otherManager = h.token('max-manager', ['manager']);
-    const othersQueue = await h.http().get('/api/tasks/mine').set(auth(otherManager));
-    expect(othersQueue.body.items.map((t: { taskId: string }) => t.taskId)).not.toContain(managerTask);
-    const davesQueue = await h.http().get('/api/tasks/mine').set(auth(dave));
-    expect(davesQueue.body.items.map((t: { taskId: string }) => t.taskId)).toEqual([managerTask]);
+    const queueOf = async (user: UserClient) => (await user.tasks()).map((t) => t.taskId);
+    expect(await queueOf(manager)).not.toContain(managerTask);
+    const otherManager = h.as('max-manager', ['manager']);
+    expect(await queueOf(otherManager)).not.toContain(managerTask);
+    expect(await queueOf(dave)).toEqual([managerTask]);
 
     // the former holder can still see the instance but may not decide (403); a stranger gets 404
-    expect((await h.http().post(`/api/tasks/${managerTask}/approve`).set(auth(manager)).send({})).status).toBe(403);
-    expect((await h.http().post(`/api/tasks/${managerTask}/approve`).set(auth(otherManager)).send({})).status).toBe(404);
-    expect((await h.http().post(`/api/tasks/${managerTask}/approve`).set(auth(h.token('eve', ['cfo']))).send({})).status).toBe(404);
+    const approve = `/api/tasks/${managerTask}/approve`;
+    expect((await manager.post(approve, {})).status).toBe(403);
+    expect((await otherManager.post(approve, {})).status).toBe(404);
+    expect((await h.as('eve', ['cfo']).post(approve, {})).status).toBe(404);
 
-    expect((await h.http().post(`/api/tasks/${managerTask}/approve`).set(auth(dave)).send({})).status).toBe(200);
-    expect((await finalStatus(id)).status).toBe('completed');
-    expect(await historyOf(id)).toContain('task_delegated');
+    await dave.approve(managerTask);
+    expect((await admin.finished(id)).status).toBe('completed');
+    expect(await admin.events(id)).toContain('task_delegated');
   });
 
   it('lets exactly one of twenty concurrent approvals through', async () => {
     const id = await start(5000);
-    const task = await taskIn(manager, id, 'Manager Approval');
-    const answers = await Promise.all(
-      Array.from({ length: 20 }, () => h.http().post(`/api/tasks/${task}/approve`).set(auth(manager)).send({})),
-    );
+    const task = await manager.taskFor(id, 'manager_approval');
+    const answers = await Promise.all(Array.from({ length: 20 }, () => manager.post(`/api/tasks/${task}/approve`, {})));
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(19);
-    const done = await finalStatus(id);
+    const done = await admin.finished(id);
     expect(done.status).toBe('completed');
     expect(done.nodes.filter((n) => n.nodeId === 'amount_check')).toHaveLength(1);
-    const history = await historyOf(id);
+    const history = await admin.events(id);
     expect(history.filter((e) => e === 'task_approved')).toHaveLength(1);
     expect(history.filter((e) => e === 'instance_completed')).toHaveLength(1);
   });
 
   it('starts one instance for the same Idempotency-Key twice, and refuses the key with another body', async () => {
     const body = { workflowDefinitionId: definitionId, contextData: { amount: 42 } };
-    const first = await h.http().post('/api/instances').set(auth(admin)).set('Idempotency-Key', 'po-77').send(body);
-    const second = await h.http().post('/api/instances').set(auth(admin)).set('Idempotency-Key', 'po-77').send(body);
+    const startWith = (key: string, as = admin, b: object = body) => as.post('/api/instances', b, { 'Idempotency-Key': key });
+    const first = await startWith('po-77');
+    const second = await startWith('po-77');
     expect(first.status).toBe(201);
     expect(second.status).toBe(200);
     expect(second.body.id).toBe(first.body.id);
-    const concurrent = await Promise.all(
-      Array.from({ length: 5 }, () => h.http().post('/api/instances').set(auth(admin)).set('Idempotency-Key', 'po-78').send(body)),
-    );
+    const concurrent = await Promise.all(Array.from({ length: 5 }, () => startWith('po-78')));
     expect(new Set(concurrent.map((r) => r.body.id)).size).toBe(1);
     expect(concurrent.filter((r) => r.status === 201)).toHaveLength(1);
-    const other = await h.http().post('/api/instances').set(auth(admin)).set('Idempotency-Key', 'po-77').send({ ...body, contextData: { amount: 43 } });
+    const other = await startWith('po-77', admin, { ...body, contextData: { amount: 43 } });
     expect(other.status).toBe(409);
     expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
-    const list = await h.http().get('/api/instances').query({ workflowDefinitionId: definitionId, limit: 500 }).set(auth(admin));
+    const list = await admin.get('/api/instances', { workflowDefinitionId: definitionId, limit: 500 });
     // one instance per key (po-77, po-78), however often each was sent
     expect(list.body.items.filter((i: { contextData: { amount: number } }) => i.contextData.amount === 42)).toHaveLength(2);
   });
 
   it("scopes an Idempotency-Key to its caller: another user's same key and body starts their own instance", async () => {
     const body = { workflowDefinitionId: definitionId, contextData: { amount: 91, secret: 'alice-only' } };
-    const alice = await h.http().post('/api/instances').set(auth(admin)).set('Idempotency-Key', 'shared-key').send(body);
-    const bob = h.token('bob-admin', ['admin']);
-    const replayByBob = await h.http().post('/api/instances').set(auth(bob)).set('Idempotency-Key', 'shared-key').send(body);
+    const startWith = (as: UserClient) => as.post('/api/instances', body, { 'Idempotency-Key': 'shared-key' });
+    const alice = await startWith(admin);
+    const bob = h.as('bob-admin', ['admin']);
+    const replayByBob = await startWith(bob);
     expect(alice.status).toBe(201);
     expect(replayByBob.status).toBe(201);
     expect(replayByBob.body.id).not.toBe(alice.body.id);
     expect(replayByBob.body.startedBy).toBe('bob-admin');
-    const bobAgain = await h.http().post('/api/instances').set(auth(bob)).set('Idempotency-Key', 'shared-key').send(body);
+    const bobAgain = await startWith(bob);
     expect(bobAgain.status).toBe(200);
     expect(bobAgain.body.id).toBe(replayByBob.body.id);
   });
 
   it('starts by name the latest active version, pinning instances to their version', async () => {
-    const v2 = await h.http().post('/api/definitions').set(auth(admin)).send(purchaseOrderDefinition());
+    const v2 = await admin.post('/api/definitions', purchaseOrderDefinition());
     expect(v2.status).toBe(201);
     expect(v2.body.version).toBe(2);
-    const byName = await h.http().post('/api/instances').set(auth(admin)).send({ workflowName: 'Purchase Order Approval', contextData: { amount: 1 } });
+    const byName = await admin.post('/api/instances', { workflowName: 'Purchase Order Approval', contextData: { amount: 1 } });
     expect(byName.status).toBe(201);
     expect(byName.body.workflowVersion).toBe(2);
-    expect((await h.http().post(`/api/definitions/${v2.body.id}/deactivate`).set(auth(admin))).body.isActive).toBe(false);
-    const afterDeactivate = await h.http().post('/api/instances').set(auth(admin)).send({ workflowName: 'Purchase Order Approval', contextData: { amount: 1 } });
+    expect((await admin.post(`/api/definitions/${v2.body.id}/deactivate`)).body.isActive).toBe(false);
+    const afterDeactivate = await admin.post('/api/instances', { workflowName: 'Purchase Order Approval', contextData: { amount: 1 } });
     expect(afterDeactivate.body.workflowVersion).toBe(1);
-    const inactive = await h.http().post('/api/instances').set(auth(admin)).send({ workflowDefinitionId: v2.body.id });
+    const inactive = await admin.post('/api/instances', { workflowDefinitionId: v2.body.id });
     expect(inactive.status).toBe(422);
-    await h.http().post(`/api/definitions/${v2.body.id}/activate`).set(auth(admin));
+    await admin.post(`/api/definitions/${v2.body.id}/activate`);
   });
 });
 
@@ -223,12 +191,12 @@ describe('access rules', () => {
   });
 
   it('answers 403 to a non-admin creating a definition', async () => {
-    const res = await h.http().post('/api/definitions').set(auth(manager)).send(purchaseOrderDefinition('Nope'));
+    const res = await manager.post('/api/definitions', purchaseOrderDefinition('Nope'));
     expect(res.status).toBe(403);
   });
 
   it('answers 400 listing every problem of an invalid definition', async () => {
-    const res = await h.http().post('/api/definitions').set(auth(admin)).send({
+    const res = await admin.post('/api/definitions', {
       name: 'Broken',
       nodes: [
         { id: 'a', nodeType: 'approval', name: 'A' },

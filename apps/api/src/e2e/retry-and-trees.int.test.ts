@@ -6,10 +6,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
+import { definition } from '@wf/testkit/definitions';
 import { createHarness, eventually, type Harness } from '../testing/engine-harness';
+import type { InstanceView, UserClient } from '../testing/user-client';
 
 let h: Harness;
-let admin: string;
+let admin: UserClient;
 let port: number;
 /** per path: how many more requests answer 503 */
 const failuresLeft = new Map<string, number>();
@@ -23,8 +25,6 @@ const server: Server = createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
 });
 
-const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
-
 beforeAll(async () => {
   port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
   h = await createHarness({
@@ -36,7 +36,7 @@ beforeAll(async () => {
       WORKFLOW_MAX_SUBWORKFLOW_DEPTH: '10',
     },
   });
-  admin = h.token('admin', ['admin']);
+  admin = h.as('admin', ['admin']);
 });
 
 afterAll(async () => {
@@ -44,89 +44,51 @@ afterAll(async () => {
   server.close();
 });
 
-interface NodeDto {
-  id: string;
-  nodeId: string;
-  status: string;
-  decision: string | null;
-  error: { code?: string } | null;
-}
-interface InstanceDto {
-  id: string;
-  status: string;
-  nodes: NodeDto[];
-}
+const untilStatus = (id: string, statuses: string[]): Promise<InstanceView> =>
+  admin.until(id, (i) => statuses.includes(i.status), `the instance to be ${statuses.join('/')}`);
 
-async function define(body: object): Promise<string> {
-  const res = await h.http().post('/api/definitions').set(auth(admin)).send(body);
-  if (res.status !== 201) throw new Error(`definition refused: ${JSON.stringify(res.body)}`);
-  return res.body.id as string;
-}
-
-async function start(definitionId: string): Promise<string> {
-  const res = await h.http().post('/api/instances').set(auth(admin)).send({ workflowDefinitionId: definitionId, contextData: {} });
-  if (res.status !== 201) throw new Error(`start refused: ${JSON.stringify(res.body)}`);
-  return res.body.id as string;
-}
-
-async function get(id: string): Promise<InstanceDto> {
-  return (await h.http().get(`/api/instances/${id}`).set(auth(admin))).body as InstanceDto;
-}
-
-async function untilStatus(id: string, statuses: string[]): Promise<InstanceDto> {
-  return eventually(async () => {
-    const i = await get(id);
-    return statuses.includes(i.status) ? i : undefined;
-  }, 15_000, `instance ${id} to be ${statuses.join('/')}`);
-}
-
+/** The task of `instanceId` in the queue of the role's user, if there is one now. */
 async function waitingTask(role: string, instanceId: string): Promise<string | undefined> {
-  const res = await h.http().get('/api/tasks/mine').set(auth(h.token(`${role}-user`, [role])));
-  return (res.body.items as { taskId: string; instanceId: string }[]).find((t) => t.instanceId === instanceId)?.taskId;
+  return (await h.as(`${role}-user`, [role]).tasks()).find((t) => t.instanceId === instanceId)?.taskId;
 }
 
 describe('retry after a failure in a parallel flow', () => {
   it('returns the approval the failure cancelled to its queue: the instance completes only once it is given', async () => {
     const path = `/erp-${Date.now()}`;
     failuresLeft.set(path, 1);
-    const defId = await define({
-      name: 'Parallel approval and ERP call',
-      nodes: [
-        { id: 'fork', nodeType: 'gateway', name: 'Fork', gatewayType: 'parallel' },
-        { id: 'approve', nodeType: 'approval', name: 'Approve', approverRole: 'approver' },
-        { id: 'erp', nodeType: 'service_task', name: 'ERP', serviceType: 'http_call', serviceConfig: { url: `http://127.0.0.1:${port}${path}`, method: 'POST' } },
-        { id: 'join', nodeType: 'gateway', name: 'Join', gatewayType: 'parallel', join: true },
-        { id: 'done', nodeType: 'service_task', name: 'Done', serviceType: 'set_context', serviceConfig: { values: { done: true } } },
-      ],
-      routes: [
-        { fromNodeId: 'fork', toNodeId: 'approve' },
-        { fromNodeId: 'fork', toNodeId: 'erp' },
-        { fromNodeId: 'approve', toNodeId: 'join' },
-        { fromNodeId: 'erp', toNodeId: 'join' },
-        { fromNodeId: 'join', toNodeId: 'done' },
-      ],
-    });
-    const id = await start(defId);
+    const defId = await admin.define(
+      definition('Parallel approval and ERP call')
+        .parallel('fork')
+        .approval('approve', { approverRole: 'approver' })
+        .service('erp', 'http_call', { url: `http://127.0.0.1:${port}${path}`, method: 'POST' })
+        .join('join')
+        .setContext('done', { done: true })
+        .route('fork', 'approve')
+        .route('fork', 'erp')
+        .route('approve', 'join')
+        .route('erp', 'join')
+        .route('join', 'done')
+        .build(),
+    );
+    const id = await admin.start(defId);
     const failed = await untilStatus(id, ['failed']);
     expect(failed.nodes.find((n) => n.nodeId === 'approve')!.status).toBe('cancelled');
     expect(await waitingTask('approver', id)).toBeUndefined();
 
-    const retried = await h.http().post(`/api/instances/${id}/retry`).set(auth(admin)).send({});
+    const retried = await admin.post(`/api/instances/${id}/retry`, {});
     expect(retried.status).toBe(200);
     // the ERP call now succeeds and reaches the join, which must keep waiting for the approval
-    await eventually(async () => ((await get(id)).nodes.some((n) => n.nodeId === 'erp' && n.status === 'completed') ? true : undefined), 10_000, 'erp step');
+    await admin.until(id, (i) => i.nodes.some((n) => n.nodeId === 'erp' && n.status === 'completed'), 'erp step');
     const taskId = await eventually(() => waitingTask('approver', id), 10_000, 'the approval back in its queue');
-    await new Promise((r) => setTimeout(r, 300));
-    const midway = await get(id);
+    const midway = await admin.until(id, (i) => i.nodes.some((n) => n.nodeId === 'join' && n.status === 'waiting'), 'the join to wait');
     expect(midway.status).toBe('running');
     expect(midway.nodes.filter((n) => n.nodeId === 'done')).toHaveLength(0);
 
-    const approved = await h.http().post(`/api/tasks/${taskId}/approve`).set(auth(h.token('approver-user', ['approver']))).send({});
-    expect(approved.status).toBe(200);
+    await h.as('approver-user', ['approver']).approve(taskId);
     const done = await untilStatus(id, ['completed']);
     expect(done.nodes.filter((n) => n.nodeId === 'done')).toHaveLength(1);
     expect(done.nodes.find((n) => n.nodeId === 'approve' && n.decision === 'approved')).toBeDefined();
-    const history = (await h.http().get(`/api/instances/${id}/history`).set(auth(admin))).body.items as { eventType: string; details: Record<string, unknown> }[];
+    const history = await admin.history(id);
     const retry = history.find((e) => e.eventType === 'instance_retried')!;
     expect(retry.details['restoredExecutionIds']).toEqual([failed.nodes.find((n) => n.nodeId === 'approve')!.id]);
   });
@@ -153,8 +115,7 @@ describe('retry after a failure in a parallel flow', () => {
     await fc.assert(
       fc.asyncProperty(shapeArb, async ({ branches, order }) => {
         run += 1;
-        const nodes: object[] = [{ id: 'fork', nodeType: 'gateway', name: 'Fork', gatewayType: 'parallel' }];
-        const routes: object[] = [];
+        const def = definition(`Generated ${run}`).parallel('fork');
         const approvals: { nodeId: string; role: string; reject: boolean }[] = [];
         branches.forEach((steps, b) => {
           let prev = 'fork';
@@ -163,36 +124,33 @@ describe('retry after a failure in a parallel flow', () => {
             if (s.kind === 'approval') {
               const role = `r${run}_${id}`;
               approvals.push({ nodeId: id, role, reject: s.reject });
-              nodes.push({ id, nodeType: 'approval', name: id, approverRole: role });
+              def.approval(id, { approverRole: role });
             } else if (s.kind === 'http') {
               const path = `/p${run}-${id}-${Date.now()}`;
               failuresLeft.set(path, s.failures);
-              nodes.push({ id, nodeType: 'service_task', name: id, serviceType: 'http_call', serviceConfig: { url: `http://127.0.0.1:${port}${path}`, method: 'GET' } });
+              def.service(id, 'http_call', { url: `http://127.0.0.1:${port}${path}`, method: 'GET' });
             } else {
-              nodes.push({ id, nodeType: 'service_task', name: id, serviceType: 'set_context', serviceConfig: { values: { [id]: true } } });
+              def.setContext(id, { [id]: true });
             }
-            routes.push({ fromNodeId: prev, toNodeId: id });
+            def.route(prev, id);
             prev = id;
           });
-          routes.push({ fromNodeId: prev, toNodeId: 'join' });
+          def.route(prev, 'join');
         });
-        nodes.push({ id: 'join', nodeType: 'gateway', name: 'Join', gatewayType: 'parallel', join: true });
-        nodes.push({ id: 'end', nodeType: 'service_task', name: 'End', serviceType: 'set_context', serviceConfig: { values: { end: true } } });
-        routes.push({ fromNodeId: 'join', toNodeId: 'end' });
-        const defId = await define({ name: `Generated ${run}`, nodes, routes });
-        const id = await start(defId);
+        def.join('join').setContext('end', { end: true }).route('join', 'end');
+        const id = await admin.start(await admin.define(def.build()));
 
         let decisions = 0;
         const deadline = Date.now() + 20_000;
-        let final: InstanceDto | null = null;
+        let final: InstanceView | null = null;
         while (Date.now() < deadline) {
-          const i = await get(id);
+          const i = await admin.instance(id);
           if (['completed', 'rejected', 'cancelled'].includes(i.status)) {
             final = i;
             break;
           }
           if (i.status === 'failed') {
-            const r = await h.http().post(`/api/instances/${id}/retry`).set(auth(admin)).send({});
+            const r = await admin.post(`/api/instances/${id}/retry`, {});
             if (r.status !== 200) throw new Error(`retry refused: ${JSON.stringify(r.body)}`);
             continue;
           }
@@ -202,7 +160,7 @@ describe('retry after a failure in a parallel flow', () => {
             const taskId = await waitingTask(a.role, id);
             if (taskId) {
               const verb = a.reject ? 'reject' : 'approve';
-              const r = await h.http().post(`/api/tasks/${taskId}/${verb}`).set(auth(h.token(`${a.role}-user`, [a.role]))).send({});
+              const r = await h.as(`${a.role}-user`, [a.role]).post(`/api/tasks/${taskId}/${verb}`, {});
               if (r.status !== 200 && r.status !== 409) throw new Error(`${verb} answered ${r.status}: ${JSON.stringify(r.body)}`);
               decisions += 1;
               continue;
@@ -210,7 +168,7 @@ describe('retry after a failure in a parallel flow', () => {
           }
           await new Promise((r) => setTimeout(r, 40));
         }
-        if (!final) throw new Error(`instance ${id} did not finish: ${JSON.stringify(await get(id))}`);
+        if (!final) throw new Error(`instance ${id} did not finish: ${JSON.stringify(await admin.instance(id))}`);
 
         const approvedNodes = new Set(final.nodes.filter((n) => n.decision === 'approved').map((n) => n.nodeId));
         if (final.status === 'completed') {
@@ -229,29 +187,26 @@ describe('retry after a failure in a parallel flow', () => {
 
 describe('WORKFLOW_MAX_INSTANCES_PER_TREE', () => {
   it('stops an exponential fan-out of self-calling sub-workflows at the tree limit, failing the node clearly', async () => {
-    await define({
-      name: 'Fan out',
-      nodes: [
-        { id: 'fork', nodeType: 'gateway', name: 'Fork', gatewayType: 'parallel' },
-        { id: 'left', nodeType: 'sub_workflow', name: 'Left', subWorkflowName: 'Fan out' },
-        { id: 'right', nodeType: 'sub_workflow', name: 'Right', subWorkflowName: 'Fan out' },
-        { id: 'join', nodeType: 'gateway', name: 'Join', gatewayType: 'parallel', join: true },
-        { id: 'end', nodeType: 'service_task', name: 'End', serviceType: 'set_context', serviceConfig: { values: { end: true } } },
-      ],
-      routes: [
-        { fromNodeId: 'join', toNodeId: 'end' },
-        { fromNodeId: 'fork', toNodeId: 'left' },
-        { fromNodeId: 'fork', toNodeId: 'right' },
-        { fromNodeId: 'left', toNodeId: 'join' },
-        { fromNodeId: 'right', toNodeId: 'join' },
-      ],
-    });
-    const res = await h.http().post('/api/instances').set(auth(admin)).send({ workflowName: 'Fan out', contextData: {} });
+    await admin.define(
+      definition('Fan out')
+        .parallel('fork')
+        .subWorkflow('left', 'Fan out')
+        .subWorkflow('right', 'Fan out')
+        .join('join')
+        .setContext('end', { end: true })
+        .route('join', 'end')
+        .route('fork', 'left')
+        .route('fork', 'right')
+        .route('left', 'join')
+        .route('right', 'join')
+        .build(),
+    );
+    const res = await admin.post('/api/instances', { workflowName: 'Fan out', contextData: {} });
     expect(res.status).toBe(201);
     const root = await untilStatus(res.body.id as string, ['failed']);
     expect(root.status).toBe('failed');
     const all = await eventually(async () => {
-      const list = await h.http().get('/api/instances').query({ workflowName: 'Fan out', limit: 500 }).set(auth(admin));
+      const list = await admin.get('/api/instances', { workflowName: 'Fan out', limit: 500 });
       const items = list.body.items as { id: string; status: string }[];
       return items.every((i) => i.status !== 'running') ? items : undefined;
     }, 15_000, 'the tree to settle');
@@ -259,7 +214,7 @@ describe('WORKFLOW_MAX_INSTANCES_PER_TREE', () => {
     expect(all).toHaveLength(7);
     const errors: string[] = [];
     for (const i of all) {
-      for (const n of (await get(i.id)).nodes) if (n.error?.code) errors.push(n.error.code);
+      for (const n of (await admin.instance(i.id)).nodes) if (n.error?.code) errors.push(n.error.code);
     }
     expect(errors).toContain('SUBWORKFLOW_TREE_LIMIT_EXCEEDED');
   });

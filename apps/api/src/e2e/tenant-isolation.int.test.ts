@@ -1,67 +1,64 @@
 /** A second tenant sees nothing of the first through the API: 404 for every object, empty lists. */
-import { TENANT_A, TENANT_B, createHarness, eventually, type Harness } from '../testing/engine-harness';
+import { TENANT_A, TENANT_B, createHarness, type Harness } from '../testing/engine-harness';
+import type { UserClient } from '../testing/user-client';
 import { purchaseOrderDefinition } from '@wf/runtime/testing';
 
 let h: Harness;
-const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 let definitionId: string;
 let instanceId: string;
 let taskId: string;
 
 beforeAll(async () => {
   h = await createHarness();
-  const adminA = h.token('admin-a', ['admin', 'manager'], TENANT_A);
-  definitionId = (await h.http().post('/api/definitions').set(auth(adminA)).send(purchaseOrderDefinition())).body.id;
-  instanceId = (await h.http().post('/api/instances').set(auth(adminA)).set('Idempotency-Key', 'shared-key').send({ workflowDefinitionId: definitionId, contextData: { amount: 9 } })).body.id;
-  taskId = await eventually(async () => {
-    const res = await h.http().get('/api/tasks/mine').set(auth(adminA));
-    return res.body.items[0]?.taskId as string | undefined;
-  });
+  const adminA = h.as('admin-a', ['admin', 'manager'], TENANT_A);
+  definitionId = await adminA.define(purchaseOrderDefinition());
+  instanceId = await adminA.start(definitionId, { amount: 9 }, { idempotencyKey: 'shared-key' });
+  taskId = await adminA.taskFor(instanceId);
 });
 
 afterAll(() => h.close());
 
 describe('tenant isolation through the API', () => {
-  const adminB = () => h.token('admin-b', ['admin', 'manager', 'cfo'], TENANT_B);
+  const adminB = (): UserClient => h.as('admin-b', ['admin', 'manager', 'cfo'], TENANT_B);
 
   it('answers 404 for every object of another tenant', async () => {
-    const t = auth(adminB());
-    expect((await h.http().get(`/api/definitions/${definitionId}`).set(t)).status).toBe(404);
-    expect((await h.http().post(`/api/definitions/${definitionId}/deactivate`).set(t)).status).toBe(404);
-    expect((await h.http().get(`/api/instances/${instanceId}`).set(t)).status).toBe(404);
-    expect((await h.http().get(`/api/instances/${instanceId}/history`).set(t)).status).toBe(404);
-    expect((await h.http().post(`/api/instances/${instanceId}/cancel`).set(t)).status).toBe(404);
+    const b = adminB();
+    expect((await b.get(`/api/definitions/${definitionId}`)).status).toBe(404);
+    expect((await b.post(`/api/definitions/${definitionId}/deactivate`)).status).toBe(404);
+    expect((await b.get(`/api/instances/${instanceId}`)).status).toBe(404);
+    expect((await b.get(`/api/instances/${instanceId}/history`)).status).toBe(404);
+    expect((await b.post(`/api/instances/${instanceId}/cancel`)).status).toBe(404);
     for (const action of ['approve', 'reject']) {
-      expect((await h.http().post(`/api/tasks/${taskId}/${action}`).set(t).send({})).status).toBe(404);
+      expect((await b.post(`/api/tasks/${taskId}/${action}`, {})).status).toBe(404);
     }
-    expect((await h.http().post(`/api/tasks/${taskId}/delegate`).set(t).send({ toUserId: 'x' })).status).toBe(404);
-    const start = await h.http().post('/api/instances').set(t).send({ workflowDefinitionId: definitionId });
+    expect((await b.post(`/api/tasks/${taskId}/delegate`, { toUserId: 'x' })).status).toBe(404);
+    const start = await b.post('/api/instances', { workflowDefinitionId: definitionId });
     expect(start.status).toBe(404);
   });
 
   it('shows another tenant none of the objects in lists and task queues', async () => {
-    const t = auth(adminB());
-    expect((await h.http().get('/api/definitions').set(t)).body.items).toEqual([]);
-    expect((await h.http().get('/api/instances').set(t)).body.items).toEqual([]);
-    expect((await h.http().get('/api/tasks/mine').set(t)).body.items).toEqual([]);
-    const byName = await h.http().post('/api/instances').set(t).send({ workflowName: 'Purchase Order Approval' });
+    const b = adminB();
+    expect((await b.get('/api/definitions')).body.items).toEqual([]);
+    expect((await b.get('/api/instances')).body.items).toEqual([]);
+    expect((await b.get('/api/tasks/mine')).body.items).toEqual([]);
+    const byName = await b.post('/api/instances', { workflowName: 'Purchase Order Approval' });
     expect(byName.status).toBe(422);
   });
 
   it('keeps idempotency keys per tenant', async () => {
-    const t = auth(adminB());
-    const own = (await h.http().post('/api/definitions').set(t).send(purchaseOrderDefinition())).body.id;
-    const res = await h.http().post('/api/instances').set(t).set('Idempotency-Key', 'shared-key').send({ workflowDefinitionId: own, contextData: { amount: 9 } });
+    const b = adminB();
+    const own = await b.define(purchaseOrderDefinition());
+    const res = await b.post('/api/instances', { workflowDefinitionId: own, contextData: { amount: 9 } }, { 'Idempotency-Key': 'shared-key' });
     expect(res.status).toBe(201);
     expect(res.body.id).not.toBe(instanceId);
   });
 
   it('hides an instance from a user of the same tenant who neither started it nor holds a task in it', async () => {
-    const stranger = h.token('stranger', ['clerk'], TENANT_A);
-    expect((await h.http().get(`/api/instances/${instanceId}`).set(auth(stranger))).status).toBe(404);
-    expect((await h.http().get('/api/instances').set(auth(stranger))).body.items).toEqual([]);
+    const stranger = h.as('stranger', ['clerk'], TENANT_A);
+    expect((await stranger.get(`/api/instances/${instanceId}`)).status).toBe(404);
+    expect((await stranger.get('/api/instances')).body.items).toEqual([]);
     // a manager holds the role task, so sees the instance
-    const manager = h.token('m2', ['manager'], TENANT_A);
-    expect((await h.http().get(`/api/instances/${instanceId}`).set(auth(manager))).status).toBe(200);
+    const manager = h.as('m2', ['manager'], TENANT_A);
+    expect((await manager.get(`/api/instances/${instanceId}`)).status).toBe(200);
   });
 });

@@ -4,15 +4,13 @@
  *
  *   step_1 --> step_2 --> step_3   (set_context service tasks)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { executeNode, type NodeJob } from '@wf/engine';
 import { startWorkerRole } from '@wf/runtime';
+import { freePort, launchEngine, type EngineProcess } from '@wf/testkit';
 import { createHarness, eventually, sqlAsOwner, type Harness } from '../testing/engine-harness';
 import { serviceChainDefinition } from '@wf/runtime/testing';
 
-const ROOT = join(__dirname, '../../../..');
 let h: Harness;
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 let admin: string;
@@ -68,13 +66,8 @@ async function expectCompletedOnceBySurvivor(id: string): Promise<void> {
 }
 
 /** `apps/worker` as its own process against this file's database and queues. */
-function spawnWorker(env: Record<string, string> = {}): ChildProcess {
-  // node --import tsx (not the tsx CLI, which forks a grandchild that SIGKILL would orphan)
-  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/worker/src/main.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, ...h.env, SEED_SAMPLE_WORKFLOW: 'false', LOG_LEVEL: 'silent', ...env },
-    stdio: 'ignore',
-  });
+function spawnWorker(env: Record<string, string> = {}): EngineProcess {
+  return launchEngine({ name: 'worker', entry: 'worker', env: { ...process.env, ...h.env, SEED_SAMPLE_WORKFLOW: 'false', LOG_LEVEL: 'silent', ...env } });
 }
 
 async function readyJob(instanceId: string): Promise<NodeJob> {
@@ -119,9 +112,10 @@ describe('duplicate delivery', () => {
 });
 
 describe('a worker killed mid-step', () => {
-  let child: ChildProcess | undefined;
-  afterEach(() => {
-    child?.kill('SIGKILL');
+  let child: EngineProcess | undefined;
+  afterEach(async () => {
+    child?.signal('SIGKILL');
+    await child?.exited;
   });
 
   it('loses no step and doubles none when the worker dies inside the step transaction', async () => {
@@ -141,8 +135,8 @@ describe('a worker killed mid-step', () => {
       );
       return rows[0]!.n > 0 ? true : undefined;
     }, 30_000, 'the child worker to block inside its step');
-    child.kill('SIGKILL');
-    await new Promise((r) => child!.once('exit', r));
+    child.signal('SIGKILL');
+    await child.exited;
     await blocker.query('COMMIT');
     await blocker.end();
 
@@ -179,8 +173,8 @@ describe('a worker killed mid-step', () => {
       }, 30_000, 'the child worker to park inside its transaction');
       // all or nothing: not even step_1 is visible while the transaction is open
       expect((await ledger(id)).steps).toBe(0);
-      child.kill('SIGKILL');
-      await new Promise((r) => child!.once('exit', r));
+      child.signal('SIGKILL');
+      await child.exited;
       await dropTrigger();
       // the parked transaction dies with its connection
       await eventually(async () => {
@@ -199,13 +193,14 @@ describe('a worker killed mid-step', () => {
 });
 
 describe('a worker process of a split deployment', () => {
-  let child: ChildProcess | undefined;
-  afterEach(() => {
-    child?.kill('SIGKILL');
+  let child: EngineProcess | undefined;
+  afterEach(async () => {
+    child?.signal('SIGKILL');
+    await child?.exited;
   });
 
   it('serves its own step metrics on METRICS_PORT', async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = await freePort();
     child = spawnWorker({ METRICS_PORT: String(port) });
     const id = await startInstance();
     await eventually(async () => ((await ledger(id)).status === 'completed' ? true : undefined), 30_000, 'the child worker to run the instance');

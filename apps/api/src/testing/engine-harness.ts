@@ -1,6 +1,13 @@
 /**
  * An engine for integration tests: its own database, its own BullMQ prefix on the shared Redis,
  * the real API (through supertest), worker and store. Nothing is mocked.
+ *
+ *   const h = await createHarness();
+ *   const admin = h.as('alice', ['admin']);
+ *   const mo = h.as('mo', ['manager']);
+ *   const id = await admin.start(await admin.define(definition('PO').approval('ok').build()));
+ *   await mo.approve(await mo.taskFor(id, 'ok'));
+ *   expect((await admin.finished(id)).status).toBe('completed');
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -16,10 +23,14 @@ import {
   startWorkerRole,
   type EngineRuntime,
   type RunningRole,
+  type SchedulerRole,
   signToken,
 } from '@wf/runtime';
 import { TEST_REDIS_URL, createTestDatabase, type TestDatabase } from '@wf/db/testing';
 import type { Clock } from '@wf/engine';
+import { UserClient } from './user-client';
+
+export { eventually } from '@wf/testkit';
 
 export const TENANT_A = '0a000000-0000-4000-8000-00000000000a';
 export const TENANT_B = '0b000000-0000-4000-8000-00000000000b';
@@ -31,8 +42,10 @@ export interface Harness {
   readonly prefix: string;
   readonly env: Record<string, string>;
   worker: RunningRole | null;
-  scheduler: RunningRole | null;
+  scheduler: SchedulerRole | null;
   token(user: string, roles: string[], tenant?: string): string;
+  /** A client acting as `user` with `roles` in `tenant` (default TENANT_A). */
+  as(user: string, roles: string[], tenant?: string): UserClient;
   http(): ReturnType<typeof request>;
   startWorker(): void;
   stopWorker(): Promise<void>;
@@ -71,6 +84,7 @@ export async function createHarness(
     worker: null,
     scheduler: null,
     token: (user, roles, tenant = TENANT_A) => signToken(config.jwtSecret, { tenantId: tenant, userId: user, roles }),
+    as: (user, roles, tenant) => new UserClient(app, user, h.token(user, roles, tenant)),
     http: () => request(app),
     startWorker() {
       h.worker ??= startWorkerRole(rt);
@@ -109,22 +123,6 @@ async function deleteRedisPrefix(prefix: string, url = TEST_REDIS_URL): Promise<
     } while (cursor !== '0');
   } finally {
     redis.disconnect();
-  }
-}
-
-/** Poll until `check` returns a value (not undefined), or fail after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

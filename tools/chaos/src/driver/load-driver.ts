@@ -10,7 +10,7 @@
  */
 
 import type { Pool } from 'pg';
-import type { ApiClient } from './api-client';
+import type { TallyingApiClient } from './tallying-api-client';
 import { APPROVER_ROLE, MIX } from './definitions';
 
 export interface AcceptedStart {
@@ -63,7 +63,7 @@ export class LoadDriver {
   readonly deferredStarts = new Map<string, number>();
 
   constructor(
-    private readonly api: ApiClient,
+    private readonly api: TallyingApiClient,
     private readonly db: Pool,
     private readonly runId: string,
     private readonly tenantId: string,

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort } from './free-port';
+import { freePort } from '@wf/testkit';
 import { runCommand, sleep } from './run-command';
 
 export interface PostgresCluster {

@@ -1,4 +1,4 @@
-import type { EngineProcess } from '../infra/engine-fleet';
+import type { FleetProcess } from '../infra/engine-fleet';
 import { sleep, type ChaosEnv } from './scenario';
 
 /**
@@ -7,7 +7,7 @@ import { sleep, type ChaosEnv } from './scenario';
  * other worker is serving when it returns (so the victim's jobs have somewhere to go), unless
  * none came up within 30 s.
  */
-export async function pickBusyWorker(env: ChaosEnv, patienceMs = 3000): Promise<EngineProcess> {
+export async function pickBusyWorker(env: ChaosEnv, patienceMs = 3000): Promise<FleetProcess> {
   const quorumBy = Date.now() + 30_000;
   while (env.readyWorkers().length < 2 && Date.now() < quorumBy) await sleep(100);
   const deadline = Date.now() + patienceMs;
@@ -22,8 +22,8 @@ export async function pickBusyWorker(env: ChaosEnv, patienceMs = 3000): Promise<
         )
         .catch(() => ({ rows: [] as { pid: number }[] }));
       const busy = ready.filter((p) => rows.some((r) => r.pid === p.pid));
-      if (busy.length > 0) return busy[Math.floor(Math.random() * busy.length)] as EngineProcess;
-      if (Date.now() > deadline) return ready[Math.floor(Math.random() * ready.length)] as EngineProcess;
+      if (busy.length > 0) return busy[Math.floor(Math.random() * busy.length)] as FleetProcess;
+      if (Date.now() > deadline) return ready[Math.floor(Math.random() * ready.length)] as FleetProcess;
     }
     await sleep(100);
   }

@@ -3,11 +3,11 @@
 import type { Pool } from 'pg';
 import type { Fault } from '../checks/recovery';
 import type { Findings } from '../checks/violations';
-import type { ApiClient } from '../driver/api-client';
+import type { TallyingApiClient } from '../driver/tallying-api-client';
 import type { LoadDriver } from '../driver/load-driver';
-import type { EngineFleet, EngineProcess } from '../infra/engine-fleet';
+import type { EngineFleet, FleetProcess } from '../infra/engine-fleet';
 import type { PostgresCluster } from '../infra/postgres-cluster';
-import type { RedisServer } from '../infra/redis-server';
+import type { RedisServer } from '@wf/testkit';
 import type { ChaosOptions, ScenarioId } from '../options';
 
 export interface RunTokens {
@@ -26,7 +26,7 @@ export interface ChaosEnv {
   readonly pg: PostgresCluster;
   readonly redis: RedisServer;
   readonly fleet: EngineFleet;
-  readonly api: ApiClient;
+  readonly api: TallyingApiClient;
   /** superuser pool on the chaos database (RLS does not apply) */
   readonly db: Pool;
   readonly driver: LoadDriver;
@@ -36,7 +36,7 @@ export interface ChaosEnv {
   /** note a fault (kept for the report and the recovery measurements) */
   fault(fault: Omit<Fault, 'scenario'>): Fault;
   /** workers that are up, serving, and not frozen */
-  readyWorkers(): EngineProcess[];
+  readyWorkers(): FleetProcess[];
 }
 
 /** Scenario-specific results, next to the shared invariants. */

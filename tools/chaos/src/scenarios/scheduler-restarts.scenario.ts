@@ -10,7 +10,7 @@
  */
 
 import { CRON_PERIOD_MS, cronDefinition } from '../driver/definitions';
-import type { EngineProcess } from '../infra/engine-fleet';
+import type { FleetProcess } from '../infra/engine-fleet';
 import { jitter, sleep, type ChaosEnv, type Scenario, type ScenarioOutcome } from './scenario';
 
 const NAME = 'scheduler-restart';
@@ -28,7 +28,7 @@ const uptimes = new Map<string, Uptime[]>();
 let cronDefinitionId: string | null = null;
 let cronWindow: { from: number; to: number } | null = null;
 
-function watch(proc: EngineProcess): void {
+function watch(proc: FleetProcess): void {
   void proc.ready.then(
     () => {
       const list = uptimes.get(proc.name) ?? [];
