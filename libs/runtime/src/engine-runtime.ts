@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { Pool } from 'pg';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { PURE_SERVICE_TYPES, renewLease, type Clock, type EnginePorts } from '@wf/engine';
+import { renewLease, type Clock, type EnginePorts } from '@wf/engine';
 import { createDataSource, describeUrl, loginProblems, PgStore, PgSweepSource, poolOf, type LoginKind } from '@wf/db';
 import { BullDispatcher, createRedisConnection, describeRedisUrl } from '@wf/queue';
 import type { Config } from './config/config';
@@ -19,7 +19,8 @@ import type { AppServices } from './services/service.types';
 import { TasksServiceImpl } from './services/tasks.service';
 import { EventsServiceImpl } from './services/events.service';
 import { AnalyticsServiceImpl } from './services/analytics.service';
-import { createBuiltInHandlers, loadHandlerModules, loadSqlParser, type HandlerRegistry } from './handlers';
+import { loadHandlerModules, loadSqlParser, type HandlerRegistry } from '@wf/handlers';
+import { createBuiltInHandlers } from './handlers/built-in-handlers';
 import { createEngineMetrics, type EngineMetrics } from './metrics/engine-metrics';
 import { TimerLeaseKeeper } from './leases/lease-keeper';
 import { EngineEventBus } from './events/engine-event-bus';
@@ -38,8 +39,6 @@ export interface EngineRuntime {
   /** what the use cases report after commit: metrics, logs and tests listen */
   readonly events: EngineEventBus;
   readonly services: AppServices;
-  /** service types definitions may use (built-ins plus plugins) */
-  readonly serviceTypes: () => ReadonlySet<string>;
   readonly handlers: HandlerRegistry;
   /** this process's Prometheus registry: step timings from its worker, gauges read at scrape */
   readonly metrics: EngineMetrics;
@@ -175,12 +174,9 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     },
     events,
   };
-  // set_context runs inside the engine; the rest need a registered handler (read live, so a
-  // handler registered after start-up is accepted too)
-  const serviceTypes = (): ReadonlySet<string> => new Set([...PURE_SERVICE_TYPES, ...handlers.types()]);
   const services: AppServices = {
     analytics: new AnalyticsServiceImpl(store),
-    definitions: new DefinitionsServiceImpl(store, serviceTypes, handlers),
+    definitions: new DefinitionsServiceImpl(store, handlers),
     events: new EventsServiceImpl(ports),
     instances: new InstancesServiceImpl(store, ports),
     tasks: new TasksServiceImpl(store, ports, config.urgentThresholdHours),
@@ -212,7 +208,6 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     ports,
     events,
     services,
-    serviceTypes,
     handlers,
     async close() {
       // before the pool goes: a renewal in flight should finish, not fail half-way

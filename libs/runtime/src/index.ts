@@ -13,6 +13,5 @@ export * from './roles/scheduler-role';
 export * from './roles/cron-triggers';
 export * from './events/engine-event-bus';
 export * from './seed/sample-workflow';
-export * from './handlers';
 export * from './metrics/engine-metrics';
 export * from './http-listen';

@@ -3,7 +3,7 @@
  * JSON path it points at. Runtime code trusts the compiled form and never re-validates.
  */
 import type { z } from 'zod';
-import { checkExpression, checkTemplate, templateExpressions } from '../expressions/cel-expression';
+import { checkExpression } from '../expressions/cel-expression';
 import { checkExpressionsAgainstContext, contextSchemaProblems } from '../expressions/cel-type-check';
 import {
   definitionEnvelopeSchema,
@@ -23,34 +23,34 @@ import {
   type DefinitionProblem,
   type RouteKind,
 } from './definition.types';
+import { knownServiceTypes, serviceTypeOf } from '../runtime/engine-handlers';
+import type { ServiceCatalog } from '../runtime/service-handler';
+import { formatPath } from './format-path';
 import { unjoinedMeetings } from './parallel-meetings';
+import { checkServiceConfig } from './service-config';
 import { unknownFieldProblems } from './unknown-fields';
 
-/** The service types the engine ships handlers for. */
-export const BUILT_IN_SERVICE_TYPES: ReadonlySet<string> = new Set([
-  'set_context',
-  'http_call',
-  'email_send',
-  'database_query',
-]);
-
-export const HTTP_CALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export { formatPath };
 
 export interface CompileDefinitionOptions {
   /** Size limits; default `DEFAULT_DEFINITION_LIMITS`. */
   limits?: DefinitionLimits;
   /**
-   * Service types with a registered handler (built-ins plus plugins); default `BUILT_IN_SERVICE_TYPES`.
-   * `'any'` skips the check: a stored definition is recompiled where plugins may not be loaded.
+   * The service types a definition may use besides the engine's own (`set_context`): the
+   * registered handlers, each with the `configSchema` its nodes' `serviceConfig` is parsed with
+   * (problems at `nodes[i].serviceConfig...`; the compiled node keeps the parsed config). Default:
+   * the engine's own only. `'any'` accepts every type and parses only the engine's own configs: a
+   * stored definition is recompiled where plugins may not be loaded.
    */
-  serviceTypes?: ReadonlySet<string> | 'any';
+  serviceTypes?: ServiceCatalog | 'any';
   /**
    * Refuse what only a save should refuse: unknown fields and fields of another node type, nodes
-   * where parallel branches meet without `join`, durations beyond `DEFINITION_BOUNDS`, and
-   * expressions that do not fit `contextSchema`. Off, a definition is checked as it was before
-   * these checks came in, so a stored one always loads again. Pass `true` where a definition is
-   * saved and `false` where a stored one is recompiled. Default `true`, except with
-   * `serviceTypes: 'any'` (the recompile of a stored row), where it is `false`.
+   * where parallel branches meet without `join`, durations beyond `DEFINITION_BOUNDS`, expressions
+   * that do not fit `contextSchema`, and a `serviceConfig` its handler's schema refuses. Off, a
+   * definition is checked as it was before these checks came in, so a stored one always loads
+   * again (a config that no longer fits is kept as written, and fails its step when it runs). Pass
+   * `true` where a definition is saved and `false` where a stored one is recompiled. Default
+   * `true`, except with `serviceTypes: 'any'` (the recompile of a stored row), where it is `false`.
    */
   strict?: boolean;
 }
@@ -60,20 +60,6 @@ export type CompileDefinitionResult =
   | { ok: false; problems: DefinitionProblem[] };
 
 type PathSegment = string | number;
-
-/** `['nodes', 2, 'approverRole']` -> `nodes[2].approverRole`; odd keys are quoted: `values["a b"]`. */
-export function formatPath(segments: readonly PropertyKey[]): string {
-  let path = '';
-  for (const segment of segments) {
-    if (typeof segment === 'number') path += `[${segment}]`;
-    else {
-      const key = String(segment);
-      if (/^[A-Za-z_$][\w$]*$/.test(key)) path += path ? `.${key}` : key;
-      else path += `[${JSON.stringify(key)}]`;
-    }
-  }
-  return path;
-}
 
 class Problems {
   readonly list: DefinitionProblem[] = [];
@@ -87,11 +73,8 @@ class Problems {
     this.list.push(problem);
   }
 
-  addZod(issues: readonly z.core.$ZodIssue[], prefix: readonly PathSegment[]): void {
-    for (const issue of issues) {
-      const path = issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment));
-      this.add([...prefix, ...path], issue.message);
-    }
+  addZod(issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[], prefix: readonly PathSegment[]): void {
+    for (const issue of issues) this.add([...prefix, ...segmentsOf(issue.path)], issue.message);
   }
 
   get empty(): boolean {
@@ -118,6 +101,10 @@ interface TypedCheck {
   readonly inTemplate: boolean;
 }
 
+function segmentsOf(path: readonly PropertyKey[]): PathSegment[] {
+  return path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment));
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -138,14 +125,16 @@ function isParallelGateway(node: NodeBody | undefined): boolean {
 class DefinitionCompiler {
   private readonly problems = new Problems();
   private readonly limits: DefinitionLimits;
-  private readonly serviceTypes: ReadonlySet<string> | 'any';
+  private readonly serviceTypes: ServiceCatalog | 'any' | null;
   private readonly strict: boolean;
+  /** each service task's `serviceConfig` as its schema parsed it, by node index */
+  private readonly parsedConfigs = new Map<number, unknown>();
   /** the expressions to check against `contextSchema`; null when there is none to check against */
   private typedChecks: TypedCheck[] | null = null;
 
   constructor(options: CompileDefinitionOptions) {
     this.limits = options.limits ?? DEFAULT_DEFINITION_LIMITS;
-    this.serviceTypes = options.serviceTypes ?? BUILT_IN_SERVICE_TYPES;
+    this.serviceTypes = options.serviceTypes ?? null;
     this.strict = options.strict ?? this.serviceTypes !== 'any';
   }
 
@@ -210,7 +199,7 @@ class DefinitionCompiler {
     }
 
     // Nodes: the fields each type needs, and its expressions.
-    for (const { index, body } of parsedNodes) this.checkNode(body, ['nodes', index]);
+    for (const { index, body } of parsedNodes) this.checkNode(body, index);
     for (const { index, body } of nodes) {
       if (body.nodeType === 'gateway' && everyRouteParsed) {
         if (!routes.some((route) => route.body.fromNodeId === body.id)) {
@@ -235,7 +224,7 @@ class DefinitionCompiler {
     }
 
     if (!problems.empty || !envelope.success || startNodeId === null) return this.failure();
-    return { ok: true, definition: build(envelope.data, startNodeId, nodes, routes, kinds) };
+    return { ok: true, definition: build(envelope.data, startNodeId, nodes, routes, kinds, this.parsedConfigs) };
   }
 
   private failure(): CompileDefinitionResult {
@@ -329,7 +318,8 @@ class DefinitionCompiler {
     return 'expression';
   }
 
-  private checkNode(node: NodeBody, path: PathSegment[]): void {
+  private checkNode(node: NodeBody, index: number): void {
+    const path: PathSegment[] = ['nodes', index];
     const { problems } = this;
     this.checkSlaHours(node.slaHours, [...path, 'slaHours']);
     switch (node.nodeType) {
@@ -346,7 +336,7 @@ class DefinitionCompiler {
         }
         break;
       case 'service_task':
-        this.checkServiceTask(node, path);
+        this.checkServiceTask(node, path, index);
         break;
       case 'gateway':
         if (isExclusiveGateway(node)) {
@@ -369,105 +359,32 @@ class DefinitionCompiler {
     }
   }
 
-  private checkServiceTask(node: NodeBody, path: PathSegment[]): void {
+  /** A known service type, and a `serviceConfig` its schema accepts (kept, parsed, for the compiled node). */
+  private checkServiceTask(node: NodeBody, path: PathSegment[], index: number): void {
     const { problems } = this;
     if (!present(node.serviceType)) {
       problems.add([...path, 'serviceType'], 'a service_task needs serviceType');
       return;
     }
-    if (this.serviceTypes !== 'any' && !this.serviceTypes.has(node.serviceType)) {
-      const known = [...this.serviceTypes].sort().join(', ');
+    const catalog = this.serviceTypes === 'any' ? null : this.serviceTypes;
+    const serviceType = serviceTypeOf(node.serviceType, catalog);
+    if (!serviceType && this.serviceTypes !== 'any') {
+      const known = [...knownServiceTypes(catalog)].sort().join(', ');
       problems.add([...path, 'serviceType'], `unknown service type "${node.serviceType}" (known: ${known})`);
       return;
     }
-    const config = node.serviceConfig ?? {};
-    const at = (key: string): PathSegment[] => [...path, 'serviceConfig', key];
-    const requireString = (key: string) => {
-      if (!present(config[key])) problems.add(at(key), `${node.serviceType} needs serviceConfig.${key}, a string`);
-    };
-    const optionalString = (key: string) => {
-      if (config[key] !== undefined && !present(config[key])) {
-        problems.add(at(key), `serviceConfig.${key} must be a non-empty string`);
-      }
-    };
-    switch (node.serviceType) {
-      case 'set_context':
-        if (!isRecord(config.values)) {
-          problems.add(at('values'), 'set_context needs serviceConfig.values, an object of context keys to set');
-        }
-        break;
-      case 'http_call': {
-        requireString('url');
-        if (present(config.url) && !config.url.includes('{{') && !isHttpUrl(config.url)) {
-          problems.add(at('url'), 'serviceConfig.url must be an http or https URL');
-        }
-        if (config.method !== undefined && !(HTTP_CALL_METHODS as readonly unknown[]).includes(config.method)) {
-          problems.add(at('method'), `serviceConfig.method must be one of ${HTTP_CALL_METHODS.join(', ')}`);
-        }
-        if (
-          config.headers !== undefined &&
-          !(isRecord(config.headers) && Object.values(config.headers).every((value) => typeof value === 'string'))
-        ) {
-          problems.add(at('headers'), 'serviceConfig.headers must be an object of strings');
-        }
-        if (config.timeoutMs !== undefined && !(typeof config.timeoutMs === 'number' && config.timeoutMs > 0)) {
-          problems.add(at('timeoutMs'), 'serviceConfig.timeoutMs must be a positive number');
-        } else if (this.strict && typeof config.timeoutMs === 'number' && config.timeoutMs > DEFINITION_BOUNDS.maxHttpTimeoutMs) {
-          problems.add(
-            at('timeoutMs'),
-            `serviceConfig.timeoutMs must be at most ${DEFINITION_BOUNDS.maxHttpTimeoutMs} (five minutes)`,
-          );
-        }
-        optionalString('resultVariable');
-        this.checkTemplates(config, [...path, 'serviceConfig'], 0);
-        break;
-      }
-      case 'email_send':
-        requireString('to');
-        for (const key of ['subject', 'body']) {
-          if (typeof config[key] !== 'string') problems.add(at(key), `email_send needs serviceConfig.${key}, a string`);
-        }
-        this.checkTemplates(config, [...path, 'serviceConfig'], 0);
-        break;
-      case 'database_query':
-        requireString('sql');
-        if (config.params !== undefined) {
-          if (!Array.isArray(config.params)) {
-            problems.add(at('params'), 'serviceConfig.params must be a list of expressions');
-          } else {
-            config.params.forEach((param: unknown, index) => {
-              const paramPath = [...at('params'), index];
-              if (typeof param === 'string') this.checkExpression(param, paramPath, false);
-              else problems.add(paramPath, 'a parameter is an expression, written as a string');
-            });
-          }
-        }
-        optionalString('resultVariable');
-        break;
-    }
-  }
-
-  /** Every string in a config may embed `{{ expr }}`; nesting beyond a sane depth is not searched. */
-  private checkTemplates(value: unknown, path: PathSegment[], depth: number): void {
-    if (depth > 20) return;
-    if (typeof value === 'string') {
-      for (const expression of templateExpressions(value)) {
-        if (expression.length > this.limits.maxExpressionLength) {
-          this.problems.add(path, `expression is longer than ${this.limits.maxExpressionLength} characters`);
-          return;
-        }
-      }
-      const messages = checkTemplate(value);
-      for (const message of messages) this.problems.add(path, `invalid template: ${message}`);
-      if (messages.length === 0 && this.typedChecks) {
-        for (const source of templateExpressions(value)) {
-          this.typedChecks.push({ source, path, mustBeBoolean: false, inTemplate: true });
-        }
-      }
-    } else if (Array.isArray(value)) {
-      value.forEach((item, index) => this.checkTemplates(item, [...path, index], depth + 1));
-    } else if (isRecord(value)) {
-      for (const [key, item] of Object.entries(value)) this.checkTemplates(item, [...path, key], depth + 1);
+    if (!serviceType?.configSchema) return;
+    const checked = checkServiceConfig(serviceType.configSchema, node.serviceConfig ?? {}, {
+      maxExpressionLength: this.limits.maxExpressionLength,
+      typed: this.typedChecks !== null,
+    });
+    if (checked.ok) this.parsedConfigs.set(index, checked.config);
+    // a stored config that no longer fits loads as written: its step fails when it runs
+    if (!this.strict) return;
+    const at = [...path, 'serviceConfig'];
+    if (!checked.ok) problems.addZod(checked.problems, at);
+    for (const { path: where, source, inTemplate } of checked.expressions) {
+      this.typedChecks?.push({ source, path: [...at, ...segmentsOf(where)], mustBeBoolean: false, inTemplate });
     }
   }
 
@@ -519,15 +436,6 @@ function startNodeIdOf(raw: unknown): string | undefined {
   return isRecord(raw) && typeof raw.startNodeId === 'string' ? raw.startNodeId : undefined;
 }
 
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
 function reachableFrom(start: string, routes: readonly IndexedRoute[]): Set<string> {
   const next = new Map<string, string[]>();
   for (const { body } of routes) {
@@ -554,9 +462,12 @@ function build(
   nodes: readonly IndexedNode[],
   routes: readonly IndexedRoute[],
   kinds: ReadonlyMap<number, RouteKind>,
+  parsedConfigs: ReadonlyMap<number, unknown>,
 ): CompiledDefinition {
   // A copy, so freezing it never freezes objects the caller still holds.
   const bodies = structuredClone(nodes.map((node) => node.body));
+  const configs = structuredClone(nodes.map((node) => parsedConfigs.get(node.index) as Record<string, unknown> | undefined));
+  deepFreeze(configs);
   const triggers = structuredClone(envelope.triggers);
   const input: DefinitionInput = {
     name: envelope.name,
@@ -582,36 +493,12 @@ function build(
     }),
   );
   const compiledNodes = new Map<string, CompiledNode>();
-  for (const body of bodies) {
+  for (const [i, body] of bodies.entries()) {
     const outgoing = compiledRoutes.filter((route) => route.fromNodeId === body.id);
     const incomingFrom = [
       ...new Set(compiledRoutes.filter((route) => route.toNodeId === body.id).map((route) => route.fromNodeId)),
     ];
-    compiledNodes.set(
-      body.id,
-      Object.freeze({
-        id: body.id,
-        nodeType: body.nodeType,
-        name: body.name,
-        join: body.join ?? false,
-        slaHours: body.slaHours ?? null,
-        escalationRole: body.escalationRole ?? null,
-        approverRole: body.approverRole ?? null,
-        approverUserId: body.approverUserId ?? null,
-        assigneeRole: body.assigneeRole ?? null,
-        assigneeUserId: body.assigneeUserId ?? null,
-        formSchema: body.formSchema ?? null,
-        serviceType: body.serviceType ?? null,
-        serviceConfig: body.serviceConfig ?? Object.freeze({}),
-        gatewayType: body.gatewayType ?? 'exclusive',
-        conditionExpression: body.conditionExpression ?? null,
-        subWorkflowName: body.subWorkflowName ?? null,
-        subWorkflowDefinitionId: body.subWorkflowDefinitionId ?? null,
-        outputMapping: body.outputMapping ?? null,
-        outgoing: Object.freeze(outgoing),
-        incomingFrom: Object.freeze(incomingFrom),
-      }),
-    );
+    compiledNodes.set(body.id, Object.freeze(compiledNode(body, configs[i], Object.freeze(outgoing), Object.freeze(incomingFrom))));
   }
 
   return Object.freeze({
@@ -628,6 +515,62 @@ function build(
     contextSchema: input.contextSchema ?? null,
     input,
   });
+}
+
+/**
+ * The variant of `body`'s type, with only that type's fields. The checks before `build` guarantee
+ * the fields a variant requires; one missing here is a bug in them.
+ */
+function compiledNode(
+  body: NodeBody,
+  parsedConfig: Record<string, unknown> | undefined,
+  outgoing: readonly CompiledRoute[],
+  incomingFrom: readonly string[],
+): CompiledNode {
+  const common = { id: body.id, name: body.name, join: body.join ?? false, outgoing, incomingFrom };
+  switch (body.nodeType) {
+    case 'approval':
+      return {
+        ...common,
+        nodeType: 'approval',
+        approverRole: body.approverRole ?? null,
+        approverUserId: body.approverUserId ?? null,
+        slaHours: body.slaHours ?? null,
+        escalationRole: body.escalationRole ?? null,
+      };
+    case 'user_task':
+      return {
+        ...common,
+        nodeType: 'user_task',
+        assigneeRole: body.assigneeRole ?? null,
+        assigneeUserId: body.assigneeUserId ?? null,
+        formSchema: body.formSchema ?? null,
+        slaHours: body.slaHours ?? null,
+        escalationRole: body.escalationRole ?? null,
+      };
+    case 'service_task':
+      return {
+        ...common,
+        nodeType: 'service_task',
+        serviceType: checked(body, 'serviceType', body.serviceType),
+        serviceConfig: parsedConfig ?? body.serviceConfig ?? Object.freeze({}),
+      };
+    case 'gateway':
+      return body.gatewayType === 'parallel'
+        ? { ...common, nodeType: 'gateway', gatewayType: 'parallel', conditionExpression: body.conditionExpression ?? null }
+        : { ...common, nodeType: 'gateway', gatewayType: 'exclusive', conditionExpression: checked(body, 'conditionExpression', body.conditionExpression) };
+    case 'sub_workflow': {
+      const outputMapping = body.outputMapping ?? null;
+      return body.subWorkflowDefinitionId !== undefined
+        ? { ...common, nodeType: 'sub_workflow', subWorkflowDefinitionId: body.subWorkflowDefinitionId, subWorkflowName: body.subWorkflowName ?? null, outputMapping }
+        : { ...common, nodeType: 'sub_workflow', subWorkflowDefinitionId: null, subWorkflowName: checked(body, 'subWorkflowName', body.subWorkflowName), outputMapping };
+    }
+  }
+}
+
+function checked<T>(body: NodeBody, field: keyof NodeBody, value: T | undefined): T {
+  if (value === undefined) throw new Error(`compiled ${body.nodeType} node "${body.id}" without ${field}: its check let it through`);
+  return value;
 }
 
 /** Freezes a JSON value all the way down, without recursion (client data may nest deeply). */

@@ -41,36 +41,74 @@ export interface EventTrigger {
 
 export type Trigger = CronTrigger | EventTrigger;
 
-export interface CompiledNode {
+/** What every compiled node has, whatever its type. */
+interface CompiledNodeBase<T extends NodeType> {
   readonly id: string;
-  readonly nodeType: NodeType;
+  readonly nodeType: T;
   readonly name: string;
   readonly join: boolean;
-  /** approval / user_task */
-  readonly slaHours: number | null;
-  readonly escalationRole: string | null;
-  /** approval */
-  readonly approverRole: string | null;
-  readonly approverUserId: string | null;
-  /** user_task */
-  readonly assigneeRole: string | null;
-  readonly assigneeUserId: string | null;
-  readonly formSchema: Record<string, unknown> | null;
-  /** service_task */
-  readonly serviceType: string | null;
-  readonly serviceConfig: Record<string, unknown>;
-  /** gateway */
-  readonly gatewayType: GatewayType;
-  readonly conditionExpression: string | null;
-  /** sub_workflow */
-  readonly subWorkflowName: string | null;
-  readonly subWorkflowDefinitionId: string | null;
-  readonly outputMapping: Readonly<Record<string, string>> | null;
   /** outgoing routes in definition order */
   readonly outgoing: readonly CompiledRoute[];
   /** ids of nodes with a route into this one */
   readonly incomingFrom: readonly string[];
 }
+
+/** A decision by one person: for approverRole or for approverUserId, not both. */
+export interface ApprovalNode extends CompiledNodeBase<'approval'> {
+  readonly approverRole: string | null;
+  readonly approverUserId: string | null;
+  /** null: the engine's default (`WORKFLOW_DEFAULT_SLA_HOURS`) */
+  readonly slaHours: number | null;
+  /** null: the definition's `escalationRole` */
+  readonly escalationRole: string | null;
+}
+
+/** A form a person fills in: assigneeRole and/or assigneeUserId (at least one). */
+export interface UserTaskNode extends CompiledNodeBase<'user_task'> {
+  readonly assigneeRole: string | null;
+  readonly assigneeUserId: string | null;
+  /** JSON Schema the submitted data is checked against; null: any object */
+  readonly formSchema: Record<string, unknown> | null;
+  readonly slaHours: number | null;
+  readonly escalationRole: string | null;
+}
+
+export interface ServiceTaskNode extends CompiledNodeBase<'service_task'> {
+  /** the handler's type: the engine's own or a registered one (never empty) */
+  readonly serviceType: string;
+  /**
+   * As the handler's `configSchema` parsed it (defaults filled) when the compiler knew the type;
+   * as written otherwise (a stored row recompiled with `serviceTypes: 'any'`, or one that no
+   * longer fits), to be parsed when the step runs.
+   */
+  readonly serviceConfig: Record<string, unknown>;
+}
+
+/** An exclusive gateway always has its condition; a parallel one takes every route and ignores any. */
+export type GatewayNode = CompiledNodeBase<'gateway'> &
+  (
+    | { readonly gatewayType: 'exclusive'; readonly conditionExpression: string }
+    | { readonly gatewayType: 'parallel'; readonly conditionExpression: string | null }
+  );
+
+/** Calls another definition: by id when `subWorkflowDefinitionId` is set, else by name. */
+export type SubWorkflowNode = CompiledNodeBase<'sub_workflow'> & {
+  /** child context field -> CEL over the child's `{ context, instance }`; null: the child's whole context */
+  readonly outputMapping: Readonly<Record<string, string>> | null;
+} & (
+    | { readonly subWorkflowDefinitionId: string; readonly subWorkflowName: string | null }
+    | { readonly subWorkflowDefinitionId: null; readonly subWorkflowName: string }
+  );
+
+/**
+ * A node as the runtime sees it, one variant per `nodeType` with only that type's fields: narrow
+ * on `nodeType` to read them. Fields of another type that a stored definition carries (written
+ * before save checked them) are not compiled in; they stay in `input`.
+ */
+export type CompiledNode = ApprovalNode | UserTaskNode | ServiceTaskNode | GatewayNode | SubWorkflowNode;
+
+/** The variant of `CompiledNode` for one node type. */
+export type CompiledNodeOf<T extends NodeType> = Extract<CompiledNode, { readonly nodeType: T }>;
 
 /** The JSON-serialisable node as the client wrote it (what the API returns). */
 export type NodeInput = Record<string, unknown> & { id: string; nodeType: NodeType; name: string };
@@ -141,8 +179,6 @@ export interface DefinitionLimits {
 export const DEFINITION_BOUNDS = Object.freeze({
   /** `slaHours` of the definition and of each node: 87600 hours, ten years */
   maxSlaHours: 87_600,
-  /** `serviceConfig.timeoutMs` of an `http_call`: 300000 ms, five minutes */
-  maxHttpTimeoutMs: 300_000,
 });
 
 export const DEFAULT_DEFINITION_LIMITS: DefinitionLimits = Object.freeze({

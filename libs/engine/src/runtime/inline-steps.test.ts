@@ -5,6 +5,7 @@
  *   split --> left  (set_context) --> join (gateway) --> call (http_call)
  *         \-> right (set_context) --^
  */
+import { definition } from '@wf/testkit/definitions';
 import { compileDefinition } from '../definition/compile-definition';
 import type { CompiledDefinition } from '../definition/definition.types';
 import type { ExecutionState, InstanceState, Plan } from './model';
@@ -14,42 +15,44 @@ import { inlineStepsOf, instanceAfter, openAfter, type InlineStep } from './inli
 import { PlanBuilder, type OpenExecution } from './plan-builder';
 import { failNode } from './plan-step';
 import { NodeFailedError } from '../errors/engine-errors';
+import type { ServiceCatalog } from './service-handler';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 const TENANT = '0a000000-0000-4000-8000-00000000000a';
 const settings = { defaultSlaHours: 48, maxStepsPerInstance: 100, maxSubworkflowDepth: 3, escalationEnabled: true, leaseMs: 60_000 };
 let counter = 0;
 const newId = () => `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
+const at = { now: NOW, newId, settings };
+
+/** `http_call` as a worker would have it registered: an I/O step, its config not looked at here */
+const IO_SERVICES: ServiceCatalog = { get: (type) => (type === 'http_call' ? {} : undefined), types: () => new Set(['http_call']) };
 
 function compile(raw: unknown): CompiledDefinition {
-  const r = compileDefinition(raw);
+  const r = compileDefinition(raw, { serviceTypes: IO_SERVICES });
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
   return r.definition;
 }
 
-const def = compile({
-  name: 'Fan',
-  nodes: [
-    { id: 'split', nodeType: 'gateway', name: 'Split', gatewayType: 'parallel' },
-    { id: 'left', nodeType: 'service_task', name: 'Left', serviceType: 'set_context', serviceConfig: { values: { left: true } } },
-    { id: 'right', nodeType: 'service_task', name: 'Right', serviceType: 'set_context', serviceConfig: { values: { right: true } } },
-    { id: 'join', nodeType: 'gateway', name: 'Join', gatewayType: 'parallel', join: true },
-    { id: 'call', nodeType: 'service_task', name: 'Call', serviceType: 'http_call', serviceConfig: { url: 'https://example.test', method: 'GET' } },
-  ],
-  routes: [
-    { fromNodeId: 'split', toNodeId: 'left' },
-    { fromNodeId: 'split', toNodeId: 'right' },
-    { fromNodeId: 'left', toNodeId: 'join' },
-    { fromNodeId: 'right', toNodeId: 'join' },
-    { fromNodeId: 'join', toNodeId: 'call' },
-  ],
-});
+const def = compile(
+  definition('Fan')
+    .parallel('split', { name: 'Split' })
+    .setContext('left', { left: true }, { name: 'Left' })
+    .setContext('right', { right: true }, { name: 'Right' })
+    .join('join', { name: 'Join' })
+    .service('call', 'http_call', { url: 'https://example.test', method: 'GET' }, { name: 'Call' })
+    .route('split', 'left')
+    .route('split', 'right')
+    .route('left', 'join')
+    .route('right', 'join')
+    .route('join', 'call')
+    .build(),
+);
 
 function started(): { instance: InstanceState; execution: ExecutionState } {
-  const start = planStart(def, {
+  const start = planStart(at, def, {
     tenantId: TENANT, definitionId: 'def', startedBy: 'u', triggerType: 'manual', contextEntityType: null, contextEntityId: null,
     contextData: {}, parentInstanceId: null, parentNodeExecutionId: null, depth: 0,
-  }, NOW, newId);
+  });
   const i = start.instance;
   const instance: InstanceState = {
     id: i.id, tenantId: TENANT, definitionId: 'def', status: 'running', contextData: i.contextData, startedBy: 'u', triggerType: 'manual',
@@ -59,7 +62,7 @@ function started(): { instance: InstanceState; execution: ExecutionState } {
 }
 
 function plan(instance: InstanceState, execution: ExecutionState, open: readonly OpenExecution[]): Plan {
-  const out = planStep({ definition: def, instance, execution, now: NOW, newId, settings, open });
+  const out = planStep(at, { definition: def, instance, execution, open });
   if (out.kind !== 'plan') throw new Error(`expected a plan, got ${out.kind}`);
   return out.plan;
 }
@@ -124,15 +127,14 @@ describe('running on in one transaction', () => {
 
   it('does not run inline into a step with I/O, a finished instance, or a parent\'s resume', () => {
     const { instance, execution } = started();
-    const joinOnly = compile({
-      name: 'Tail',
-      nodes: [
-        { id: 'g', nodeType: 'gateway', name: 'G', gatewayType: 'parallel' },
-        { id: 'call', nodeType: 'service_task', name: 'Call', serviceType: 'http_call', serviceConfig: { url: 'https://example.test', method: 'GET' } },
-      ],
-      routes: [{ fromNodeId: 'g', toNodeId: 'call' }],
-    });
-    const g = planStep({ definition: joinOnly, instance, execution: { ...execution, nodeId: 'g', nodeType: 'gateway' }, now: NOW, newId, settings });
+    const joinOnly = compile(
+      definition('Tail')
+        .parallel('g', { name: 'G' })
+        .service('call', 'http_call', { url: 'https://example.test', method: 'GET' }, { name: 'Call' })
+        .route('g', 'call')
+        .build(),
+    );
+    const g = planStep(at, { definition: joinOnly, instance, execution: { ...execution, nodeId: 'g', nodeType: 'gateway' } });
     if (g.kind !== 'plan') throw new Error('expected a plan');
     expect(g.plan.enqueue).toHaveLength(1);
     expect(inlineStepsOf(joinOnly, g.plan)).toEqual([]);

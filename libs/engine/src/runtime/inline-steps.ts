@@ -9,12 +9,12 @@ import type { CompiledDefinition, CompiledNode } from '../definition/definition.
 import { isOpenStatus, type ExecutionState, type InstanceState, type NodeJob, type Plan } from './model';
 import { readyExecutionState } from './plan-start';
 import type { OpenExecution } from './plan-builder';
-import { PURE_SERVICE_TYPES } from './plan-step';
+import { inTransactionHandlerOf } from './engine-handlers';
 
 /** Nodes whose step is a database transaction and nothing else: they may run inline. */
 export function runsWithoutIo(node: CompiledNode | undefined): boolean {
   if (!node) return false;
-  if (node.nodeType === 'service_task') return typeof node.serviceType === 'string' && PURE_SERVICE_TYPES.has(node.serviceType);
+  if (node.nodeType === 'service_task') return inTransactionHandlerOf(node.serviceType) !== undefined;
   return node.nodeType === 'gateway' || node.nodeType === 'approval' || node.nodeType === 'user_task';
 }
 

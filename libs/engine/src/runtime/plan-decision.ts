@@ -1,10 +1,10 @@
 /** Deciding a task: approve, reject, delegate, complete. Pure: locked state and command in, plan out. */
 
 import { ConflictError } from '../errors/engine-errors';
-import type { CompiledDefinition } from '../definition/definition.types';
 import type { Actor, ExecutionState, InstanceState, JsonObject, Plan } from './model';
-import { PlanBuilder, nodeOf, type OpenExecution } from './plan-builder';
-import { finishNode } from './plan-step';
+import type { PlanAt } from './plan-at';
+import { nodeOf } from './plan-builder';
+import { finishNode, stepBuilder, type StepState } from './plan-step';
 
 export type TaskCommand =
   | { readonly action: 'approve'; readonly comments?: string }
@@ -12,15 +12,10 @@ export type TaskCommand =
   | { readonly action: 'delegate'; readonly toUserId: string; readonly comments?: string }
   | { readonly action: 'complete'; readonly data: JsonObject };
 
-export interface DecisionInput {
-  readonly definition: CompiledDefinition;
-  readonly instance: InstanceState;
-  readonly task: ExecutionState;
+/** A person's decision on a task: who, and what. */
+export interface TaskDecision {
   readonly actor: Actor;
-  readonly now: Date;
-  readonly newId: () => string;
-  /** open executions of the instance, when the definition has joins */
-  readonly open?: readonly OpenExecution[];
+  readonly command: TaskCommand;
 }
 
 /** The state checks of a decision (409s), shared by `check` and the decision itself. */
@@ -42,11 +37,13 @@ export function assertDecidable(instance: InstanceState, task: ExecutionState, a
   }
 }
 
-export function planDecision(input: DecisionInput, command: TaskCommand): Plan {
-  const { definition, instance, task, actor, now } = input;
+/** `state.execution` is the task. */
+export function planDecision(at: PlanAt, state: StepState, event: TaskDecision): Plan {
+  const { definition, instance, execution: task } = state;
+  const { actor, command } = event;
   assertDecidable(instance, task, command.action);
   const node = nodeOf(definition, task.nodeId);
-  const b = new PlanBuilder(instance, now, input.newId, { definition, ...(input.open ? { open: input.open } : {}) });
+  const b = stepBuilder(at, state);
 
   switch (command.action) {
     case 'approve':

@@ -4,6 +4,7 @@ import type { CompiledDefinition } from '../definition/definition.types';
 import { slaDeadlineAfter } from '../sla/sla-clock';
 import { DEFINITION_BOUNDS } from '../definition/definition.types';
 import type { ExecutionState, InstanceState, JsonObject, NewExecution, NodeJob, HistoryEvent, TriggerType } from './model';
+import type { PlanAt } from './plan-at';
 import { nodeOf } from './plan-builder';
 import { READY_EXECUTION_FIELDS } from './model';
 
@@ -33,7 +34,9 @@ export interface StartPlan {
   readonly now: Date;
 }
 
-export function planStart(def: CompiledDefinition, req: StartRequest, now: Date, newId: () => string): StartPlan {
+/** `def` is the version started (its state); `req`, who starts it and with what. */
+export function planStart(at: PlanAt, def: CompiledDefinition, req: StartRequest): StartPlan {
+  const { now, newId } = at;
   const instanceId = newId();
   const start = nodeOf(def, def.startNodeId);
   const firstExecution: NewExecution = {

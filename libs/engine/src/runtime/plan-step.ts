@@ -1,41 +1,63 @@
 /**
  * Executing a ready node execution. Pure: the current (locked) state in, a plan out.
- * Tasks park the execution as `waiting`; gateways and `set_context` finish within the step;
- * service tasks with I/O claim a lease and run outside the transaction; sub-workflows start a
- * child instance and wait for it.
+ * Tasks park the execution as `waiting`; gateways and service tasks whose handler runs in the
+ * transaction (`runsInTransaction`, the engine's own) finish within the step; other service tasks
+ * claim a lease and run outside the transaction; sub-workflows start a child instance and wait
+ * for it.
  */
 
 import { EngineError, NodeFailedError, serializeError } from '../errors/engine-errors';
-import type { CompiledDefinition, CompiledNode } from '../definition/definition.types';
+import type { ApprovalNode, CompiledDefinition, CompiledNode, ServiceTaskNode, SubWorkflowNode, UserTaskNode } from '../definition/definition.types';
 import { evaluateExpression } from '../expressions/cel-expression';
 import { slaDeadlineAfter } from '../sla/sla-clock';
 import { DEFINITION_BOUNDS } from '../definition/definition.types';
-import type { EngineSettings } from './ports';
 import type { ExecutionState, InstanceState, JsonObject, Plan } from './model';
+import type { PlanAt } from './plan-at';
+import type { EngineSettings } from './ports';
 import { PlanBuilder, expressionScope, nodeOf, type OpenExecution } from './plan-builder';
 import { chooseRoutes, type NodeOutcome } from './routing';
+import { applyInTransaction, inTransactionHandlerOf } from './engine-handlers';
 
-export interface StepInput {
+/** The locked state the step planners (and the decision and escalation planners) plan from. */
+export interface StepState {
   readonly definition: CompiledDefinition;
   readonly instance: InstanceState;
   readonly execution: ExecutionState;
-  readonly now: Date;
-  readonly newId: () => string;
-  readonly settings: EngineSettings;
   /** open executions of the instance, when the definition has joins */
   readonly open?: readonly OpenExecution[];
+}
+
+/** The settings `planStep` reads. */
+export type StepSettings = 'defaultSlaHours' | 'maxStepsPerInstance' | 'maxSubworkflowDepth' | 'leaseMs';
+
+/** An I/O step's handler returned. */
+export interface ServiceReturned {
+  readonly leaseToken: string;
+  readonly result: { contextUpdates?: JsonObject; output?: JsonObject };
+}
+
+/** An I/O step's attempt that failed but may succeed later. */
+export interface ServiceAttemptFailed {
+  readonly leaseToken: string;
+  readonly error: EngineError;
+  /** the attempt's number, as Postgres counts them */
+  readonly attempt: number;
+}
+
+/** A sub-workflow's child instance as its report finds it: ended, or (a stray report) still running. */
+export interface ChildOutcome {
+  readonly id: string;
+  readonly status: InstanceState['status'];
+  readonly contextData: JsonObject;
 }
 
 export type StepOutcome =
   | { readonly kind: 'noop'; readonly reason: string }
   | { readonly kind: 'plan'; readonly plan: Plan }
   /** an I/O service task: the plan claims the lease; the handler runs after commit */
-  | { readonly kind: 'claim'; readonly plan: Plan; readonly node: CompiledNode; readonly leaseToken: string }
+  | { readonly kind: 'claim'; readonly plan: Plan; readonly node: ServiceTaskNode; readonly leaseToken: string }
   /** a sub-workflow: start the child in this transaction, then apply `waitPlan(childId)` */
-  | { readonly kind: 'start_child'; readonly node: CompiledNode; readonly waitPlan: (childInstanceId: string) => Plan };
-
-/** Service types whose whole effect is computed inside the step transaction. */
-export const PURE_SERVICE_TYPES: ReadonlySet<string> = new Set(['set_context']);
+  | { readonly kind: 'start_child'; readonly node: SubWorkflowNode; readonly waitPlan: (childInstanceId: string) => Plan };
 
 /** An execution may run when ready, or when running under a lease that has run out (its worker died). */
 export function isRunnable(execution: ExecutionState, now: Date): boolean {
@@ -43,13 +65,14 @@ export function isRunnable(execution: ExecutionState, now: Date): boolean {
   return execution.status === 'running' && execution.leaseExpiresAt !== null && execution.leaseExpiresAt <= now;
 }
 
-export function planStep(input: StepInput): StepOutcome {
-  const { definition, instance, execution, now, settings } = input;
+export function planStep(at: PlanAt<StepSettings>, state: StepState): StepOutcome {
+  const { now, settings } = at;
+  const { definition, instance, execution } = state;
   if (!isRunnable(execution, now)) return { kind: 'noop', reason: `execution is ${execution.status}` };
   if (instance.status !== 'running') return { kind: 'noop', reason: `instance is ${instance.status}` };
 
   const node = nodeOf(definition, execution.nodeId);
-  const b = new PlanBuilder(instance, now, input.newId, { definition, ...(input.open ? { open: input.open } : {}) });
+  const b = stepBuilder(at, state);
   b.countStep();
 
   if (instance.stepCount + 1 > settings.maxStepsPerInstance) {
@@ -71,8 +94,9 @@ export function planStep(input: StepInput): StepOutcome {
         finishNode(b, definition, node, execution, 'completed', {});
         break;
       case 'service_task': {
-        if (!node.serviceType || !PURE_SERVICE_TYPES.has(node.serviceType)) {
-          const leaseToken = input.newId();
+        const inTransaction = inTransactionHandlerOf(node.serviceType);
+        if (!inTransaction) {
+          const leaseToken = at.newId();
           if (execution.attempts === 0 && execution.status === 'ready') b.record(started(execution));
           b.patch(execution, {
             status: 'running',
@@ -83,10 +107,10 @@ export function planStep(input: StepInput): StepOutcome {
           });
           return { kind: 'claim', plan: b.build(), node, leaseToken };
         }
-        const values = (node.serviceConfig['values'] ?? {}) as JsonObject;
+        const result = applyInTransaction(inTransaction, node.serviceConfig, b.contextData, expressionScope(b.instance, b.contextData));
         b.record(started(execution));
-        b.mergeContext(values);
-        finishNode(b, definition, node, execution, 'completed', { output: values });
+        if (result.contextUpdates) b.mergeContext(result.contextUpdates);
+        finishNode(b, definition, node, execution, 'completed', { output: result.output ?? result.contextUpdates ?? {} });
         break;
       }
       case 'sub_workflow': {
@@ -109,30 +133,27 @@ export function planStep(input: StepInput): StepOutcome {
     }
   } catch (err) {
     if (!(err instanceof EngineError) || err.kind !== 'node_failed') throw err;
-    return { kind: 'plan', plan: failedPlan(instance, execution, now, input.newId, err) };
+    return { kind: 'plan', plan: failedPlan(at, instance, execution, err) };
   }
   return { kind: 'plan', plan: b.build() };
 }
 
 /** The I/O step's handler returned: record its result and route on, if the lease still holds. */
-export function planServiceCompletion(
-  input: Omit<StepInput, 'settings'>,
-  leaseToken: string,
-  result: { contextUpdates?: JsonObject; output?: JsonObject },
-): StepOutcome {
-  const { definition, instance, execution, now } = input;
-  if (execution.status !== 'running' || execution.leaseToken !== leaseToken) {
+export function planServiceCompletion(at: PlanAt, state: StepState, event: ServiceReturned): StepOutcome {
+  const { definition, instance, execution } = state;
+  const { result } = event;
+  if (execution.status !== 'running' || execution.leaseToken !== event.leaseToken) {
     return { kind: 'noop', reason: 'the lease was lost: another worker took the step over' };
   }
   if (instance.status !== 'running') return { kind: 'noop', reason: `instance is ${instance.status}` };
   const node = nodeOf(definition, execution.nodeId);
-  const b = new PlanBuilder(instance, now, input.newId, { definition, ...(input.open ? { open: input.open } : {}) });
+  const b = stepBuilder(at, state);
   try {
     if (result.contextUpdates) b.mergeContext(result.contextUpdates);
     finishNode(b, definition, node, execution, 'completed', { output: result.output ?? result.contextUpdates ?? {} });
   } catch (err) {
     if (!(err instanceof EngineError) || err.kind !== 'node_failed') throw err;
-    return { kind: 'plan', plan: failedPlan(instance, execution, now, input.newId, err) };
+    return { kind: 'plan', plan: failedPlan(at, instance, execution, err) };
   }
   return { kind: 'plan', plan: b.build() };
 }
@@ -141,48 +162,45 @@ export function planServiceCompletion(
  * The I/O step's handler is still at work: extend its lease, so no other worker takes the step
  * over while this one lives. Null when the lease is no longer this worker's.
  */
-export function planLeaseRenewal(instance: InstanceState, execution: ExecutionState, leaseToken: string, leaseMs: number, now: Date, newId: () => string): Plan | null {
-  if (execution.status !== 'running' || execution.leaseToken !== leaseToken || instance.status !== 'running') return null;
-  const b = new PlanBuilder(instance, now, newId);
-  b.patch(execution, { leaseExpiresAt: new Date(now.getTime() + leaseMs) });
+export function planLeaseRenewal(
+  at: PlanAt<'leaseMs'>,
+  state: Pick<StepState, 'instance' | 'execution'>,
+  event: { readonly leaseToken: string },
+): Plan | null {
+  const { instance, execution } = state;
+  if (execution.status !== 'running' || execution.leaseToken !== event.leaseToken || instance.status !== 'running') return null;
+  const b = new PlanBuilder(instance, at.now, at.newId);
+  b.patch(execution, { leaseExpiresAt: new Date(at.now.getTime() + at.settings.leaseMs) });
   return b.build();
 }
 
 /** The I/O step failed but may succeed later: release the lease, keep the error, wait for the retry. */
-export function planServiceRetry(
-  instance: InstanceState,
-  execution: ExecutionState,
-  leaseToken: string,
-  err: EngineError,
-  attempt: number,
-  now: Date,
-  newId: () => string,
-): Plan | null {
-  if (execution.status !== 'running' || execution.leaseToken !== leaseToken || instance.status !== 'running') return null;
-  const b = new PlanBuilder(instance, now, newId);
-  const error = serializeError(err) as unknown as JsonObject;
+export function planServiceRetry(at: PlanAt, state: Pick<StepState, 'instance' | 'execution'>, event: ServiceAttemptFailed): Plan | null {
+  const { instance, execution } = state;
+  if (execution.status !== 'running' || execution.leaseToken !== event.leaseToken || instance.status !== 'running') return null;
+  const b = new PlanBuilder(instance, at.now, at.newId);
+  const error = serializeError(event.error) as unknown as JsonObject;
   b.patch(execution, { status: 'ready', leaseToken: null, leaseExpiresAt: null, error });
   // each failed attempt is in the audit trail, not only the last one
-  b.record({ eventType: 'step_attempt_failed', nodeExecutionId: execution.id, actorUserId: null, details: { nodeId: execution.nodeId, attempt, error } });
+  b.record({ eventType: 'step_attempt_failed', nodeExecutionId: execution.id, actorUserId: null, details: { nodeId: execution.nodeId, attempt: event.attempt, error } });
   return b.build();
 }
 
 /** A child instance ended: the parent's waiting sub_workflow execution completes, is rejected or fails. */
-export function planChildResult(
-  input: Omit<StepInput, 'settings'>,
-  child: { id: string; status: InstanceState['status']; contextData: JsonObject },
-): StepOutcome {
-  const { definition, instance, execution, now } = input;
+export function planChildResult(at: PlanAt, state: StepState, child: ChildOutcome): StepOutcome {
+  const { definition, instance, execution } = state;
   if (execution.status !== 'waiting' || execution.waitingFor !== 'child') return { kind: 'noop', reason: `execution is ${execution.status}` };
   if (instance.status !== 'running') return { kind: 'noop', reason: `instance is ${instance.status}` };
   if (child.status === 'running') return { kind: 'noop', reason: 'the child is still running' };
   const node = nodeOf(definition, execution.nodeId);
-  const b = new PlanBuilder(instance, now, input.newId, { definition, ...(input.open ? { open: input.open } : {}) });
+  const b = stepBuilder(at, state);
   b.countStep();
   try {
     if (child.status === 'completed') {
-      const updates = node.outputMapping
-        ? Object.fromEntries(Object.entries(node.outputMapping).map(([key, expr]) => [key, evaluateExpression(expr, { context: child.contextData, instance: { id: child.id } })]))
+      // only a sub_workflow waits for a child
+      const outputMapping = node.nodeType === 'sub_workflow' ? node.outputMapping : null;
+      const updates = outputMapping
+        ? Object.fromEntries(Object.entries(outputMapping).map(([key, expr]) => [key, evaluateExpression(expr, { context: child.contextData, instance: { id: child.id } })]))
         : child.contextData;
       b.mergeContext(updates);
       finishNode(b, definition, node, execution, 'completed', { output: { childInstanceId: child.id, childStatus: child.status } });
@@ -197,7 +215,7 @@ export function planChildResult(
     }
   } catch (err) {
     if (!(err instanceof EngineError) || err.kind !== 'node_failed') throw err;
-    return { kind: 'plan', plan: failedPlan(instance, execution, now, input.newId, err) };
+    return { kind: 'plan', plan: failedPlan(at, instance, execution, err) };
   }
   return { kind: 'plan', plan: b.build() };
 }
@@ -205,9 +223,9 @@ export function planChildResult(
 function parkTask(
   b: PlanBuilder,
   def: CompiledDefinition,
-  node: CompiledNode,
+  node: ApprovalNode | UserTaskNode,
   execution: ExecutionState,
-  settings: EngineSettings,
+  settings: Pick<EngineSettings, 'defaultSlaHours'>,
 ): void {
   const isApproval = node.nodeType === 'approval';
   const assignedUserId = isApproval ? node.approverUserId : node.assigneeUserId;
@@ -290,8 +308,13 @@ export function failNode(b: PlanBuilder, execution: ExecutionState, err: EngineE
   b.end('failed', { eventType: 'instance_failed', nodeExecutionId: execution.id, actorUserId: null, details: { error } });
 }
 
-function failedPlan(instance: InstanceState, execution: ExecutionState, now: Date, newId: () => string, err: EngineError): Plan {
-  const b = new PlanBuilder(instance, now, newId);
+/** The builder of a plan over a step's state, joins seen through `open`. */
+export function stepBuilder(at: PlanAt, state: Pick<StepState, 'definition' | 'instance' | 'open'>): PlanBuilder {
+  return new PlanBuilder(state.instance, at.now, at.newId, { definition: state.definition, ...(state.open ? { open: state.open } : {}) });
+}
+
+function failedPlan(at: PlanAt, instance: InstanceState, execution: ExecutionState, err: EngineError): Plan {
+  const b = new PlanBuilder(instance, at.now, at.newId);
   b.countStep();
   failNode(b, execution, err);
   return b.build();

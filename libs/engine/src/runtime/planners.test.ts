@@ -4,11 +4,12 @@
  *   manager_approval --> amount_check --true--> cfo_approval --> complete
  *                                     \--false-------------------^
  */
+import { definition } from '@wf/testkit/definitions';
 import { compileDefinition } from '../definition/compile-definition';
 import type { CompiledDefinition } from '../definition/definition.types';
 import type { Actor, ExecutionState, InstanceState, Plan } from './model';
 import { planStart, readyExecutionState } from './plan-start';
-import { planLeaseRenewal, planStep, type StepInput } from './plan-step';
+import { planLeaseRenewal, planStep, type StepState } from './plan-step';
 import { planDecision } from './plan-decision';
 import { planCancel, planRetry } from './plan-admin';
 import { taskAccess } from './task-access';
@@ -24,25 +25,23 @@ function compile(raw: unknown): CompiledDefinition {
   return r.definition;
 }
 
-const po = compile({
-  name: 'PO',
-  nodes: [
-    { id: 'manager_approval', nodeType: 'approval', name: 'Manager Approval', approverRole: 'manager', slaHours: 24 },
-    { id: 'amount_check', nodeType: 'gateway', name: 'Check Amount', conditionExpression: 'context.amount > 10000' },
-    { id: 'cfo_approval', nodeType: 'approval', name: 'CFO Approval', approverRole: 'cfo' },
-    { id: 'complete', nodeType: 'service_task', name: 'Complete', serviceType: 'set_context', serviceConfig: { values: { orderStatus: 'approved' } } },
-  ],
-  routes: [
-    { fromNodeId: 'manager_approval', toNodeId: 'amount_check' },
-    { fromNodeId: 'amount_check', toNodeId: 'cfo_approval', condition: 'true' },
-    { fromNodeId: 'amount_check', toNodeId: 'complete', condition: 'false' },
-    { fromNodeId: 'cfo_approval', toNodeId: 'complete' },
-  ],
-  slaHours: 72,
-});
+const po = compile(
+  definition('PO')
+    .approval('manager_approval', { name: 'Manager Approval', approverRole: 'manager', slaHours: 24 })
+    .gateway('amount_check', 'context.amount > 10000', { name: 'Check Amount' })
+    .approval('cfo_approval', { name: 'CFO Approval', approverRole: 'cfo' })
+    .setContext('complete', { orderStatus: 'approved' }, { name: 'Complete' })
+    .route('manager_approval', 'amount_check')
+    .route('amount_check', 'cfo_approval', 'true')
+    .route('amount_check', 'complete', 'false')
+    .route('cfo_approval', 'complete')
+    .with({ slaHours: 72 })
+    .build(),
+);
 
 let counter = 0;
 const newId = () => `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
+const at = { now: NOW, newId, settings };
 
 function instance(over: Partial<InstanceState> = {}): InstanceState {
   return {
@@ -70,8 +69,8 @@ function execution(nodeId: string, over: Partial<ExecutionState> = {}): Executio
   return { ...readyExecutionState('inst', { id: `exec-${nodeId}`, nodeId, nodeType: node.nodeType, nodeName: node.name, status: 'ready', waitingFor: null, readyAt: NOW }), ...over };
 }
 
-function step(inst: InstanceState, exec: ExecutionState, over: Partial<StepInput> = {}): Plan {
-  const out = planStep({ definition: po, instance: inst, execution: exec, now: NOW, newId, settings, ...over });
+function step(inst: InstanceState, exec: ExecutionState, over: Partial<StepState> = {}): Plan {
+  const out = planStep(at, { definition: po, instance: inst, execution: exec, ...over });
   if (out.kind !== 'plan') throw new Error(`expected a plan, got ${out.kind}`);
   return out.plan;
 }
@@ -80,7 +79,7 @@ const manager: Actor = { tenantId: TENANT, userId: 'mo', roles: ['manager'] };
 
 describe('planStart', () => {
   it('creates a running instance with one ready execution of the start node and an SLA deadline', () => {
-    const plan = planStart(po, { tenantId: TENANT, definitionId: 'def', startedBy: 'u', triggerType: 'manual', contextEntityType: null, contextEntityId: null, contextData: { amount: 1 }, parentInstanceId: null, parentNodeExecutionId: null, depth: 0 }, NOW, newId);
+    const plan = planStart(at, po, { tenantId: TENANT, definitionId: 'def', startedBy: 'u', triggerType: 'manual', contextEntityType: null, contextEntityId: null, contextData: { amount: 1 }, parentInstanceId: null, parentNodeExecutionId: null, depth: 0 });
     expect(plan.instance.status).toBe('running');
     expect(plan.instance.openExecutions).toBe(1);
     expect(plan.instance.slaDeadline?.toISOString()).toBe('2026-01-04T00:00:00.000Z');
@@ -117,8 +116,8 @@ describe('planStep', () => {
   });
 
   it('does nothing for an execution that is no longer ready, or an instance no longer running', () => {
-    expect(planStep({ definition: po, instance: instance(), execution: execution('complete', { status: 'completed' }), now: NOW, newId, settings }).kind).toBe('noop');
-    expect(planStep({ definition: po, instance: instance({ status: 'cancelled' }), execution: execution('complete'), now: NOW, newId, settings }).kind).toBe('noop');
+    expect(planStep(at, { definition: po, instance: instance(), execution: execution('complete', { status: 'completed' }) }).kind).toBe('noop');
+    expect(planStep(at, { definition: po, instance: instance({ status: 'cancelled' }), execution: execution('complete') }).kind).toBe('noop');
   });
 
   it('fails the node and the instance at the step limit', () => {
@@ -140,30 +139,30 @@ describe('planDecision', () => {
   const waiting = () => execution('manager_approval', { status: 'waiting', assignedRole: 'manager', slaDeadline: NOW });
 
   it('approves a task and routes on', () => {
-    const plan = planDecision({ definition: po, instance: instance(), task: waiting(), actor: manager, now: NOW, newId }, { action: 'approve', comments: 'ok' });
+    const plan = planDecision(at, { definition: po, instance: instance(), execution: waiting() }, { actor: manager, command: { action: 'approve', comments: 'ok' } });
     expect(plan.executionPatches[0]).toMatchObject({ status: 'completed', decision: 'approved', decidedBy: 'mo', comments: 'ok' });
     expect(plan.newExecutions.map((e) => e.nodeId)).toEqual(['amount_check']);
     expect(plan.history.map((h) => h.eventType)).toEqual(['task_approved', 'node_completed']);
   });
 
   it('rejects a task without a rejected route: the instance ends rejected', () => {
-    const plan = planDecision({ definition: po, instance: instance(), task: waiting(), actor: manager, now: NOW, newId }, { action: 'reject' });
+    const plan = planDecision(at, { definition: po, instance: instance(), execution: waiting() }, { actor: manager, command: { action: 'reject' } });
     expect(plan.instance.status).toBe('rejected');
     expect(plan.newExecutions).toEqual([]);
     expect(plan.history.map((h) => h.eventType)).toEqual(['task_rejected', 'node_completed', 'instance_rejected']);
   });
 
   it('delegates to a user, remembering who held it', () => {
-    const plan = planDecision({ definition: po, instance: instance(), task: waiting(), actor: manager, now: NOW, newId }, { action: 'delegate', toUserId: 'dave' });
+    const plan = planDecision(at, { definition: po, instance: instance(), execution: waiting() }, { actor: manager, command: { action: 'delegate', toUserId: 'dave' } });
     expect(plan.executionPatches[0]).toMatchObject({ status: 'waiting', assignedUserId: 'dave', previousAssignees: ['mo'] });
     expect(plan.instance.openDelta).toBe(0);
   });
 
   it('refuses a decided task, complete on an approval, and approve on a user task (409)', () => {
-    const input = { definition: po, instance: instance(), actor: manager, now: NOW, newId };
-    expect(() => planDecision({ ...input, task: { ...waiting(), status: 'completed' } }, { action: 'approve' })).toThrow(expect.objectContaining({ code: 'TASK_NOT_WAITING' }));
-    expect(() => planDecision({ ...input, task: waiting() }, { action: 'complete', data: {} })).toThrow(expect.objectContaining({ code: 'WRONG_TASK_ACTION' }));
-    expect(() => planDecision({ ...input, task: { ...waiting(), nodeType: 'user_task' } }, { action: 'approve' })).toThrow(expect.objectContaining({ code: 'WRONG_TASK_ACTION' }));
+    const state = { definition: po, instance: instance() };
+    expect(() => planDecision(at, { ...state, execution: { ...waiting(), status: 'completed' } }, { actor: manager, command: { action: 'approve' } })).toThrow(expect.objectContaining({ code: 'TASK_NOT_WAITING' }));
+    expect(() => planDecision(at, { ...state, execution: waiting() }, { actor: manager, command: { action: 'complete', data: {} } })).toThrow(expect.objectContaining({ code: 'WRONG_TASK_ACTION' }));
+    expect(() => planDecision(at, { ...state, execution: { ...waiting(), nodeType: 'user_task' } }, { actor: manager, command: { action: 'approve' } })).toThrow(expect.objectContaining({ code: 'WRONG_TASK_ACTION' }));
   });
 });
 
@@ -181,19 +180,19 @@ describe('task access', () => {
 
 describe('cancel and retry', () => {
   it('cancels a running instance, closing every open execution', () => {
-    const plan = planCancel(instance({ openExecutions: 2 }), manager, NOW, newId);
+    const plan = planCancel(at, instance({ openExecutions: 2 }), { actor: manager });
     expect(plan.instance).toMatchObject({ status: 'cancelled', openDelta: -2 });
     expect(plan.cancelOtherOpenExecutions).toBe(true);
-    expect(() => planCancel(instance({ status: 'completed' }), manager, NOW, newId)).toThrow(expect.objectContaining({ code: 'INSTANCE_NOT_RUNNING' }));
+    expect(() => planCancel(at, instance({ status: 'completed' }), { actor: manager })).toThrow(expect.objectContaining({ code: 'INSTANCE_NOT_RUNNING' }));
   });
 
   it('retries failed executions under a new generation', () => {
     const failed = execution('complete', { status: 'failed', generation: 0, error: { code: 'X' } });
-    const plan = planRetry(instance({ status: 'failed', openExecutions: 0 }), [failed], [], manager, NOW, newId);
+    const plan = planRetry(at, { instance: instance({ status: 'failed', openExecutions: 0 }), failed: [failed], closedByFailure: [] }, { actor: manager });
     expect(plan.instance).toMatchObject({ status: 'running', openDelta: 1, completedAt: null });
     expect(plan.executionPatches[0]).toMatchObject({ status: 'ready', generation: 1, error: null });
     expect(plan.enqueue).toEqual([{ kind: 'run', tenantId: TENANT, instanceId: 'inst', executionId: failed.id, generation: 1 }]);
-    expect(() => planRetry(instance(), [failed], [], manager, NOW, newId)).toThrow(expect.objectContaining({ code: 'INSTANCE_NOT_FAILED' }));
+    expect(() => planRetry(at, { instance: instance(), failed: [failed], closedByFailure: [] }, { actor: manager })).toThrow(expect.objectContaining({ code: 'INSTANCE_NOT_FAILED' }));
   });
 
   it('brings back every execution the failure closed: a waiting task returns to its queue with its deadline watched', () => {
@@ -202,7 +201,7 @@ describe('cancel and retry', () => {
     const task = execution('manager_approval', { status: 'cancelled', waitingFor: 'task', closedByFailureFrom: 'waiting', slaDeadline: deadline, assignedRole: 'manager' });
     const step = execution('amount_check', { status: 'cancelled', generation: 2, closedByFailureFrom: 'ready' });
     const cancelledByOperator = execution('amount_check', { id: 'exec-cancelled', status: 'cancelled', closedByFailureFrom: null });
-    const plan = planRetry(instance({ status: 'failed', openExecutions: 0 }), [failed], [task, step, cancelledByOperator], manager, NOW, newId);
+    const plan = planRetry(at, { instance: instance({ status: 'failed', openExecutions: 0 }), failed: [failed], closedByFailure: [task, step, cancelledByOperator] }, { actor: manager });
     expect(plan.instance).toMatchObject({ status: 'running', openDelta: 3 });
     const byId = new Map(plan.executionPatches.map((p) => [p.id, p]));
     expect(byId.get(task.id)).toMatchObject({ status: 'waiting', waitingFor: 'task', assignedRole: 'manager', completedAt: null, closedByFailureFrom: null });
@@ -222,26 +221,28 @@ describe('cancel and retry', () => {
 describe('planEscalation', () => {
   const overdue = (over: Partial<ExecutionState> = {}) =>
     execution('manager_approval', { status: 'waiting', waitingFor: 'task', slaDeadline: new Date(NOW.getTime() - 1000), escalationRole: 'director', ...over });
+  const escalationAt = (escalationEnabled: boolean) => ({ now: NOW, newId, settings: { escalationEnabled } });
 
   it('records the breach without escalating when escalation is off', () => {
-    const plan = planEscalation({ definition: po, instance: instance(), task: overdue(), now: NOW, newId, escalationEnabled: false })!;
+    const plan = planEscalation(escalationAt(false), { definition: po, instance: instance(), execution: overdue() })!;
     expect(plan.history.map((e) => e.eventType)).toEqual(['sla_breached']);
     expect(plan.executionPatches[0]).toMatchObject({ slaBreachedAt: NOW, escalatedAt: null });
   });
 
   it('records the breach once: a recorded or escalated task is left alone', () => {
-    expect(planEscalation({ definition: po, instance: instance(), task: overdue({ slaBreachedAt: NOW }), now: NOW, newId, escalationEnabled: false })).toBeNull();
-    expect(planEscalation({ definition: po, instance: instance(), task: overdue({ escalatedAt: NOW }), now: NOW, newId, escalationEnabled: true })).toBeNull();
-    expect(planEscalation({ definition: po, instance: instance(), task: overdue({ slaDeadline: new Date(NOW.getTime() + 1000) }), now: NOW, newId, escalationEnabled: true })).toBeNull();
+    expect(planEscalation(escalationAt(false), { definition: po, instance: instance(), execution: overdue({ slaBreachedAt: NOW }) })).toBeNull();
+    expect(planEscalation(escalationAt(true), { definition: po, instance: instance(), execution: overdue({ escalatedAt: NOW }) })).toBeNull();
+    expect(planEscalation(escalationAt(true), { definition: po, instance: instance(), execution: overdue({ slaDeadline: new Date(NOW.getTime() + 1000) }) })).toBeNull();
   });
 });
 
 describe('planLeaseRenewal', () => {
   const token = '00000000-0000-4000-8000-0000000000aa';
   const held = () => execution('amount_check', { status: 'running', leaseToken: token, leaseExpiresAt: new Date(NOW.getTime() + 1000) });
+  const renewAt = { now: NOW, newId, settings: { leaseMs: 15_000 } };
 
   it('extends the lease from now, touching nothing else: no history, no step, no status change', () => {
-    const plan = planLeaseRenewal(instance(), held(), token, 15_000, NOW, newId);
+    const plan = planLeaseRenewal(renewAt, { instance: instance(), execution: held() }, { leaseToken: token });
     expect(plan?.executionPatches).toEqual([expect.objectContaining({ status: 'running', leaseToken: token, leaseExpiresAt: new Date(NOW.getTime() + 15_000) })]);
     expect(plan?.history).toEqual([]);
     expect(plan?.instance).toMatchObject({ status: 'running', stepDelta: 0, openDelta: 0 });
@@ -249,8 +250,8 @@ describe('planLeaseRenewal', () => {
   });
 
   it('refuses when the lease is another worker\'s, the step is over, or the instance ended', () => {
-    expect(planLeaseRenewal(instance(), held(), '00000000-0000-4000-8000-0000000000bb', 15_000, NOW, newId)).toBeNull();
-    expect(planLeaseRenewal(instance(), execution('amount_check', { status: 'completed' }), token, 15_000, NOW, newId)).toBeNull();
-    expect(planLeaseRenewal(instance({ status: 'cancelled' }), held(), token, 15_000, NOW, newId)).toBeNull();
+    expect(planLeaseRenewal(renewAt, { instance: instance(), execution: held() }, { leaseToken: '00000000-0000-4000-8000-0000000000bb' })).toBeNull();
+    expect(planLeaseRenewal(renewAt, { instance: instance(), execution: execution('amount_check', { status: 'completed' }) }, { leaseToken: token })).toBeNull();
+    expect(planLeaseRenewal(renewAt, { instance: instance({ status: 'cancelled' }), execution: held() }, { leaseToken: token })).toBeNull();
   });
 });

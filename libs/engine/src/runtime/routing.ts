@@ -24,7 +24,7 @@ export function chooseRoutes(node: CompiledNode, outcome: NodeOutcome, scope: Sc
 
   if (node.nodeType === 'gateway') {
     if (node.gatewayType === 'parallel') return [...node.outgoing];
-    const result = evaluateExpression(node.conditionExpression ?? 'true', scope);
+    const result = evaluateExpression(node.conditionExpression, scope);
     let fallback: CompiledRoute | undefined;
     for (const route of node.outgoing) {
       if (route.kind === 'always') {

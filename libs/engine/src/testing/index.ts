@@ -1,4 +1,5 @@
-/** @wf/engine/testing: the engine over in-memory ports, and the Store contract suite (tests only). */
+/** @wf/engine/testing: the engine over in-memory ports, the Store contract suite, and test helpers (tests only). */
+export * from './compiled-node';
 export * from './in-memory-store';
 export * from './memory-engine';
 export * from './store-contract';

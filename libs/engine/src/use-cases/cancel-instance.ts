@@ -5,6 +5,7 @@ import type { Actor, InstanceSummary } from '../runtime/model';
 import type { EnginePorts, StoreTx } from '../runtime/ports';
 import { isAdmin } from '../runtime/task-access';
 import { planCancel } from '../runtime/plan-admin';
+import { planAt, type PlanAt } from '../runtime/plan-at';
 import { runInTenant, type Effects } from './effects';
 
 /**
@@ -13,10 +14,10 @@ import { runInTenant, type Effects } from './effects';
  * is cancelled in this same transaction: only the top instance's jobs are sent (a cancelled
  * child sub-workflow wakes its parent's node, which then fails).
  */
-async function cancelTree(ports: EnginePorts, tx: StoreTx, effects: Effects, id: string, actor: Actor, now: Date, reason: string | null, top: boolean): Promise<void> {
+async function cancelTree(at: PlanAt, tx: StoreTx, effects: Effects, id: string, actor: Actor, reason: string | null, top: boolean): Promise<void> {
   const locked = await tx.lockInstance(id);
   if (!locked) throw new NotFoundError('Workflow instance', id);
-  const plan = planCancel(locked, actor, now, ports.newId, reason ?? undefined);
+  const plan = planCancel(at, locked, { actor, reason: reason ?? undefined });
   if (top) {
     await effects.write(tx, plan, locked);
   } else {
@@ -24,7 +25,7 @@ async function cancelTree(ports: EnginePorts, tx: StoreTx, effects: Effects, id:
   }
   if (reason !== null) await tx.recordCancelReason(id, reason);
   for (const child of await tx.runningChildren(id)) {
-    await cancelTree(ports, tx, effects, child, actor, now, `parent instance ${id} was cancelled`, false);
+    await cancelTree(at, tx, effects, child, actor, `parent instance ${id} was cancelled`, false);
   }
 }
 
@@ -36,9 +37,9 @@ export async function cancelInstance(ports: EnginePorts, actor: Actor, id: strin
     if (!isAdmin(actor) && seen.startedBy !== actor.userId) {
       throw new ForbiddenError('only an admin or the starter may cancel an instance', 'NOT_ALLOWED');
     }
-    const now = ports.clock.now();
-    await cancelTree(ports, tx, effects, id, actor, now, reason ?? null, true);
+    const at = planAt(ports);
+    await cancelTree(at, tx, effects, id, actor, reason ?? null, true);
     const { lastHistoryHash: _head, ...summary } = seen;
-    return { ...summary, status: 'cancelled', completedAt: now, cancelReason: reason ?? null };
+    return { ...summary, status: 'cancelled', completedAt: at.now, cancelReason: reason ?? null };
   });
 }

@@ -5,6 +5,7 @@ import type { Actor, Plan } from '../runtime/model';
 import type { EnginePorts, StoreTx } from '../runtime/ports';
 import { assertDecidable, planDecision, type TaskCommand } from '../runtime/plan-decision';
 import { taskAccess } from '../runtime/task-access';
+import { planAt } from '../runtime/plan-at';
 import { runInTenant } from './effects';
 import { definitionOf, openExecutionsFor } from './load-step';
 
@@ -34,12 +35,14 @@ export async function decideTask(ports: EnginePorts, actor: Actor, taskId: strin
     const def = await definitionOf(tx, snap.instance.definitionId);
     if (command.action === 'complete') {
       const node = def.compiled.nodes.get(snap.execution.nodeId);
-      ports.schemas.validateForm({ definitionId: def.id, nodeId: snap.execution.nodeId }, node?.formSchema ?? null, command.data);
+      const formSchema = node?.nodeType === 'user_task' ? node.formSchema : null;
+      ports.schemas.validateForm({ definitionId: def.id, nodeId: snap.execution.nodeId }, formSchema, command.data);
     }
     const open = await openExecutionsFor(tx, def.compiled, snap.instance.id);
     const plan = planDecision(
-      { definition: def.compiled, instance: snap.instance, task: snap.execution, actor, now: ports.clock.now(), newId: ports.newId, ...(open ? { open } : {}) },
-      command,
+      planAt(ports),
+      { definition: def.compiled, instance: snap.instance, execution: snap.execution, ...(open ? { open } : {}) },
+      { actor, command },
     );
     await effects.write(tx, plan, snap.instance);
     effects.emit({ type: 'task_decided', tenantId: actor.tenantId, instanceId: snap.instance.id, taskId, action: command.action, actorUserId: actor.userId });

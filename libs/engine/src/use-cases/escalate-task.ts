@@ -2,6 +2,7 @@
 
 import type { EnginePorts } from '../runtime/ports';
 import { planEscalation } from '../runtime/plan-escalation';
+import { planAt } from '../runtime/plan-at';
 import { runInTenant } from './effects';
 import { definitionOf } from './load-step';
 
@@ -14,14 +15,7 @@ export async function escalateTask(ports: EnginePorts, check: { tenantId: string
     const snap = await tx.lockStep(check.instanceId, check.executionId);
     if (!snap) return false;
     const def = await definitionOf(tx, snap.instance.definitionId);
-    const plan = planEscalation({
-      definition: def.compiled,
-      instance: snap.instance,
-      task: snap.execution,
-      now: ports.clock.now(),
-      newId: ports.newId,
-      escalationEnabled: ports.settings.escalationEnabled,
-    });
+    const plan = planEscalation(planAt(ports), { definition: def.compiled, instance: snap.instance, execution: snap.execution });
     if (!plan) return false;
     await effects.write(tx, plan, snap.instance);
     effects.emit({

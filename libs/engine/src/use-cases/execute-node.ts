@@ -6,11 +6,12 @@
  */
 
 import { EngineError, NodeFailedError, TransientError } from '../errors/engine-errors';
-import type { CompiledNode } from '../definition/definition.types';
+import type { ServiceTaskNode, SubWorkflowNode } from '../definition/definition.types';
 import type { JsonObject, NodeJob, Plan } from '../runtime/model';
 import type { EnginePorts, StoreTx } from '../runtime/ports';
 import { failNode, planChildResult, planServiceCompletion, planServiceRetry, planStep, type StepOutcome } from '../runtime/plan-step';
 import { PlanBuilder, expressionScope, type OpenExecution } from '../runtime/plan-builder';
+import { planAt } from '../runtime/plan-at';
 import { inlineStepsOf, instanceAfter, openAfter, type InlineStep } from '../runtime/inline-steps';
 import { runInTenant, type Effects } from './effects';
 import { loadStep, type LoadedStep } from './load-step';
@@ -65,13 +66,13 @@ interface StepTx {
  * Everything else readied is dispatched after commit.
  */
 async function writeAndRunInline({ ports, tx, effects, job, loaded, maxInlineSteps }: StepTx, plan: Plan): Promise<ExecuteResult> {
-  const { definition } = loaded.base;
+  const { definition } = loaded.state;
   const inlineSteps: InlineStepRun[] = [];
   const runnable: InlineStep[] = [];
   let state = loaded.snap.instance;
   let current = plan;
   let currentJob = job;
-  let open: readonly OpenExecution[] | undefined = loaded.base.open;
+  let open: readonly OpenExecution[] | undefined = loaded.state.open;
   for (let written = 1; ; written += 1) {
     const { lastHistoryHash } = await effects.write(tx, current, state);
     effects.emit({ type: 'step_committed', tenantId: job.tenantId, instanceId: job.instanceId, executionId: currentJob.executionId, job: currentJob.kind, inline: written > 1 });
@@ -82,7 +83,7 @@ async function writeAndRunInline({ ports, tx, effects, job, loaded, maxInlineSte
     if (!next) break;
     let step: StepOutcome;
     try {
-      step = planStep({ definition, instance: state, execution: next.execution, now: ports.clock.now(), newId: ports.newId, settings: ports.settings, ...(open ? { open } : {}) });
+      step = planStep(planAt(ports), { definition, instance: state, execution: next.execution, ...(open ? { open } : {}) });
     } catch {
       // a step that cannot be planned is left to its own job, which reports why
       break;
@@ -97,7 +98,7 @@ async function writeAndRunInline({ ports, tx, effects, job, loaded, maxInlineSte
 }
 
 interface Claim {
-  readonly node: CompiledNode;
+  readonly node: ServiceTaskNode;
   readonly leaseToken: string;
   /** this attempt's number, as Postgres counts them (the claim counted it) */
   readonly attempt: number;
@@ -127,13 +128,13 @@ const JOB_HANDLERS: { readonly [K in NodeJob['kind']]: JobHandler<Extract<NodeJo
 async function resumeParent(step: StepTx): Promise<FirstTransaction> {
   const child = await step.tx.childOf(step.loaded.snap.execution.id);
   if (!child) return { result: noop('no child instance') };
-  const out = planChildResult(step.loaded.base, child);
+  const out = planChildResult(step.loaded.at, step.loaded.state, child);
   if (out.kind !== 'plan') return { result: noop(out.kind === 'noop' ? out.reason : out.kind) };
   return { result: await writeAndRunInline(step, out.plan) };
 }
 
 /** Start a sub_workflow's child on the parent's transaction: the child exists exactly when the parent waits for it. */
-async function startChild(step: StepTx, node: CompiledNode, waitPlan: (childId: string) => Plan): Promise<Plan> {
+async function startChild(step: StepTx, node: SubWorkflowNode, waitPlan: (childId: string) => Plan): Promise<Plan> {
   const { ports, tx, effects } = step;
   const { instance: parent, execution } = step.loaded.snap;
   try {
@@ -146,7 +147,7 @@ async function startChild(step: StepTx, node: CompiledNode, waitPlan: (childId: 
       );
     }
     const child = await startInTransaction(ports, tx, effects, {
-      ...(node.subWorkflowDefinitionId ? { workflowDefinitionId: node.subWorkflowDefinitionId } : { workflowName: node.subWorkflowName ?? '' }),
+      ...(node.subWorkflowDefinitionId !== null ? { workflowDefinitionId: node.subWorkflowDefinitionId } : { workflowName: node.subWorkflowName }),
       // the child inherits the parent's context and starter
       contextData: parent.contextData,
       startedBy: parent.startedBy,
@@ -157,7 +158,7 @@ async function startChild(step: StepTx, node: CompiledNode, waitPlan: (childId: 
   } catch (err) {
     if (!(err instanceof EngineError) || err.retryable) throw err;
     // the child cannot start (no active version, invalid input): the node fails for good
-    const b = new PlanBuilder(parent, step.loaded.base.now, ports.newId);
+    const b = new PlanBuilder(parent, step.loaded.at.now, ports.newId);
     b.countStep();
     failNode(b, execution, err instanceof NodeFailedError ? err : new NodeFailedError('SUBWORKFLOW_START_FAILED', `${err.code}: ${err.message}`));
     return b.build();
@@ -166,9 +167,9 @@ async function startChild(step: StepTx, node: CompiledNode, waitPlan: (childId: 
 
 /** A ready execution runs: planned here, or claimed for a handler that runs outside the transaction. */
 async function runExecution(step: StepTx): Promise<FirstTransaction> {
-  const { ports, tx, effects, loaded } = step;
-  const { snap, base } = loaded;
-  const out = planStep({ ...base, settings: ports.settings });
+  const { tx, effects, loaded } = step;
+  const { snap } = loaded;
+  const out = planStep(loaded.at, loaded.state);
   switch (out.kind) {
     case 'noop':
       return { result: noop(out.reason) };
@@ -216,7 +217,7 @@ export async function executeNode(ports: EnginePorts, job: NodeJob, opts: Execut
 }
 
 async function runService(ports: EnginePorts, job: NodeJob, claim: Claim, opts: ExecuteOptions & { maxInlineSteps: number }): Promise<ExecuteResult> {
-  const serviceType = claim.node.serviceType ?? '';
+  const { serviceType } = claim.node;
   const handler = ports.handlers.get(serviceType);
   let result;
   const abort = new AbortController();
@@ -251,7 +252,7 @@ async function runService(ports: EnginePorts, job: NodeJob, claim: Claim, opts: 
     if (err.retryable && !opts.finalAttempt && attemptsLeft) {
       await runInTenant(ports, job.tenantId, async (tx, effects) => {
         const snap = await tx.lockStep(job.instanceId, job.executionId);
-        const plan = snap && planServiceRetry(snap.instance, snap.execution, claim.leaseToken, err, claim.attempt, ports.clock.now(), ports.newId);
+        const plan = snap && planServiceRetry(planAt(ports), snap, { leaseToken: claim.leaseToken, error: err, attempt: claim.attempt });
         if (snap && plan) await effects.write(tx, plan, snap.instance);
       });
       throw err;
@@ -267,7 +268,7 @@ async function runService(ports: EnginePorts, job: NodeJob, claim: Claim, opts: 
   return runInTenant(ports, job.tenantId, async (tx, effects): Promise<ExecuteResult> => {
     const loaded = await loadJobStep(ports, tx, job);
     if (!loaded) return noop('execution vanished');
-    const out = planServiceCompletion(loaded.base, claim.leaseToken, result);
+    const out = planServiceCompletion(loaded.at, loaded.state, { leaseToken: claim.leaseToken, result });
     if (out.kind !== 'plan') return noop(out.kind === 'noop' ? out.reason : out.kind);
     return writeAndRunInline({ ports, tx, effects, job, loaded, maxInlineSteps: opts.maxInlineSteps }, out.plan);
   });

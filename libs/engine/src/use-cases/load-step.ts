@@ -1,9 +1,11 @@
 /** What every step use case reads first: the locked instance and execution, and the definition. */
 
-import type { DefinitionRecord, EnginePorts, StepSnapshot, StoreTx } from '../runtime/ports';
+import type { DefinitionRecord, EnginePorts, EngineSettings, StepSnapshot, StoreTx } from '../runtime/ports';
 import type { CompiledDefinition } from '../definition/definition.types';
 import type { OpenExecution } from '../runtime/plan-builder';
 import { hasJoins } from '../runtime/joins';
+import { planAt, type PlanAt } from '../runtime/plan-at';
+import type { StepState } from '../runtime/plan-step';
 
 export async function definitionOf(tx: StoreTx, definitionId: string): Promise<DefinitionRecord> {
   const def = await tx.definition(definitionId);
@@ -18,20 +20,15 @@ export async function openExecutionsFor(tx: StoreTx, definition: CompiledDefinit
 
 export interface LoadedStep {
   readonly snap: StepSnapshot;
-  /** what every step planner is given */
-  readonly base: {
-    readonly definition: CompiledDefinition;
-    readonly instance: StepSnapshot['instance'];
-    readonly execution: StepSnapshot['execution'];
-    readonly now: Date;
-    readonly newId: () => string;
-    readonly open?: readonly OpenExecution[];
-  };
+  /** what every step planner plans from */
+  readonly state: StepState;
+  /** the time the step was loaded at, with the ids and settings the planners take */
+  readonly at: PlanAt<keyof EngineSettings>;
 }
 
 /** Lock the step's instance and load what planning needs; null when either row is missing. */
 export async function loadStep(
-  ports: Pick<EnginePorts, 'clock' | 'newId'>,
+  ports: Pick<EnginePorts, 'clock' | 'newId' | 'settings'>,
   tx: StoreTx,
   ref: { instanceId: string; executionId: string },
 ): Promise<LoadedStep | null> {
@@ -41,13 +38,7 @@ export async function loadStep(
   const open = await openExecutionsFor(tx, def.compiled, snap.instance.id);
   return {
     snap,
-    base: {
-      definition: def.compiled,
-      instance: snap.instance,
-      execution: snap.execution,
-      now: ports.clock.now(),
-      newId: ports.newId,
-      ...(open ? { open } : {}),
-    },
+    state: { definition: def.compiled, instance: snap.instance, execution: snap.execution, ...(open ? { open } : {}) },
+    at: planAt(ports),
   };
 }

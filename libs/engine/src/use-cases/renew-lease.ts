@@ -3,6 +3,7 @@
 import type { NodeJob } from '../runtime/model';
 import type { EnginePorts } from '../runtime/ports';
 import { planLeaseRenewal } from '../runtime/plan-step';
+import { planAt } from '../runtime/plan-at';
 
 /** Extend the step's lease; false when it is no longer this worker's (taken over, cancelled). */
 export async function renewLease(
@@ -12,7 +13,7 @@ export async function renewLease(
 ): Promise<boolean> {
   return ports.store.inTenant(job.tenantId, async (tx) => {
     const snap = await tx.lockStep(job.instanceId, job.executionId);
-    const plan = snap && planLeaseRenewal(snap.instance, snap.execution, leaseToken, ports.settings.leaseMs, ports.clock.now(), ports.newId);
+    const plan = snap && planLeaseRenewal(planAt(ports), snap, { leaseToken });
     if (!snap || !plan) return false;
     await tx.apply(plan, snap.instance);
     return true;

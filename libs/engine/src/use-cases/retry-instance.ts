@@ -5,6 +5,7 @@ import type { Actor, InstanceSummary } from '../runtime/model';
 import type { EnginePorts } from '../runtime/ports';
 import { isAdmin } from '../runtime/task-access';
 import { planRetry } from '../runtime/plan-admin';
+import { planAt } from '../runtime/plan-at';
 import { runInTenant } from './effects';
 
 /** Admin only: the failed executions run again, and what the failure closed comes back. */
@@ -17,7 +18,7 @@ export async function retryInstance(ports: EnginePorts, actor: Actor, id: string
     if (!locked) throw new NotFoundError('Workflow instance', id);
     const failed = await tx.executionsWithStatus(id, 'failed');
     const closed = await tx.executionsWithStatus(id, 'cancelled');
-    await effects.write(tx, planRetry(locked, failed, closed, actor, ports.clock.now(), ports.newId), locked);
+    await effects.write(tx, planRetry(planAt(ports), { instance: locked, failed, closedByFailure: closed }, { actor }), locked);
     const { lastHistoryHash: _head, ...summary } = seen;
     return { ...summary, status: 'running', completedAt: null };
   });

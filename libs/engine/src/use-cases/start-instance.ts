@@ -9,6 +9,7 @@ import { MAX_CONTEXT_BYTES } from '../runtime/context-limits';
 import type { InstanceSummary, JsonObject, TriggerType } from '../runtime/model';
 import type { EnginePorts, StoreTx } from '../runtime/ports';
 import { planStart } from '../runtime/plan-start';
+import { planAt } from '../runtime/plan-at';
 import { runInTenant, type Effects } from './effects';
 
 export interface StartCommand {
@@ -77,6 +78,7 @@ export async function startInTransaction(ports: StartPorts, tx: StoreTx, effects
   const contextData = cmd.contextData ?? {};
   ports.schemas.validateContext(def.id, def.compiled.contextSchema, contextData);
   const plan = planStart(
+    planAt(ports),
     def.compiled,
     {
       tenantId: effects.tenantId,
@@ -90,8 +92,6 @@ export async function startInTransaction(ports: StartPorts, tx: StoreTx, effects
       parentNodeExecutionId: cmd.parent?.nodeExecutionId ?? null,
       depth: cmd.parent?.depth ?? 0,
     },
-    ports.clock.now(),
-    ports.newId,
   );
   const inserted = await tx.insertStart(plan, { idempotencyKey: key, request, rootInstanceId: cmd.parent?.rootInstanceId ?? null });
   if (!inserted) {

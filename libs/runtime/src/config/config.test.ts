@@ -1,4 +1,5 @@
-import { ConfigError, DEFAULT_SMTP_FROM, DEV_JWT_SECRET, loadConfig } from './config';
+import { DEFAULT_EMAIL_FROM } from '@wf/handlers';
+import { ConfigError, DEV_JWT_SECRET, loadConfig } from './config';
 
 /** A secret of `bytes` UTF-8 bytes. */
 const secretOf = (bytes: number) => 'k'.repeat(bytes);
@@ -99,7 +100,7 @@ describe('every problem at once', () => {
 
 describe('SMTP_FROM and SMTP_ALLOWED_FROM', () => {
   it('default to the built-in sender, which alone is allowed', () => {
-    expect(loadConfig({})).toMatchObject({ smtpFrom: DEFAULT_SMTP_FROM, smtpAllowedFrom: [DEFAULT_SMTP_FROM] });
+    expect(loadConfig({})).toMatchObject({ smtpFrom: DEFAULT_EMAIL_FROM, smtpAllowedFrom: [DEFAULT_EMAIL_FROM] });
   });
 
   it('always allow SMTP_FROM, and keep addresses and @domain entries lower-cased', () => {

@@ -4,13 +4,13 @@
  */
 
 import { z } from 'zod';
+import { DEFAULT_EMAIL_FROM } from '@wf/handlers';
 
 export const DEV_JWT_SECRET = 'dev-secret-change-me';
 export const DEV_TENANT_ID = '00000000-0000-0000-0000-000000000001';
 /** Shortest AUTH_JWT_SECRET production accepts, in UTF-8 bytes (HS256's key should be at least its 256-bit output). */
 export const MIN_PRODUCTION_JWT_SECRET_BYTES = 32;
 /** The sender of `email_send` messages when SMTP_FROM is unset. */
-export const DEFAULT_SMTP_FROM = 'workflow-engine@localhost';
 
 /** One mailbox, `local@domain`, without a display name. */
 const MAILBOX = /^[^\s@<>,;"()]+@[^\s@<>,;"()]+$/;
@@ -65,7 +65,7 @@ const envSchema = z.object({
   BULL_BOARD_PASSWORD: z.string().min(1).optional(),
   SMTP_URL: z.string().min(1).optional(),
   /** sender of email_send messages whose node gives no `from`, default workflow-engine@localhost; always allowed */
-  SMTP_FROM: z.string().regex(MAILBOX, { error: 'must be one address, local@domain' }).default(DEFAULT_SMTP_FROM),
+  SMTP_FROM: z.string().regex(MAILBOX, { error: 'must be one address, local@domain' }).default(DEFAULT_EMAIL_FROM),
   /** the `from` an email_send node may use: addresses and `@domain` entries, default just SMTP_FROM */
   SMTP_ALLOWED_FROM: list
     .superRefine((entries, ctx) => {

@@ -10,8 +10,8 @@ import { Pool } from 'pg';
 import { runTenantStatement } from '@wf/db';
 import { createTestDatabase, testPool, urlAs, type TestDatabase } from '@wf/db/testing';
 import { EngineError, type JsonObject, type ServiceCallContext } from '@wf/engine';
-import { createDatabaseQueryHandler } from './database-query.handler';
-import { loadSqlParser } from './sql-statement-check';
+import { createDatabaseQueryHandler, loadSqlParser } from '@wf/handlers';
+import { tenantSqlOf } from './built-in-handlers';
 
 const TENANT_A = '0a000000-0000-4000-8000-00000000000a';
 const TENANT_B = '0b000000-0000-4000-8000-00000000000b';
@@ -45,8 +45,9 @@ async function failure(promise: Promise<unknown>): Promise<EngineError> {
   throw new Error('expected the query to fail');
 }
 
+// over the port the composition root builds on the query login's pool
 const handler = (opts: { statementTimeoutMs?: number; maxRows?: number } = {}) =>
-  createDatabaseQueryHandler({ pool: query, statementTimeoutMs: opts.statementTimeoutMs ?? 5000, maxRows: opts.maxRows ?? 1000 });
+  createDatabaseQueryHandler({ sql: tenantSqlOf(query), statementTimeoutMs: opts.statementTimeoutMs ?? 5000, maxRows: opts.maxRows ?? 1000 });
 
 async function engineRowCount(): Promise<number> {
   const { rows } = await owner.query<{ n: number }>(`SELECT count(*)::int AS n FROM workflow_definitions`);

@@ -9,7 +9,7 @@ import {
   type CompiledDefinition,
   type DefinitionLimits,
   type DefinitionProblem,
-  type ServiceHandlers,
+  type ServiceCatalog,
 } from '@wf/engine';
 import {
   existingDefinitionIds,
@@ -28,14 +28,14 @@ import type { DefinitionDto, DefinitionFilter, DefinitionsService, ListOptions, 
 export class DefinitionsServiceImpl implements DefinitionsService {
   constructor(
     private readonly store: PgStore,
-    private readonly serviceTypes: () => ReadonlySet<string>,
-    private readonly handlers: ServiceHandlers,
+    /** the registered handlers: the service types a definition may use, each with its config schema (read at each save) */
+    private readonly services: ServiceCatalog,
     private readonly limits?: DefinitionLimits,
   ) {}
 
   async create(actor: Actor, body: unknown): Promise<DefinitionDto> {
     if (!isAdmin(actor)) throw new ForbiddenError('only an admin may create workflow definitions', 'ADMIN_REQUIRED');
-    const result = compileDefinition(body, { serviceTypes: this.serviceTypes(), ...(this.limits ? { limits: this.limits } : {}) });
+    const result = compileDefinition(body, { serviceTypes: this.services, ...(this.limits ? { limits: this.limits } : {}) });
     if (!result.ok) throw invalidDefinition(result.problems);
     const def = result.definition;
     const problems = this.saveTimeProblems(def);
@@ -50,8 +50,8 @@ export class DefinitionsServiceImpl implements DefinitionsService {
 
   /**
    * What the engine's compiler cannot judge: cron syntax (node-cron's, which will run it), each
-   * handler's config check, each form schema and the contextSchema (each compiled on its own, strictly,
-   * as a completion or a start will).
+   * form schema and the contextSchema (each compiled on its own, strictly, as a completion or a
+   * start will). Each `serviceConfig` was parsed by the compiler, with its handler's schema.
    */
   private saveTimeProblems(def: CompiledDefinition): DefinitionProblem[] {
     const problems: DefinitionProblem[] = def.triggers.flatMap((t, i) =>
@@ -61,14 +61,6 @@ export class DefinitionsServiceImpl implements DefinitionsService {
       const schema = compileFormSchema(def.contextSchema as Record<string, unknown>, { strict: true });
       if (!schema.ok) for (const p of schema.problems) problems.push({ path: `contextSchema${p.path}`, message: p.message });
     }
-    def.input.nodes.forEach((node, index) => {
-      const compiled = def.nodes.get(node.id);
-      if (compiled?.nodeType !== 'service_task' || !compiled.serviceType) return;
-      const check = this.handlers.get(compiled.serviceType)?.checkConfig;
-      for (const p of check?.(compiled.serviceConfig) ?? []) {
-        problems.push({ path: `nodes[${index}].serviceConfig${p.path ? `.${p.path}` : ''}`, message: p.message });
-      }
-    });
     def.input.nodes.forEach((node, index) => {
       const compiled = def.nodes.get(node.id);
       if (compiled?.nodeType !== 'user_task' || !compiled.formSchema) return;

@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EngineError, type JsonObject, type ServiceCallContext } from '@wf/engine';
-import { createLogger } from '../logger';
+import type { HandlerLog } from './handler-log';
 import { createHttpCallHandler, type HttpCallHandlerOptions } from './http-call.handler';
 
 interface TestServer {
@@ -46,7 +46,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-const log = createLogger('silent');
+const log: HandlerLog = { debug() {}, info() {}, warn() {} };
 
 function handler(opts: Partial<HttpCallHandlerOptions> = {}) {
   return createHttpCallHandler({ allowedHosts: [], log, ...opts });

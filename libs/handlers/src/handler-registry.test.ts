@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { Pool } from 'pg';
 import type { ServiceHandler } from '@wf/engine';
-import { loadConfig } from '../config/config';
-import { createLogger } from '../logger';
-import { HandlerRegistry, createBuiltInHandlers, loadHandlerModules } from './handler-registry';
+import type { HandlerLog } from './handler-log';
+import { loadHandlerModules } from './handler-modules';
+import { HandlerRegistry } from './handler-registry';
 
-const log = createLogger('silent');
+const log: HandlerLog = { debug() {}, info() {}, warn() {} };
 const noop = (type: string): ServiceHandler => ({ type, execute: async () => ({}) });
 
 describe('HandlerRegistry', () => {
@@ -23,16 +22,6 @@ describe('HandlerRegistry', () => {
     expect(() => registry.register(noop('crm_sync'))).toThrow('a handler for service type "crm_sync" is already registered');
     expect(() => registry.register(noop('set_context'))).toThrow(/runs inside the engine/);
     expect(() => registry.register({ type: 'x' } as unknown as ServiceHandler)).toThrow(/execute/);
-  });
-
-  it('creates the built-ins without set_context', async () => {
-    const pool = new Pool({ max: 1 }); // never connects: nothing is queried
-    try {
-      const registry = createBuiltInHandlers({ config: loadConfig({}), queryPool: pool, log });
-      expect([...registry.types()].sort()).toEqual(['database_query', 'email_send', 'http_call']);
-    } finally {
-      await pool.end();
-    }
   });
 });
 

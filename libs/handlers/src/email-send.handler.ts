@@ -10,18 +10,9 @@
 
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
-import {
-  NodeFailedError,
-  TransientError,
-  renderTemplate,
-  type ConfigProblem,
-  type JsonObject,
-  type ServiceCallContext,
-  type ServiceHandler,
-  type ServiceResult,
-} from '@wf/engine';
-import { DEFAULT_SMTP_FROM } from '../config/config';
-import type { Logger } from '../logger';
+import { NodeFailedError, TransientError, bindServiceHandler, renderTemplate, type ServiceHandler, type ServiceResult } from '@wf/engine';
+import { emailSendConfig, oneLine, type EmailSendConfig, type SenderCheck } from './email-send.config';
+import type { HandlerLog } from './handler-log';
 
 export interface EmailSendHandlerOptions {
   /** SMTP_URL (`smtp://user:pass@host:587`, `smtps://...`); null records messages in `outbox` instead */
@@ -33,7 +24,7 @@ export interface EmailSendHandlerOptions {
    * address of a domain, compared case-insensitively; default none besides `defaultFrom`
    */
   allowedFrom?: readonly string[];
-  log: Logger;
+  log: HandlerLog;
 }
 
 export interface SentEmail {
@@ -54,23 +45,19 @@ export type EmailSendHandler = ServiceHandler & {
   readonly outbox: ReadonlyArray<SentEmail>;
 };
 
-export const DEFAULT_EMAIL_FROM = DEFAULT_SMTP_FROM;
+/** The sender when neither the node nor the handler's options name one (SMTP_FROM's default). */
+export const DEFAULT_EMAIL_FROM = 'workflow-engine@localhost';
 const OUTBOX_LIMIT = 1000;
-
-interface Sender {
-  readonly name: string;
-  readonly address: string;
-}
 
 /**
  * Who may send: `from` is parsed as nodemailer parses it (`a@b`, `Name <a@b>`), and must be
  * exactly one address that is on the list or in one of its `@domain`s.
  */
-function senderChecker(defaultFrom: string, allowedFrom: readonly string[]) {
+function senderChecker(defaultFrom: string, allowedFrom: readonly string[]): SenderCheck {
   const defaultAddress = addressparser(defaultFrom, { flatten: true })[0]?.address ?? defaultFrom;
   const allowed = new Set([defaultAddress, ...allowedFrom].map((entry) => entry.trim().toLowerCase()));
   const listed = [...allowed].join(', ');
-  return (from: string): { ok: true; sender: Sender } | { ok: false; message: string } => {
+  return (from) => {
     const parsed = addressparser(from, { flatten: true });
     const one = parsed.length === 1 ? parsed[0] : undefined;
     if (!one || !/^[^@\s]+@[^@\s]+$/.test(one.address)) {
@@ -85,18 +72,6 @@ function senderChecker(defaultFrom: string, allowedFrom: readonly string[]) {
   };
 }
 
-/** Header values are one line; a template that renders a line break must not add headers. */
-function oneLine(value: string): string {
-  return value.replace(/[\r\n]+/g, ' ').trim();
-}
-
-function field(call: ServiceCallContext, key: string, required: boolean): string | undefined {
-  const raw = call.config[key];
-  if (raw === undefined && !required) return undefined;
-  if (typeof raw !== 'string') throw new NodeFailedError('INVALID_CONFIG', `email_send: serviceConfig.${key} must be a string`);
-  return renderTemplate(raw, call.scope);
-}
-
 export function createEmailSendHandler(opts: EmailSendHandlerOptions): EmailSendHandler {
   const { log } = opts;
   const defaultFrom = opts.defaultFrom ?? DEFAULT_EMAIL_FROM;
@@ -105,29 +80,19 @@ export function createEmailSendHandler(opts: EmailSendHandlerOptions): EmailSend
   const transport = opts.smtpUrl ? nodemailer.createTransport(opts.smtpUrl) : nodemailer.createTransport({ jsonTransport: true });
   const send = (message: SendMailOptions): Promise<{ messageId: string }> => transport.sendMail(message);
 
-  return {
+  const handler = bindServiceHandler<EmailSendConfig>({
     type: 'email_send',
-    get outbox(): ReadonlyArray<SentEmail> {
-      return outbox;
-    },
-    /** A literal `from` off the list is refused at save time; a template is checked when it is sent. */
-    checkConfig(config: Readonly<JsonObject>): ConfigProblem[] {
-      const from = config['from'];
-      if (from === undefined) return [];
-      if (typeof from !== 'string') return [{ path: 'from', message: 'email_send serviceConfig.from must be a string' }];
-      // a template is known only when it renders; an empty `from` is the default sender
-      if (from.includes('{{') || oneLine(from) === '') return [];
-      const checked = checkSender(oneLine(from));
-      return checked.ok ? [] : [{ path: 'from', message: checked.message }];
-    },
-    async execute(call: ServiceCallContext): Promise<ServiceResult> {
-      const to = oneLine(field(call, 'to', true) ?? '');
-      const subject = oneLine(field(call, 'subject', true) ?? '');
-      const body = field(call, 'body', true) ?? '';
+    configSchema: emailSendConfig(checkSender),
+    async execute(call): Promise<ServiceResult> {
+      const { config, scope } = call;
+      const to = oneLine(renderTemplate(config.to, scope));
+      const subject = oneLine(renderTemplate(config.subject, scope));
+      const body = renderTemplate(config.body, scope);
       // a `from` that renders empty means the default sender, as if it were not given
-      const from = oneLine(field(call, 'from', false) ?? '') || defaultFrom;
+      const from = oneLine(config.from === undefined ? '' : renderTemplate(config.from, scope)) || defaultFrom;
       if (!to) throw new NodeFailedError('EMAIL_NO_RECIPIENT', 'email_send: serviceConfig.to rendered to an empty string');
       const checked = checkSender(from);
+      // a template's sender, or one taken off the list since the definition was saved
       if (!checked.ok) {
         throw new NodeFailedError('EMAIL_FROM_NOT_ALLOWED', `email_send: serviceConfig.from ${checked.message}`, { from });
       }
@@ -165,5 +130,7 @@ export function createEmailSendHandler(opts: EmailSendHandlerOptions): EmailSend
       }
       return { output: { messageId, to } };
     },
-  };
+  });
+  // the same array, appended to as messages are recorded
+  return Object.assign(handler, { outbox: outbox as ReadonlyArray<SentEmail> });
 }

@@ -1,32 +1,31 @@
 /**
- * `database_query`: `{ sql, params?, resultVariable? }`. One statement, run as the query login
- * (`workflow_query`): a role that owns nothing, is a member of nothing and has no right on any of
- * the engine's tables, so whatever the SQL says it reaches only the business tables an operator
- * granted it. The tenant is set for the statement's transaction (`app.current_tenant`), for the
- * RLS of those tables. The statement is one of a data kind, as the PostgreSQL parser sees it
- * (checked when the definition is saved and again before it runs), sent through the extended
- * protocol, under a statement timeout, and its result is bounded in rows and bytes. Params are
- * CEL expressions whose values are bound as `$1..$n`, never spliced into the SQL.
+ * `database_query`: `{ sql, params?, resultVariable? }`. One statement, run through the
+ * `TenantSql` port as the query login (`workflow_query`): a role that owns nothing, is a member of
+ * nothing and has no right on any of the engine's tables, so whatever the SQL says it reaches only
+ * the business tables an operator granted it. The tenant is set for the statement's transaction
+ * (`app.current_tenant`), for the RLS of those tables. The statement is one of a data kind, as the
+ * PostgreSQL parser sees it (its config schema checks it when the definition is saved and again
+ * before it runs), sent through the extended protocol, under a statement timeout, and its result
+ * is bounded in rows and bytes. Params are CEL expressions whose values are bound as `$1..$n`,
+ * never spliced into the SQL.
  */
 
-import type { Pool } from 'pg';
-import { runTenantStatement } from '@wf/db';
 import {
   EngineError,
   NodeFailedError,
   TransientError,
+  bindServiceHandler,
   evaluateExpression,
-  type ConfigProblem,
   type JsonObject,
-  type ServiceCallContext,
   type ServiceHandler,
   type ServiceResult,
 } from '@wf/engine';
-import { checkStatement } from './sql-statement-check';
+import { databaseQueryConfig, type DatabaseQueryConfig } from './database-query.config';
+import type { TenantSql } from './tenant-sql.port';
 
 export interface DatabaseQueryHandlerOptions {
-  /** the pool that logs in as the query login */
-  pool: Pool;
+  /** runs a statement as the query login */
+  sql: TenantSql;
   /** DB_STATEMENT_TIMEOUT_MS: a longer statement is cancelled (SQLSTATE 57014, retried) */
   statementTimeoutMs: number;
   /** DATABASE_QUERY_MAX_ROWS: more rows fail the node with QUERY_TOO_MANY_ROWS */
@@ -34,7 +33,7 @@ export interface DatabaseQueryHandlerOptions {
 }
 
 /** The most a result may weigh as JSON; more fails the node with QUERY_RESULT_TOO_LARGE. */
-export const MAX_RESULT_BYTES = 1024 * 1024;
+const MAX_RESULT_BYTES = 1024 * 1024;
 
 /** SQLSTATE classes that no retry can fix: feature not supported, cardinality, data, constraint, syntax/undefined/permission, check option. */
 const PERMANENT_SQLSTATE_CLASSES = new Set(['0A', '21', '22', '23', '42', '44']);
@@ -80,39 +79,20 @@ function classify(err: unknown): EngineError {
   return new TransientError('DATABASE_UNAVAILABLE', `database_query: ${code ? `${code}: ` : ''}${message}`, code ? { errorCode: code } : undefined);
 }
 
-/** The config's shape and statement, as at save time; the problems' paths are under serviceConfig. */
-export function checkDatabaseQueryConfig(config: Readonly<JsonObject>): ConfigProblem[] {
-  if (typeof config['sql'] !== 'string') return [{ path: 'sql', message: 'database_query needs serviceConfig.sql, a string' }];
-  const checked = checkStatement(config['sql']);
-  return checked.ok ? [] : [{ path: 'sql', message: checked.message }];
-}
-
 export function createDatabaseQueryHandler(opts: DatabaseQueryHandlerOptions): ServiceHandler {
-  return {
+  return bindServiceHandler<DatabaseQueryConfig>({
     type: 'database_query',
-    checkConfig: checkDatabaseQueryConfig,
-    async execute(call: ServiceCallContext): Promise<ServiceResult> {
+    configSchema: databaseQueryConfig,
+    async execute(call): Promise<ServiceResult> {
       const { config } = call;
-      if (typeof config['sql'] !== 'string') throw new NodeFailedError('INVALID_CONFIG', 'database_query: serviceConfig.sql must be a string');
-      const rawParams = config['params'] ?? [];
-      if (!Array.isArray(rawParams) || !rawParams.every((p): p is string => typeof p === 'string')) {
-        throw new NodeFailedError('INVALID_CONFIG', 'database_query: serviceConfig.params must be a list of expressions');
-      }
-      const resultVariable = config['resultVariable'];
-      if (resultVariable !== undefined && (typeof resultVariable !== 'string' || !resultVariable)) {
-        throw new NodeFailedError('INVALID_CONFIG', 'database_query: serviceConfig.resultVariable must be a non-empty string');
-      }
-      // a definition saved before the parser check existed is checked here too
-      const checked = checkStatement(config['sql']);
-      if (!checked.ok) throw new NodeFailedError('QUERY_INVALID', `database_query: ${checked.message}`);
-      const params = rawParams.map((expression) => toParam(evaluateExpression(expression, call.scope)));
+      const params = config.params.map((expression) => toParam(evaluateExpression(expression, call.scope)));
       if (call.signal.aborted) throw new TransientError('QUERY_ABORTED', 'the step was aborted (shutdown or lost lease)');
 
       let result;
       try {
-        result = await runTenantStatement(opts.pool, {
+        result = await opts.sql.query({
           tenantId: call.tenantId,
-          sql: config['sql'],
+          sql: config.sql,
           params,
           timeoutMs: opts.statementTimeoutMs,
           maxRows: opts.maxRows,
@@ -129,9 +109,9 @@ export function createDatabaseQueryHandler(opts: DatabaseQueryHandlerOptions): S
         throw new NodeFailedError('QUERY_RESULT_TOO_LARGE', `database_query: the result is ${bytes} bytes as JSON; the limit is ${MAX_RESULT_BYTES}`, { bytes, limitBytes: MAX_RESULT_BYTES });
       }
       return {
-        contextUpdates: typeof resultVariable === 'string' ? { [resultVariable]: rows } : {},
+        contextUpdates: config.resultVariable !== undefined ? { [config.resultVariable]: rows } : {},
         output: { rowCount: result.rowCount ?? rows.length },
       };
     },
-  };
+  });
 }

@@ -15,19 +15,19 @@ import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import {
-  DEFINITION_BOUNDS,
   EngineError,
-  HTTP_CALL_METHODS,
   NodeFailedError,
   TransientError,
+  bindServiceHandler,
   renderTemplate,
   type ExpressionScope,
   type JsonObject,
-  type ServiceCallContext,
+  type ServiceCall,
   type ServiceHandler,
   type ServiceResult,
 } from '@wf/engine';
-import type { Logger } from '../logger';
+import type { HandlerLog } from './handler-log';
+import { httpCallConfig, type HttpCallConfig } from './http-call.config';
 
 export interface HttpCallHandlerOptions {
   /**
@@ -36,7 +36,7 @@ export interface HttpCallHandlerOptions {
    * IPv6 hosts are written in brackets (`[::1]`, `[::1]:8080`). Matched against the URL's host name.
    */
   allowedHosts: string[];
-  log: Logger;
+  log: HandlerLog;
   /** Budget for the whole call, redirects included, when the config has no `timeoutMs`; default 10000. */
   defaultTimeoutMs?: number;
   /** A response body larger than this fails the node (`HTTP_RESPONSE_TOO_LARGE`); default 1 MiB. */
@@ -154,10 +154,6 @@ interface PreparedRequest {
   resultVariable: string | undefined;
 }
 
-function invalidConfig(message: string): NodeFailedError {
-  return new NodeFailedError('INVALID_CONFIG', `http_call: ${message}`);
-}
-
 function parseHttpUrl(text: string, what: string): URL {
   let url: URL;
   try {
@@ -171,32 +167,16 @@ function parseHttpUrl(text: string, what: string): URL {
   return url;
 }
 
-function prepare(call: ServiceCallContext, defaultTimeoutMs: number): PreparedRequest {
+/** The request the config describes, its templates rendered (the config's rules were checked by its schema). */
+function prepare(call: ServiceCall<HttpCallConfig>, defaultTimeoutMs: number): PreparedRequest {
   const { config, scope } = call;
-  if (typeof config['url'] !== 'string' || !config['url']) throw invalidConfig('serviceConfig.url must be a string');
-  const url = parseHttpUrl(renderTemplate(config['url'], scope), 'the rendered url');
-
-  const method = String(config['method'] ?? 'GET').toUpperCase();
-  if (!(HTTP_CALL_METHODS as readonly string[]).includes(method)) {
-    throw invalidConfig(`serviceConfig.method must be one of ${HTTP_CALL_METHODS.join(', ')}`);
-  }
-
+  const url = parseHttpUrl(renderTemplate(config.url, scope), 'the rendered url');
   const headers: Record<string, string> = {};
-  const rawHeaders = config['headers'];
-  if (rawHeaders !== undefined) {
-    if (rawHeaders === null || typeof rawHeaders !== 'object' || Array.isArray(rawHeaders)) {
-      throw invalidConfig('serviceConfig.headers must be an object of strings');
-    }
-    for (const [name, value] of Object.entries(rawHeaders)) {
-      if (typeof value !== 'string') throw invalidConfig(`serviceConfig.headers.${name} must be a string`);
-      headers[name.toLowerCase()] = renderTemplate(value, scope);
-    }
-  }
+  for (const [name, value] of Object.entries(config.headers ?? {})) headers[name.toLowerCase()] = renderTemplate(value, scope);
 
   let body: Buffer | undefined;
-  const rawBody = config['body'];
-  if (rawBody !== undefined && rawBody !== null) {
-    const rendered = renderDeep(rawBody, scope);
+  if (config.body !== undefined && config.body !== null) {
+    const rendered = renderDeep(config.body, scope);
     if (typeof rendered === 'string') {
       body = Buffer.from(rendered, 'utf8');
       headers['content-type'] ??= 'text/plain; charset=utf-8';
@@ -205,26 +185,13 @@ function prepare(call: ServiceCallContext, defaultTimeoutMs: number): PreparedRe
       headers['content-type'] ??= 'application/json';
     }
   }
-
-  const rawTimeout = config['timeoutMs'];
-  if (rawTimeout !== undefined && !(typeof rawTimeout === 'number' && rawTimeout > 0)) {
-    throw invalidConfig('serviceConfig.timeoutMs must be a positive number');
-  }
-  // saves refuse more; a row stored before that bound must not hold a lease for days
-  if (typeof rawTimeout === 'number' && rawTimeout > DEFINITION_BOUNDS.maxHttpTimeoutMs) {
-    throw invalidConfig(`serviceConfig.timeoutMs must be at most ${DEFINITION_BOUNDS.maxHttpTimeoutMs} (five minutes)`);
-  }
-  const rawResult = config['resultVariable'];
-  if (rawResult !== undefined && (typeof rawResult !== 'string' || !rawResult)) {
-    throw invalidConfig('serviceConfig.resultVariable must be a non-empty string');
-  }
   return {
     url,
-    method,
+    method: config.method,
     headers,
     body,
-    timeoutMs: typeof rawTimeout === 'number' ? rawTimeout : defaultTimeoutMs,
-    resultVariable: rawResult as string | undefined,
+    timeoutMs: config.timeoutMs ?? defaultTimeoutMs,
+    resultVariable: config.resultVariable,
   };
 }
 
@@ -337,6 +304,7 @@ function parseBody(response: HopResponse, url: URL): unknown {
   }
 }
 
+/** The `http_call` handler, bound: `execute` takes the config as stored and parses it with `httpCallConfig`. */
 export function createHttpCallHandler(opts: HttpCallHandlerOptions): ServiceHandler {
   const allowList = opts.allowedHosts.map(parseAllowedHost);
   const defaultTimeoutMs = opts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -353,7 +321,7 @@ export function createHttpCallHandler(opts: HttpCallHandlerOptions): ServiceHand
    * it resolves every address, refuses if any is not public (unless the host is allowed), and
    * hands only vetted addresses to the socket.
    */
-  const vet = (url: URL, call: ServiceCallContext): LookupFunction => {
+  const vet = (url: URL, call: ServiceCall<HttpCallConfig>): LookupFunction => {
     const allowed = isAllowed(url);
     const literal = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     if (!allowed && isIP(literal) && !isPublicAddress(literal)) {
@@ -385,9 +353,10 @@ export function createHttpCallHandler(opts: HttpCallHandlerOptions): ServiceHand
     };
   };
 
-  return {
+  return bindServiceHandler<HttpCallConfig>({
     type: 'http_call',
-    async execute(call: ServiceCallContext): Promise<ServiceResult> {
+    configSchema: httpCallConfig,
+    async execute(call): Promise<ServiceResult> {
       const prepared = prepare(call, defaultTimeoutMs);
       const controller = new AbortController();
       const timer = setTimeout(
@@ -444,5 +413,5 @@ export function createHttpCallHandler(opts: HttpCallHandlerOptions): ServiceHand
         call.signal.removeEventListener('abort', onCallAbort);
       }
     },
-  };
+  });
 }

@@ -1,6 +1,13 @@
-import { EngineError, type JsonObject, type ServiceCallContext } from '@wf/engine';
-import { createLogger } from '../logger';
-import { createEmailSendHandler, DEFAULT_EMAIL_FROM } from './email-send.handler';
+import { EngineError, serviceConfigProblems, type JsonObject, type ServiceCallContext } from '@wf/engine';
+import { createEmailSendHandler, DEFAULT_EMAIL_FROM, type EmailSendHandler } from './email-send.handler';
+import type { HandlerLog } from './handler-log';
+
+const silentLog = (): HandlerLog => ({ debug() {}, info() {}, warn() {} });
+
+/** What a save would report for the node's config, `to`, `subject` and `body` given. */
+function saveProblems(handler: EmailSendHandler, config: JsonObject) {
+  return serviceConfigProblems(handler.configSchema!, { to: 'a@example.com', subject: 's', body: 'b', ...config });
+}
 
 function call(config: JsonObject, context: JsonObject = {}): ServiceCallContext {
   const instance = { id: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f' };
@@ -29,7 +36,7 @@ async function failure(promise: Promise<unknown>): Promise<EngineError> {
 
 describe('email_send without SMTP_URL', () => {
   it('records the rendered message in the outbox and logs it', async () => {
-    const log = createLogger('silent');
+    const log = silentLog();
     const info = jest.spyOn(log, 'info');
     const handler = createEmailSendHandler({ smtpUrl: null, log });
     const result = await handler.execute(
@@ -53,20 +60,20 @@ describe('email_send without SMTP_URL', () => {
   });
 
   it('uses config.from when given and keeps header values on one line', async () => {
-    const handler = createEmailSendHandler({ smtpUrl: null, allowedFrom: ['ops@example.com'], log: createLogger('silent') });
+    const handler = createEmailSendHandler({ smtpUrl: null, allowedFrom: ['ops@example.com'], log: silentLog() });
     await handler.execute(call({ to: 'a@example.com', from: 'ops@example.com', subject: '{{ context.s }}', body: 'b' }, { s: 'hi\r\nBcc: x@evil.test' }));
     expect(handler.outbox[0]).toMatchObject({ from: 'ops@example.com', subject: 'hi Bcc: x@evil.test' });
   });
 
   it('keeps only the last 1000 messages', async () => {
-    const handler = createEmailSendHandler({ smtpUrl: null, log: createLogger('silent') });
+    const handler = createEmailSendHandler({ smtpUrl: null, log: silentLog() });
     for (let i = 0; i < 1005; i++) await handler.execute(call({ to: 'a@example.com', subject: `n${i}`, body: '' }));
     expect(handler.outbox).toHaveLength(1000);
     expect(handler.outbox[0]?.subject).toBe('n5');
   });
 
   it('fails for good when the recipient renders empty', async () => {
-    const handler = createEmailSendHandler({ smtpUrl: null, log: createLogger('silent') });
+    const handler = createEmailSendHandler({ smtpUrl: null, log: silentLog() });
     const err = await failure(handler.execute(call({ to: '{{ context.to }}', subject: 's', body: 'b' }, { to: '' })));
     expect(err.code).toBe('EMAIL_NO_RECIPIENT');
     expect(err.retryable).toBe(false);
@@ -78,7 +85,7 @@ describe('email_send senders (SMTP_FROM, SMTP_ALLOWED_FROM)', () => {
     smtpUrl: null,
     defaultFrom: 'workflow@example.com',
     allowedFrom: ['billing@example.com', '@partner.example'],
-    log: createLogger('silent'),
+    log: silentLog(),
   });
   const mail = (from: string, context: JsonObject = {}) => handler.execute(call({ to: 'a@example.com', subject: 's', body: 'b', from }, context));
 
@@ -123,27 +130,27 @@ describe('email_send senders (SMTP_FROM, SMTP_ALLOWED_FROM)', () => {
   });
 
   it('refuses a literal from off the list at save time, and leaves templates to the send', () => {
-    expect(handler.checkConfig?.({ to: 'a@example.com', subject: 's', body: 'b' })).toEqual([]);
-    expect(handler.checkConfig?.({ from: 'Billing <billing@example.com>' })).toEqual([]);
-    expect(handler.checkConfig?.({ from: '{{ context.sender }}' })).toEqual([]);
-    expect(handler.checkConfig?.({ from: '' })).toEqual([]);
-    expect(handler.checkConfig?.({ from: 'ceo@example.com' })).toEqual([
+    expect(saveProblems(handler, { to: 'a@example.com', subject: 's', body: 'b' })).toEqual([]);
+    expect(saveProblems(handler, { from: 'Billing <billing@example.com>' })).toEqual([]);
+    expect(saveProblems(handler, { from: '{{ context.sender }}' })).toEqual([]);
+    expect(saveProblems(handler, { from: '' })).toEqual([]);
+    expect(saveProblems(handler, { from: 'ceo@example.com' })).toEqual([
       { path: 'from', message: '"ceo@example.com" is not an allowed sender (SMTP_ALLOWED_FROM: workflow@example.com, billing@example.com, @partner.example)' },
     ]);
-    expect(handler.checkConfig?.({ from: 7 })).toEqual([{ path: 'from', message: 'email_send serviceConfig.from must be a string' }]);
+    expect(saveProblems(handler, { from: 7 })).toEqual([{ path: 'from', message: 'email_send serviceConfig.from must be a string' }]);
   });
 
   it('allows only the default sender when no list is given', async () => {
-    const plain = createEmailSendHandler({ smtpUrl: null, log: createLogger('silent') });
-    expect(plain.checkConfig?.({ from: DEFAULT_EMAIL_FROM })).toEqual([]);
-    expect(plain.checkConfig?.({ from: 'ops@example.com' })).toHaveLength(1);
+    const plain = createEmailSendHandler({ smtpUrl: null, log: silentLog() });
+    expect(saveProblems(plain, { from: DEFAULT_EMAIL_FROM })).toEqual([]);
+    expect(saveProblems(plain, { from: 'ops@example.com' })).toHaveLength(1);
   });
 });
 
 describe('email_send with SMTP_URL', () => {
   it('turns an SMTP failure into a retryable error and records nothing', async () => {
     // port 1 on loopback: nothing listens, so the connection is refused at once
-    const handler = createEmailSendHandler({ smtpUrl: 'smtp://127.0.0.1:1', log: createLogger('silent') });
+    const handler = createEmailSendHandler({ smtpUrl: 'smtp://127.0.0.1:1', log: silentLog() });
     const err = await failure(handler.execute(call({ to: 'a@example.com', subject: 's', body: 'b' })));
     expect(err.code).toBe('EMAIL_SEND_FAILED');
     expect(err.retryable).toBe(true);
