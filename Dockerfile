@@ -9,6 +9,7 @@ WORKDIR /app
 # package.json must be here for `npm ci` to link it: add new apps, libs and tools to this list
 # (a test checks it against the workspaces).
 COPY package.json package-lock.json ./
+COPY apps/all-in-one/package.json apps/all-in-one/
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
 COPY apps/scheduler/package.json apps/scheduler/
@@ -17,6 +18,7 @@ COPY libs/db/package.json libs/db/
 COPY libs/queue/package.json libs/queue/
 COPY libs/handlers/package.json libs/handlers/
 COPY libs/runtime/package.json libs/runtime/
+COPY libs/http/package.json libs/http/
 COPY libs/testkit/package.json libs/testkit/
 COPY tools/bench/package.json tools/bench/
 COPY tools/chaos/package.json tools/chaos/
@@ -32,4 +34,4 @@ ENV PATH=/app/node_modules/.bin:$PATH
 
 USER node
 EXPOSE 3000
-CMD ["tsx", "apps/api/src/main.ts", "--roles", "api"]
+CMD ["tsx", "apps/api/src/main.ts"]

@@ -26,6 +26,8 @@ const BOUNDARIES = {
     // the service handlers reach the database through a port, never through libs/db
     { sourceTag: 'scope:handlers', onlyDependOnLibsWithTags: ['scope:engine'] },
     { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:engine', 'scope:db', 'scope:queue', 'scope:handlers'] },
+    // the HTTP layer sits over the runtime's services
+    { sourceTag: 'scope:http', onlyDependOnLibsWithTags: ['scope:engine', 'scope:runtime'] },
     { sourceTag: 'scope:testkit', onlyDependOnLibsWithTags: [] },
     { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
     // bench and chaos drive the engine from outside, through its libs

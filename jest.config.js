@@ -11,7 +11,7 @@ const transform = {
 const transformIgnorePatterns = ['/node_modules/(?!(@marcbachmann/cel-js)/)'];
 const moduleNameMapper = {
   '^@wf/(engine|db|runtime)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
-  '^@wf/(engine|db|queue|handlers|runtime)$': '<rootDir>/libs/$1/src/index.ts',
+  '^@wf/(engine|db|queue|handlers|runtime|http)$': '<rootDir>/libs/$1/src/index.ts',
   '^@wf/testkit$': '<rootDir>/libs/testkit/src/index.ts',
   '^@wf/testkit/definitions$': '<rootDir>/libs/testkit/src/definitions/index.ts',
 };

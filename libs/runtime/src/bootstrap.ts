@@ -11,6 +11,7 @@ import { ConfigError, DEV_TENANT_ID, loadConfig, type Config } from './config/co
 import { createEngineRuntime, type EngineRuntime } from './engine-runtime';
 import { PortUnavailableError } from './http-listen';
 import { createLogger, type Logger } from './logger';
+import { signToken } from './auth/access-token';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server';
 import type { RunningRole } from './roles/worker-role';
 import { SHUTDOWN_DEADLINE_MS, closeWithin, type ClosingStep } from './shutdown';
@@ -21,10 +22,8 @@ export const ROLE_NAMES: readonly RoleName[] = ['api', 'worker', 'scheduler'];
 
 export interface BootOptions {
   readonly roles: readonly RoleName[];
-  /** starts each role; the api role is built by apps/api */
+  /** starts each role (the api role is libs/http's startApiRole) */
   readonly starters: Partial<Record<RoleName, (rt: EngineRuntime) => Promise<RunningRole> | RunningRole>>;
-  /** prints the development token (apps/api signs it) */
-  readonly devToken?: (config: Config) => string;
 }
 
 /** Config, or exit 1 with every problem listed. */
@@ -120,8 +119,8 @@ export async function boot(opts: BootOptions): Promise<void> {
     await closeWithin(closingSteps(), { log });
     process.exit(1);
   }
-  if (opts.devToken && !config.isProduction && opts.roles.includes('api')) {
-    process.stdout.write(`Dev token (admin): ${opts.devToken(config)}\n`);
+  if (!config.isProduction && opts.roles.includes('api')) {
+    process.stdout.write(`Dev token (admin): ${developmentToken(config)}\n`);
   }
 
   let stopping = false;
@@ -141,15 +140,7 @@ export async function boot(opts: BootOptions): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-export function parseRoles(argv: readonly string[], fallback: readonly RoleName[]): RoleName[] {
-  const i = argv.indexOf('--roles');
-  const raw = i >= 0 ? argv[i + 1] : undefined;
-  if (!raw) return [...fallback];
-  const roles = raw.split(',').map((r) => r.trim()).filter(Boolean);
-  const bad = roles.filter((r) => !ROLE_NAMES.includes(r as RoleName));
-  if (bad.length > 0) {
-    process.stderr.write(`unknown role(s): ${bad.join(', ')} (known: ${ROLE_NAMES.join(', ')})\n`);
-    process.exit(2);
-  }
-  return roles as RoleName[];
+/** An admin token of the development tenant, printed at start-up outside production. */
+function developmentToken(config: Config): string {
+  return signToken(config.jwtSecret, { tenantId: DEV_TENANT_ID, userId: 'dev-admin', roles: ['admin', 'manager', 'cfo'], expiresInSeconds: 30 * 24 * 3600 });
 }

@@ -15,8 +15,8 @@ const REPO_ROOT = resolve(__dirname, '../../..');
 export type EngineEntry = 'all-in-one' | 'api' | 'worker' | 'scheduler';
 
 const ENTRIES: Readonly<Record<EngineEntry, { file: string; args: readonly string[]; readyLine: string }>> = {
-  'all-in-one': { file: 'apps/api/src/main.ts', args: ['--roles', 'api,worker,scheduler'], readyLine: '"msg":"api listening"' },
-  api: { file: 'apps/api/src/main.ts', args: ['--roles', 'api'], readyLine: '"msg":"api listening"' },
+  'all-in-one': { file: 'apps/all-in-one/src/main.ts', args: [], readyLine: '"msg":"api listening"' },
+  api: { file: 'apps/api/src/main.ts', args: [], readyLine: '"msg":"api listening"' },
   worker: { file: 'apps/worker/src/main.ts', args: [], readyLine: '"msg":"worker started"' },
   scheduler: { file: 'apps/scheduler/src/main.ts', args: [], readyLine: '"msg":"scheduler started"' },
 };

@@ -1,7 +1,7 @@
 /**
  * The real engine as child processes, exactly as it is deployed (the test kit's launcher),
  * configured only through the environment. Two topologies: all-in-one
- * (`--roles api,worker,scheduler`) and split (`--roles api` + 2 workers + 1 scheduler).
+ * (`apps/all-in-one`) and split (`apps/api` + 2 workers + 1 scheduler).
  */
 
 import { CONFIG_SETTING_NAMES } from '@wf/runtime';

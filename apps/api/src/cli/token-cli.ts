@@ -6,7 +6,7 @@
 
 import { parseArgs } from 'node:util';
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, DEV_TENANT_ID, loadConfig, signToken } from '@wf/runtime';
-import { idSchema } from '../http/schemas';
+import { idSchema } from '@wf/http';
 
 /** Every token carries `exp` (the API refuses one without); an hour unless --expires-in says otherwise. */
 const DEFAULT_EXPIRES_IN_SECONDS = DEFAULT_TOKEN_LIFETIME_SECONDS;

@@ -11,9 +11,7 @@ import { Pool } from 'pg';
 import { chromium, type Browser } from 'playwright-core';
 import request from 'supertest';
 import { createEngineMetrics, createLogger, startWorkerRole, type EngineMetrics, type RunningRole } from '@wf/runtime';
-import { createApp } from '../http/create-app';
-import { bullBoardRouter } from '../http/bull-board.routes';
-import { metricsRouter } from '../http/metrics.routes';
+import { bullBoardRouter, createApp, metricsRouter } from '@wf/http';
 import { createHarness, eventually, type Harness } from '../testing/engine-harness';
 import { serviceChainDefinition } from '@wf/runtime/testing';
 

@@ -46,7 +46,7 @@ describe('docker-compose.yml', () => {
       expect(s.depends_on).toMatchObject({ postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } });
       expect(Object.keys(s.environment!)).toEqual(expect.arrayContaining(['DATABASE_URL', 'REDIS_URL', 'AUTH_JWT_SECRET', 'NODE_ENV']));
     }
-    expect(services['api']!.command).toEqual(['tsx', 'apps/api/src/main.ts', '--roles', 'api']);
+    expect(services['api']!.command).toEqual(['tsx', 'apps/api/src/main.ts']);
   });
 
   it('has no default database password: compose refuses to start without one', () => {

@@ -8,7 +8,7 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import pino from 'pino';
 import type { Response } from 'supertest';
 import request from 'supertest';
-import { createApp } from '../http/create-app';
+import { createApp } from '@wf/http';
 import { createHarness, eventually, type Harness } from '../testing/engine-harness';
 
 let h: Harness;

@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import request from 'supertest';
 import type { Express } from 'express';
-import { createApp } from '../http/create-app';
+import { createApp } from '@wf/http';
 import {
   createEngineRuntime,
   createLogger,

@@ -2,9 +2,9 @@
 
 import { createServer, type Server } from 'node:http';
 import { listenOn, type EngineRuntime, type RunningRole } from '@wf/runtime';
-import { bullBoardRouter } from './http/bull-board.routes';
-import { createApp } from './http/create-app';
-import { metricsRouter } from './http/metrics.routes';
+import { bullBoardRouter } from './bull-board.routes';
+import { createApp } from './create-app';
+import { metricsRouter } from './metrics.routes';
 
 export function startApiRole(rt: EngineRuntime): Promise<RunningRole> {
   const log = rt.log.child({ role: 'api' });
