@@ -59,8 +59,8 @@ it('fires a trigger saved after start-up within a couple of seconds, without the
   const session = await eventually(listenerSession, 10_000, 'the scheduler to LISTEN');
   expect(session.usename).toBe('workflow_runtime');
   // past the sync the listener runs once it is connected (after a 200 ms debounce), so that only
-  // a notification can schedule it now; nothing reports that sync, hence the fixed wait
-  await sleep(500);
+  // a notification can schedule it now
+  await eventually(async () => (h.scheduler!.definitionChanges.connectionsSynced() >= 1 ? true : undefined), 5000, 'the catch-up sync');
   const { id, savedAt } = await save('Saved after start-up');
   await eventually(async () => ((await cronInstances(id)) >= 1 ? true : undefined), 5000, 'the first cron fire');
   expect(Date.now() - savedAt).toBeLessThan(3000);
@@ -83,6 +83,7 @@ it('stops a deactivated trigger at once', async () => {
 
 it('listens again after its connection is killed, and hears the next save', async () => {
   const before = await eventually(listenerSession, 10_000, 'the scheduler to LISTEN');
+  const synced = h.scheduler!.definitionChanges.connectionsSynced();
   await sqlAsOwner(h.db.url, 'SELECT pg_terminate_backend($1)', [before.pid]);
   // the first reconnect comes after 500 ms
   const again = await eventually(async () => {
@@ -91,7 +92,7 @@ it('listens again after its connection is killed, and hears the next save', asyn
   }, 10_000, 'a new listening session');
   expect(again.usename).toBe('workflow_runtime');
   // past the sync that follows the reconnect, as in the first test
-  await sleep(500);
+  await eventually(async () => (h.scheduler!.definitionChanges.connectionsSynced() > synced ? true : undefined), 5000, 'the catch-up sync after the reconnect');
   const { id, savedAt } = await save('Saved after a reconnect');
   await eventually(async () => ((await cronInstances(id)) >= 1 ? true : undefined), 5000, 'the first cron fire');
   expect(Date.now() - savedAt).toBeLessThan(3000);

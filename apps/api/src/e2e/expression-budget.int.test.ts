@@ -5,15 +5,17 @@
  * runs on RE2, and a pattern RE2 refuses is refused when the definition is saved.
  */
 import { reconcileOnce } from '@wf/runtime';
+import { OffsetClock } from '@wf/runtime/testing';
 import { definition } from '@wf/testkit/definitions';
 import { createHarness, type Harness } from '../testing/engine-harness';
 import type { UserClient } from '../testing/user-client';
 
 let h: Harness;
+const clock = new OffsetClock();
 let admin: UserClient;
 
 beforeAll(async () => {
-  h = await createHarness({ env: { WORKFLOW_MAX_RETRIES: '3', WORKFLOW_RETRY_BACKOFF_MS: '50', WORKFLOW_RECONCILE_AFTER_SECONDS: '1' } });
+  h = await createHarness({ clock, env: { WORKFLOW_MAX_RETRIES: '3', WORKFLOW_RETRY_BACKOFF_MS: '50', WORKFLOW_RECONCILE_AFTER_SECONDS: '1' } });
   admin = h.as('admin', ['admin']);
 });
 
@@ -52,10 +54,10 @@ describe('a gateway over its evaluation budget', () => {
     expect(events.filter((e) => e === 'node_failed')).toHaveLength(1);
     expect(events).toContain('instance_failed');
 
-    // reconciliation finds nothing of it to re-dispatch, however long it waits: past the
-    // WORKFLOW_RECONCILE_AFTER_SECONDS (1 s) age a forgotten execution would be re-dispatched at,
+    // reconciliation finds nothing of it to re-dispatch, however long it waits: an hour on the
+    // engine's clock, past the WORKFLOW_RECONCILE_AFTER_SECONDS (1 s) age a forgotten execution would be re-dispatched at,
     // the sweep sends nothing at all (so nothing can happen later either)
-    await new Promise((r) => setTimeout(r, 1_200));
+    clock.advance(3_600_000);
     expect(await reconcileOnce(h.rt)).toBe(0);
     expect(await admin.events(id)).toEqual(events);
     expect((await admin.instance(id)).status).toBe('failed');

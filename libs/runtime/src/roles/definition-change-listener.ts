@@ -46,6 +46,9 @@ export class DefinitionChangeListener {
   private retryTimer: NodeJS.Timeout | null = null;
   private debounceTimer: NodeJS.Timeout | null = null;
   private readonly inFlight = new Set<Promise<void>>();
+  /** a connection came up since the last sync began: the next sync is its catch-up */
+  private catchUpPending = false;
+  private catchUps = 0;
 
   constructor(private readonly opts: DefinitionChangeListenerOptions) {}
 
@@ -89,7 +92,16 @@ export class DefinitionChangeListener {
     else this.opts.log.debug({ channel: DEFINITIONS_CHANGED_CHANNEL }, 'listening for definition changes');
     this.failures = 0;
     // anything committed before LISTEN took effect was not heard: sync once now
+    this.catchUpPending = true;
     this.changed();
+  }
+
+  /**
+   * How many connections have had their catch-up sync completed: once it has, every later change
+   * reaches the scheduler by notification alone.
+   */
+  connectionsSynced(): number {
+    return this.catchUps;
   }
 
   /** The connection failed or ended: drop it, and try again after a backoff (one log line each). */
@@ -118,8 +130,13 @@ export class DefinitionChangeListener {
     this.debounceTimer = setTimeout(() => {
       this.debounceTimer = null;
       if (this.stopped) return;
+      const catchUp = this.catchUpPending;
+      this.catchUpPending = false;
       const run: Promise<void> = this.opts
         .onChange()
+        .then(() => {
+          if (catchUp) this.catchUps += 1;
+        })
         .catch((err: Error) => this.opts.log.warn({ err: err.message }, 'sync after a definition change failed; the periodic sync will retry'))
         .finally(() => this.inFlight.delete(run));
       this.inFlight.add(run);

@@ -73,6 +73,7 @@ function every(ms: number, name: string, log: Logger, work: () => Promise<unknow
 /** The running scheduler, with its cron triggers in view (what is scheduled, what is in flight). */
 export interface SchedulerRole extends RunningRole {
   readonly cronTriggers: Pick<CronTriggers, 'scheduledDefinitionIds' | 'settled'>;
+  readonly definitionChanges: Pick<DefinitionChangeListener, 'connectionsSynced'>;
 }
 
 export function startSchedulerRole(rt: EngineRuntime): SchedulerRole {
@@ -107,6 +108,7 @@ export function startSchedulerRole(rt: EngineRuntime): SchedulerRole {
   return {
     name: 'scheduler',
     cronTriggers: triggers,
+    definitionChanges: changes,
     async close() {
       await changes.stop();
       await retention.destroy();
