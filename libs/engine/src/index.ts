@@ -31,3 +31,4 @@ export * from './runtime/joins';
 export * from './runtime/plan-escalation';
 export { definitionSchema } from './definition/definition.schema';
 export * from './runtime/context-limits';
+export * from './runtime/tenant-sql.port';

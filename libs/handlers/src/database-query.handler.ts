@@ -21,7 +21,7 @@ import {
   type ServiceResult,
 } from '@wf/engine';
 import { databaseQueryConfig, type DatabaseQueryConfig } from './database-query.config';
-import type { TenantSql } from './tenant-sql.port';
+import type { TenantSql } from '@wf/engine';
 
 export interface DatabaseQueryHandlerOptions {
   /** runs a statement as the query login */

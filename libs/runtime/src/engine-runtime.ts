@@ -176,7 +176,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
   };
   const services: AppServices = {
     analytics: new AnalyticsServiceImpl(store),
-    definitions: new DefinitionsServiceImpl(store, handlers),
+    definitions: new DefinitionsServiceImpl(store, handlers, forms),
     events: new EventsServiceImpl(ports),
     instances: new InstancesServiceImpl(store, ports),
     tasks: new TasksServiceImpl(store, ports, config.urgentThresholdHours),

@@ -8,6 +8,7 @@ import type { ColumnTable } from './column-table';
 import { EXECUTION_TABLE } from './execution-columns';
 import { HISTORY_VIEW } from './history-columns';
 import { INSTANCE_TABLE } from './instance-columns';
+import { DEFINITION_TABLE } from './definition-rows';
 
 let db: TestDatabase;
 let owner: Client;
@@ -39,6 +40,7 @@ describe('column tables against the schema', () => {
     ['workflow_instance_nodes', EXECUTION_TABLE],
     ['workflow_instances', INSTANCE_TABLE],
     ['workflow_instance_history', HISTORY_VIEW.table],
+    ['workflow_definitions', DEFINITION_TABLE],
   ] as const)('%s has every column of its table, of the declared type', async (relation, table) => {
     const rows = await typesOf(relation, table as ColumnTable<unknown>);
     expect(rows.length).toBe(Object.keys(table).length);

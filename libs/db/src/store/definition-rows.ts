@@ -1,42 +1,66 @@
 import { compileDefinition, type DefinitionInput, type DefinitionRecord } from '@wf/engine';
+import { columns, type ColumnTable } from './column-table';
 
-export const DEFINITION_COLUMNS = `id, tenant_id, name, version, is_active, category, description, nodes, routes,
-  triggers, context_schema, sla_hours, escalation_enabled, escalation_role, start_node_id, created_by, created_at, updated_at`;
-
+/** A definition version as stored: the row type the SELECT list below returns. */
 export interface DefinitionRow {
   id: string;
-  tenant_id: string;
+  tenantId: string;
   name: string;
   version: number;
-  is_active: boolean;
+  isActive: boolean;
   category: string | null;
   description: string | null;
   nodes: DefinitionInput['nodes'];
   routes: DefinitionInput['routes'];
   triggers: NonNullable<DefinitionInput['triggers']>;
-  context_schema: Record<string, unknown> | null;
-  sla_hours: number | null;
-  escalation_enabled: boolean;
-  escalation_role: string | null;
-  start_node_id: string;
-  created_by: string;
-  created_at: Date;
-  updated_at: Date;
+  contextSchema: Record<string, unknown> | null;
+  slaHours: number | null;
+  escalationEnabled: boolean;
+  escalationRole: string | null;
+  startNodeId: string;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
 }
+
+/** The columns of `workflow_definitions`, each written once (a new column goes here and in the migration). */
+export const DEFINITION_TABLE = {
+  id: ['id', 'uuid'],
+  tenantId: ['tenant_id', 'uuid'],
+  name: ['name', 'text'],
+  version: ['version', 'integer'],
+  isActive: ['is_active', 'boolean'],
+  category: ['category', 'text'],
+  description: ['description', 'text'],
+  nodes: ['nodes', 'jsonb'],
+  routes: ['routes', 'jsonb'],
+  triggers: ['triggers', 'jsonb'],
+  contextSchema: ['context_schema', 'jsonb'],
+  slaHours: ['sla_hours', 'double precision'],
+  escalationEnabled: ['escalation_enabled', 'boolean'],
+  escalationRole: ['escalation_role', 'text'],
+  startNodeId: ['start_node_id', 'text'],
+  createdBy: ['created_by', 'text'],
+  createdAt: ['created_at', 'timestamptz'],
+  updatedAt: ['updated_at', 'timestamptz'],
+} as const satisfies ColumnTable<DefinitionRow>;
+
+/** The SELECT (and RETURNING) list: rows of `DefinitionRow`, camelCase. */
+export const DEFINITION_COLUMNS = columns(DEFINITION_TABLE).select;
 
 export function definitionInputOf(row: DefinitionRow): DefinitionInput {
   return {
     name: row.name,
     description: row.description,
     category: row.category,
-    startNodeId: row.start_node_id,
+    startNodeId: row.startNodeId,
     nodes: row.nodes,
     routes: row.routes,
-    slaHours: row.sla_hours,
-    escalationEnabled: row.escalation_enabled,
-    escalationRole: row.escalation_role,
+    slaHours: row.slaHours,
+    escalationEnabled: row.escalationEnabled,
+    escalationRole: row.escalationRole,
     triggers: row.triggers,
-    contextSchema: row.context_schema,
+    contextSchema: row.contextSchema,
   };
 }
 
@@ -49,5 +73,5 @@ export function toDefinitionRecord(row: DefinitionRow): DefinitionRecord {
   if (!result.ok) {
     throw new Error(`stored definition ${row.id} no longer compiles: ${result.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
   }
-  return { id: row.id, tenantId: row.tenant_id, version: row.version, isActive: row.is_active, compiled: result.definition };
+  return { id: row.id, tenantId: row.tenantId, version: row.version, isActive: row.isActive, compiled: result.definition };
 }

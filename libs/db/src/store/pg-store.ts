@@ -331,7 +331,7 @@ export class PgTx implements StoreTx {
   async definitionToStart(ref: { definitionId: string } | { workflowName: string }): Promise<DefinitionRecord | null> {
     const row = 'definitionId' in ref ? await findDefinition(this, ref.definitionId) : await latestActiveDefinition(this, ref.workflowName);
     // the compiled form may come from the cache; whether it is active, never
-    return row ? { ...this.compiledFrom(row), isActive: row.is_active } : null;
+    return row ? { ...this.compiledFrom(row), isActive: row.isActive } : null;
   }
 
   async startedWithKey(startedBy: string, key: string, request: JsonObject): Promise<{ instance: InstanceView; sameRequest: boolean } | null> {

@@ -10,24 +10,8 @@
 import Cursor from 'pg-cursor';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import { checkout } from './pg-checkout';
+import type { TenantStatement, TenantStatementResult } from '@wf/engine';
 import { uuidLiteral } from './sql-values';
-
-export interface TenantStatement {
-  readonly tenantId: string;
-  readonly sql: string;
-  readonly params: readonly unknown[];
-  readonly timeoutMs: number;
-  /** more rows than this are not read: `truncated` tells */
-  readonly maxRows: number;
-}
-
-export interface TenantStatementResult {
-  readonly rows: Record<string, unknown>[];
-  /** rows affected or returned, when the statement ran to completion */
-  readonly rowCount: number | null;
-  /** the statement had more than `maxRows` rows; nothing it did was committed */
-  readonly truncated: boolean;
-}
 
 export async function runTenantStatement(pool: Pool, st: TenantStatement): Promise<TenantStatementResult> {
   const conn = await checkout(pool);

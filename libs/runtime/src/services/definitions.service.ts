@@ -22,7 +22,9 @@ import {
   type PgTx,
 } from '@wf/db';
 import { toDefinitionDto } from './dto-mappers';
+import type { ValidateFunction } from 'ajv';
 import { compileFormSchema } from './form-schema-compiler';
+import type { FormValidator } from './form-validator';
 import type { DefinitionDto, DefinitionFilter, DefinitionsService, ListOptions, Page } from './service.types';
 
 export class DefinitionsServiceImpl implements DefinitionsService {
@@ -30,6 +32,8 @@ export class DefinitionsServiceImpl implements DefinitionsService {
     private readonly store: PgStore,
     /** the registered handlers: the service types a definition may use, each with its config schema (read at each save) */
     private readonly services: ServiceCatalog,
+    /** keeps the schemas compiled at save, for the starts and completions that check against them */
+    private readonly forms: FormValidator,
     private readonly limits?: DefinitionLimits,
   ) {}
 
@@ -38,13 +42,14 @@ export class DefinitionsServiceImpl implements DefinitionsService {
     const result = compileDefinition(body, { serviceTypes: this.services, ...(this.limits ? { limits: this.limits } : {}) });
     if (!result.ok) throw invalidDefinition(result.problems);
     const def = result.definition;
-    const problems = this.saveTimeProblems(def);
+    const { problems, compiled } = this.saveTimeChecks(def);
     const row = await this.store.inTenant(actor.tenantId, async (tx) => {
       // checked in the transaction that saves: definitions are never deleted, so what is found stays
       problems.push(...(await subWorkflowProblems(tx, def)));
       if (problems.length > 0) throw invalidDefinition(problems);
       return insertDefinition(tx, def, actor.userId);
     });
+    this.forms.adopt(row.id, compiled);
     return toDefinitionDto(row);
   }
 
@@ -53,22 +58,27 @@ export class DefinitionsServiceImpl implements DefinitionsService {
    * form schema and the contextSchema (each compiled on its own, strictly, as a completion or a
    * start will). Each `serviceConfig` was parsed by the compiler, with its handler's schema.
    */
-  private saveTimeProblems(def: CompiledDefinition): DefinitionProblem[] {
+  private saveTimeChecks(def: CompiledDefinition): { problems: DefinitionProblem[]; compiled: { context?: ValidateFunction; forms: Map<string, ValidateFunction> } } {
     const problems: DefinitionProblem[] = def.triggers.flatMap((t, i) =>
       t.type === 'cron' && !cron.validate(t.cron) ? [{ path: `triggers[${i}].cron`, message: `"${t.cron}" is not a valid cron expression` }] : [],
     );
+    const compiled: { context?: ValidateFunction; forms: Map<string, ValidateFunction> } = { forms: new Map() };
     if (def.contextSchema) {
       const schema = compileFormSchema(def.contextSchema as Record<string, unknown>, { strict: true });
-      if (!schema.ok) for (const p of schema.problems) problems.push({ path: `contextSchema${p.path}`, message: p.message });
+      if (schema.ok) compiled.context = schema.validate;
+      else for (const p of schema.problems) problems.push({ path: `contextSchema${p.path}`, message: p.message });
     }
     def.input.nodes.forEach((node, index) => {
-      const compiled = def.nodes.get(node.id);
-      if (compiled?.nodeType !== 'user_task' || !compiled.formSchema) return;
-      const form = compileFormSchema(compiled.formSchema, { strict: true });
-      if (form.ok) return;
+      const n = def.nodes.get(node.id);
+      if (n?.nodeType !== 'user_task' || !n.formSchema) return;
+      const form = compileFormSchema(n.formSchema, { strict: true });
+      if (form.ok) {
+        compiled.forms.set(node.id, form.validate);
+        return;
+      }
       for (const p of form.problems) problems.push({ path: `nodes[${index}].formSchema${p.path}`, message: p.message });
     });
-    return problems;
+    return { problems, compiled };
   }
 
   async list(actor: Actor, filter: DefinitionFilter, page: ListOptions): Promise<Page<DefinitionDto>> {
@@ -89,7 +99,7 @@ export class DefinitionsServiceImpl implements DefinitionsService {
       if (!isAdmin(actor)) {
         throw new ForbiddenError(`only an admin may ${active ? 'activate' : 'deactivate'} workflow definitions`, 'ADMIN_REQUIRED');
       }
-      if (found.is_active === active) return found;
+      if (found.isActive === active) return found;
       return setDefinitionActive(tx, id, active);
     });
     if (!row) throw new NotFoundError('Workflow definition', id);

@@ -1,4 +1,5 @@
 import { FormValidator } from './form-validator';
+import { compileFormSchema } from './form-schema-compiler';
 
 const form = { type: 'object', required: ['amount'], properties: { amount: { type: 'number', minimum: 0 }, code: { type: 'string', pattern: '^(a|a)*$' } } };
 const key = (definitionId: string, nodeId = 'fill') => ({ definitionId, nodeId });
@@ -50,5 +51,17 @@ describe('FormValidator', () => {
     // a different schema under a key that was dropped is compiled afresh
     v.validate(key('b'), { type: 'object' }, {});
     expect(() => v.validate(key('a'), { type: 'object', required: ['y'] }, { x: 1 })).toThrow(expect.objectContaining({ code: 'FORM_VALIDATION_FAILED' }));
+  });
+
+  it('uses the validators compiled when the definition was saved, compiling nothing again', () => {
+    const v = new FormValidator();
+    const saved = compileFormSchema(form, { strict: true });
+    const context = compileFormSchema({ type: 'object', required: ['orderId'] }, { strict: true });
+    if (!saved.ok || !context.ok) throw new Error('the schemas compile');
+    v.adopt('d9', { context: context.validate, forms: new Map([['fill', saved.validate]]) });
+    // the schema handed in is not compiled: the adopted validator (minimum 0) judges the data
+    expect(() => v.validate(key('d9'), { type: 'object' }, { amount: -1 })).toThrow(expect.objectContaining({ code: 'FORM_VALIDATION_FAILED' }));
+    expect(() => v.validate(key('d9'), { type: 'object' }, { amount: 1 })).not.toThrow();
+    expect(() => v.validateContext('d9', { type: 'object' }, {})).toThrow(expect.objectContaining({ code: 'CONTEXT_VALIDATION_FAILED' }));
   });
 });

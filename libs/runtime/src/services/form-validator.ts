@@ -30,7 +30,9 @@ const MAX_DETAILS = 50;
 
 /**
  * Validates user-task submissions against the node's `formSchema`, and start contexts against
- * the definition's `contextSchema`. Each schema is compiled on its own Ajv (see `compileFormSchema`) the first time it is needed and kept in a bounded cache.
+ * the definition's `contextSchema`. Each schema is compiled on its own Ajv (see `compileFormSchema`)
+ * once: when its definition is saved (`adopt`), or, in a process that did not save it, the first
+ * time it is needed; compiled schemas are kept in a bounded cache.
  */
 export class FormValidator {
   private readonly cache = new Map<string, Compiled>();
@@ -63,6 +65,15 @@ export class FormValidator {
     });
   }
 
+  /**
+   * Keep the validators a definition's save compiled (strictly, which a lenient use also
+   * accepts), so that in this process each of its schemas is compiled once, with the definition.
+   */
+  adopt(definitionId: string, compiled: { readonly context?: ValidateFunction; readonly forms: ReadonlyMap<string, ValidateFunction> }): void {
+    if (compiled.context) this.keep(`context:${definitionId}`, { validate: compiled.context });
+    for (const [nodeId, validate] of compiled.forms) this.keep(`form:${definitionId}/${nodeId}`, { validate });
+  }
+
   private check(id: string, schema: Readonly<Record<string, unknown>> | null, data: JsonObject, errors: CheckErrors): void {
     if (!schema) return;
     const compiled = this.compiled(id, schema);
@@ -87,9 +98,14 @@ export class FormValidator {
     // a form already stored is checked leniently (strict: false): a form saved before strict mode still works
     const result = compileFormSchema(schema as Record<string, unknown>, { strict: false, ...(this.options.limits ? { limits: this.options.limits } : {}) });
     const entry: Compiled = result.ok ? { validate: result.validate } : { problems: result.problems };
+    this.keep(id, entry);
+    return entry;
+  }
+
+  private keep(id: string, entry: Compiled): void {
+    this.cache.delete(id);
     this.cache.set(id, entry);
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
-    return entry;
   }
 }
 

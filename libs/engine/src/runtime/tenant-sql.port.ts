@@ -1,6 +1,6 @@
 /**
  * What `database_query` needs of the database, and no more: one statement run as the query login
- * for one tenant. libs/runtime adapts the query login's pool to it.
+ * for one tenant. libs/db runs it; libs/runtime adapts the query login's pool to it.
  */
 
 export interface TenantStatement {
