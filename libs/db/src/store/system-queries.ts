@@ -127,9 +127,10 @@ export async function purgeExpiredHistory(pool: Pool, retentionDays: number, now
   const candidates = await systemRead(pool, (q) =>
     q<{ id: string; last_history_hash: string | null }>(
       `SELECT id, last_history_hash FROM workflow_instances
-       WHERE status <> 'running' AND history_purged_at IS NULL AND completed_at < now() - make_interval(days => $1)
+       WHERE status <> 'running' AND history_purged_at IS NULL AND completed_at < $3::timestamptz - make_interval(days => $1)
        ORDER BY completed_at LIMIT $2`,
-      [retentionDays, limit],
+      // the engine clock's time; the owner's purge function checks the age again on its own clock
+      [retentionDays, limit, now],
     ),
   );
   let instances = 0;
