@@ -146,7 +146,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
   events.on((event) => {
     if (event.type !== 'effects_deferred') return;
     // the change is committed; reconciliation re-dispatches ready work, the SLA sweep finds deadlines
-    log.warn({ err: event.error, [event.what]: event.count }, event.what === 'jobs' ? 'dispatch failed after commit; reconciliation will re-dispatch' : 'scheduling SLA checks failed; the SLA sweep will catch the deadlines');
+    log.warn({ err: event.error, [event.what]: event.count }, event.what === 'jobs' ? 'handing jobs to Redis failed; the work stays ready in Postgres and reconciliation will re-dispatch it' : 'scheduling SLA checks failed; the SLA sweep will catch the deadlines');
   });
   const forms = new FormValidator();
   const ports: EnginePorts = {
