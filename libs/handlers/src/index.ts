@@ -14,5 +14,4 @@ export { httpCallConfig, type HttpCallConfig } from './http-call.config';
 export { createEmailSendHandler, DEFAULT_EMAIL_FROM, type EmailSendHandler, type EmailSendHandlerOptions, type SentEmail } from './email-send.handler';
 export { createDatabaseQueryHandler, type DatabaseQueryHandlerOptions } from './database-query.handler';
 export { databaseQueryConfig, type DatabaseQueryConfig } from './database-query.config';
-export type { TenantSql, TenantStatement, TenantStatementResult } from '@wf/engine';
 export { loadSqlParser } from './sql-statement-check';

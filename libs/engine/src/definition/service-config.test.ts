@@ -127,6 +127,18 @@ describe('serviceConfig of a stored definition (strict: false)', () => {
     expect(() => parseServiceConfig('count', coded, { n: 4 })).toThrow(expect.objectContaining({ code: 'TOO_BIG', message: 'count: too big' }));
   });
 
+  it('parses a compiled config once, however many steps run it, and a failing one every time', () => {
+    let parses = 0;
+    const counted = z.looseObject({ text: z.string().transform((t) => (parses++, t)) });
+    const config = { text: 'hi' };
+    const first = parseServiceConfig('count', counted, config);
+    expect(parseServiceConfig('count', counted, config)).toBe(first);
+    expect(parses).toBe(1);
+    const broken = { channel: 'fax', text: 'hi' };
+    expect(() => parseServiceConfig('notify', notifySchema, broken)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+    expect(() => parseServiceConfig('notify', notifySchema, broken)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+  });
+
   it('checks neither CEL nor save-only rules at run time', () => {
     const atSave = z.looseObject({ to: refinedAtSave(z.string(), (to, ctx) => (to.endsWith('@evil.test') ? ctx.addIssue({ code: 'custom', message: 'not allowed' }) : undefined)) });
     expect(serviceConfigProblems(atSave, { to: 'x@evil.test' })).toEqual([{ path: 'to', message: 'not allowed' }]);

@@ -165,14 +165,28 @@ export function checkServiceConfig(schema: z.ZodType, raw: unknown, opts: { maxE
   return { ok: true, config: again.data, expressions };
 }
 
+/** The run-time parses that succeeded, by config object and schema. */
+const parsedAtRun = new WeakMap<object, Map<z.ZodType, unknown>>();
+
 /**
  * `serviceConfig` as a step runs it: the parsed, defaulted config, or a `NodeFailedError` with the
  * first issue's `params.errorCode` (default `INVALID_CONFIG`) and its message, prefixed with the
  * service type (`http_call: serviceConfig.timeoutMs must be at most 300000 (five minutes)`).
  */
 export function parseServiceConfig<C>(type: string, schema: z.ZodType<C>, raw: unknown): C {
+  const memo = raw !== null && typeof raw === 'object' ? parsedAtRun.get(raw) : undefined;
+  if (memo?.has(schema)) return memo.get(schema) as C;
   const parsed = parseWithCel(schema, raw, null);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    // a compiled definition is cached, and so is its config object: parse it once per process,
+    // not on every step (set_context runs on the hot path). Handlers treat their config as read-only.
+    if (raw !== null && typeof raw === 'object') {
+      const bySchema = memo ?? new Map<z.ZodType, unknown>();
+      bySchema.set(schema, parsed.data);
+      parsedAtRun.set(raw, bySchema);
+    }
+    return parsed.data;
+  }
   const [first] = parsed.error.issues;
   const code = first?.code === 'custom' && typeof first.params?.['errorCode'] === 'string' ? first.params['errorCode'] : 'INVALID_CONFIG';
   const problems = parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));

@@ -6,7 +6,8 @@
 
 import type { Pool } from 'pg';
 import { runTenantStatement } from '@wf/db';
-import { createDatabaseQueryHandler, createEmailSendHandler, createHttpCallHandler, HandlerRegistry, type TenantSql } from '@wf/handlers';
+import type { TenantSql } from '@wf/engine';
+import { createDatabaseQueryHandler, createEmailSendHandler, createHttpCallHandler, HandlerRegistry } from '@wf/handlers';
 import type { Config } from '../config/config';
 import type { Logger } from '../logger';
 
