@@ -40,6 +40,9 @@ export default class LeakCheckEnvironment extends TestEnvironment {
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     super(config, context);
     this.testPath = context.testPath;
+    // a project may pin the queue backend its files run on (jest.config.js)
+    const queueBackend = config.projectConfig.testEnvironmentOptions['queueBackend'];
+    if (typeof queueBackend === 'string') (this.global.process as NodeJS.Process).env['TEST_QUEUE_BACKEND'] = queueBackend;
   }
 
   override async setup(): Promise<void> {

@@ -18,3 +18,4 @@ export * from './health/schema-health';
 export * from './roles/login-roles';
 export * from './store/tenant-statement';
 export { MIGRATIONS } from './migrations';
+export * from './embedded';

@@ -19,11 +19,13 @@ const MIGRATION_0003 = 'IdFirstForeignKeys1764000000003';
 const MIGRATION_0004 = 'LeastPrivilegeLogins1764000000004';
 const MIGRATION_0005 = 'EngineBounds1764000000005';
 const MIGRATION_0006 = 'ContextSchema1764000000006';
-const ALL_MIGRATIONS = [MIGRATION_0001, MIGRATION_0002, MIGRATION_0003, MIGRATION_0004, MIGRATION_0005, MIGRATION_0006];
+const MIGRATION_0007 = 'TaskQueueNotify1764000000007';
+const MIGRATION_0008 = 'QueueLogin1764000000008';
+const ALL_MIGRATIONS = [MIGRATION_0001, MIGRATION_0002, MIGRATION_0003, MIGRATION_0004, MIGRATION_0005, MIGRATION_0006, MIGRATION_0007, MIGRATION_0008];
 const ROOT = join(__dirname, '../../..');
 const TABLES = ['workflow_definitions', 'workflow_instance_history', 'workflow_instance_nodes', 'workflow_instances'];
 const VIEWS = ['v_user_task_queue', 'v_workflow_analytics'];
-const FUNCTIONS = ['update_workflow_updated_at', 'workflow_definitions_notify', 'workflow_history_append_only', 'workflow_purge_instance_history'];
+const FUNCTIONS = ['update_workflow_updated_at', 'workflow_definitions_notify', 'workflow_history_append_only', 'workflow_purge_instance_history', 'workflow_task_queue_notify'];
 const UNREACHABLE_URL = 'postgres://postgres@127.0.0.1:1/x';
 
 interface SchemaState {
@@ -110,8 +112,14 @@ const MIGRATED: SchemaState = {
   // 0006: definitions keep their contextSchema
   contextSchemaColumn: true,
 };
+const AT_0007: SchemaState = { ...MIGRATED, appliedMigrations: ALL_MIGRATIONS.slice(0, 7) };
+const AT_0006: SchemaState = {
+  ...AT_0007,
+  appliedMigrations: ALL_MIGRATIONS.slice(0, 6),
+  functions: ['update_workflow_updated_at', 'workflow_definitions_notify', 'workflow_history_append_only', 'workflow_purge_instance_history'],
+};
 const AT_0005: SchemaState = {
-  ...MIGRATED,
+  ...AT_0006,
   appliedMigrations: [MIGRATION_0001, MIGRATION_0002, MIGRATION_0003, MIGRATION_0004, MIGRATION_0005],
   contextSchemaColumn: false,
 };
@@ -174,6 +182,17 @@ describe('migrations', () => {
   describe('revert and re-apply on a migrated database', () => {
     it('starts from the migrated template', async () => {
       expect(await schemaState(db.url)).toEqual(MIGRATED);
+    });
+
+    it('migrateDown reverts 0008: the queue login stays (roles are cluster-wide)', async () => {
+      await expect(migrateDown({ url: db.url })).resolves.toBe(MIGRATION_0008);
+      expect(await schemaState(db.url)).toEqual(AT_0007);
+      expect(await adminRows(`SELECT 1 FROM pg_roles WHERE rolname = 'workflow_queue'`)).toHaveLength(1);
+    });
+
+    it('migrateDown reverts 0007: the task-queue notify trigger goes', async () => {
+      await expect(migrateDown({ url: db.url })).resolves.toBe(MIGRATION_0007);
+      expect(await schemaState(db.url)).toEqual(AT_0006);
     });
 
     it('migrateDown reverts 0006: the contextSchema column goes', async () => {

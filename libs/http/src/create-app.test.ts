@@ -8,7 +8,7 @@ import jwt from 'jsonwebtoken';
 import pino from 'pino';
 import request from 'supertest';
 import { ConflictError, ForbiddenError, NotFoundError, type Actor } from '@wf/engine';
-import { signToken, type AppServices, type DefinitionDto, type InstanceDto, type TaskDto } from '@wf/runtime';
+import { signToken, type AppServices, type DefinitionDto, type InstanceDto, type Readiness, type TaskDto } from '@wf/runtime';
 import { createApp } from './create-app';
 
 const SECRET = 'test-secret';
@@ -91,7 +91,7 @@ function task(taskId: string): TaskDto {
 /** Tasks: one waiting, one already decided (409), one visible but someone else's (403). */
 function fakeServices() {
   const calls: { method: string; args: unknown[] }[] = [];
-  const ready = { postgres: true, redis: true };
+  const ready: Readiness = { postgres: true, queue: true, queueBackend: 'redis', store: 'external' };
   const record = (method: string, ...args: unknown[]) => calls.push({ method, args });
 
   const checkTask = async (_actor: Actor, taskId: string): Promise<void> => {
@@ -461,13 +461,24 @@ describe('probes, unknown routes and failures', () => {
     const { app, ready } = setup();
     const ok = await request(app).get('/readyz');
     expect(ok.status).toBe(200);
-    expect(ok.body).toEqual({ status: 'ready', postgres: true, redis: true });
+    expect(ok.body).toEqual({ status: 'ready', postgres: true, redis: true, queue: { backend: 'redis', ok: true }, store: 'external' });
 
-    ready.redis = false;
+    ready.queue = false;
     const down = await request(app).get('/readyz');
     expect(down.status).toBe(503);
     expect(errorCode(down)).toBe('NOT_READY');
-    expect((down.body as { error: { details: unknown } }).error.details).toEqual({ postgres: true, redis: false, down: ['redis'] });
+    expect((down.body as { error: { details: unknown } }).error.details).toEqual({ postgres: true, redis: false, queue: { backend: 'redis', ok: false }, store: 'external', down: ['redis'] });
+  });
+
+  it('says on /readyz which store and queue backend run, without a redis field on the postgres backend', async () => {
+    const { app, ready } = setup();
+    Object.assign(ready, { queueBackend: 'postgres', store: 'embedded' });
+    const ok = await request(app).get('/readyz');
+    expect(ok.body).toEqual({ status: 'ready', postgres: true, queue: { backend: 'postgres', ok: true }, store: 'embedded' });
+    ready.queue = false;
+    const down = await request(app).get('/readyz');
+    expect(down.status).toBe(503);
+    expect((down.body as { error: { message: string; details: { down: string[] } } }).error.message).toBe('Not ready: the postgres queue backend not answering');
   });
 
   it('answers an unknown route with a JSON 404', async () => {

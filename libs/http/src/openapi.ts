@@ -212,7 +212,7 @@ const ERRORS = {
   NO_ACTIVE_VERSION: { status: 422, message: 'workflow "Purchase Order Approval" has no active version' },
   DEFINITION_INACTIVE: { status: 422, message: 'workflow definition 5f0c8d9e-2b1a-4c3d-8e7f-6a5b4c3d2e1f (Purchase Order Approval v1) is not active' },
   RATE_LIMITED: { status: 429, message: 'Too many requests; retry in 42s', details: { retryAfterSeconds: 42 } },
-  NOT_READY: { status: 503, message: 'Not ready: redis not answering', details: { postgres: true, redis: false, down: ['redis'] } },
+  NOT_READY: { status: 503, message: 'Not ready: redis not answering', details: { postgres: true, redis: false, queue: { backend: 'redis', ok: false }, store: 'external', down: ['redis'] } },
 } satisfies Record<string, ErrorExample>;
 
 type ErrorName = keyof typeof ERRORS;
@@ -470,7 +470,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         get: operation({ summary: 'Liveness', security: [], responses: success(200, 'Alive', 'Liveness'), errors: [] }),
       },
       '/readyz': {
-        get: operation({ summary: 'Postgres and Redis answer', security: [], responses: success(200, 'Ready', 'Readiness'), errors: ['NOT_READY'] }),
+        get: operation({ summary: 'Postgres and the queue backend answer', security: [], responses: success(200, 'Ready', 'Readiness'), errors: ['NOT_READY'] }),
       },
       '/metrics': {
         get: operation({

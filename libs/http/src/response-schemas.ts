@@ -282,8 +282,19 @@ export const analyticsResponse = z
 export const livenessResponse = z.object({ status: z.literal('ok') }).meta({ examples: [{ status: 'ok' }] });
 
 export const readinessResponse = z
-  .object({ status: z.literal('ready'), postgres: z.literal(true), redis: z.literal(true) })
-  .meta({ examples: [{ status: 'ready', postgres: true, redis: true }] });
+  .object({
+    status: z.literal('ready'),
+    postgres: z.literal(true),
+    redis: z.literal(true).optional().meta({ description: 'present on the Redis queue backend only' }),
+    queue: z.object({ backend: z.enum(['redis', 'postgres']), ok: z.literal(true) }).meta({ description: 'the queue backend chosen at start-up (QUEUE_BACKEND), and that it answers' }),
+    store: z.enum(['external', 'embedded']).meta({ description: '`embedded`: the PostgreSQL `npm start` runs itself when no DATABASE_URL is set and nothing answers on 127.0.0.1:5432' }),
+  })
+  .meta({
+    examples: [
+      { status: 'ready', postgres: true, redis: true, queue: { backend: 'redis', ok: true }, store: 'external' },
+      { status: 'ready', postgres: true, queue: { backend: 'postgres', ok: true }, store: 'embedded' },
+    ],
+  });
 
 // ---- pages
 

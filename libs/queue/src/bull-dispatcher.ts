@@ -1,7 +1,7 @@
-import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { JobsOptions } from 'bullmq';
 import type { Dispatcher, NodeJob, SlaCheck } from '@wf/engine';
 import { NODE_QUEUE, SLA_QUEUE, nodeJobId, slaJobId } from './queue-names';
+import type { EngineQueue, QueueBackend } from './queue-backend';
 
 /** What an SLA job carries: ids only, like every job. */
 export interface SlaJob {
@@ -39,20 +39,19 @@ export function nodeJobOptions(job: NodeJob, retry: RetryPolicy): JobsOptions {
   };
 }
 
-/** Sends ready node executions to the workers through BullMQ. */
+/** Sends ready node executions to the workers through BullMQ, on whichever backend was chosen. */
 export class BullDispatcher implements Dispatcher {
-  readonly queue: Queue<NodeJob>;
-  readonly slaQueue: Queue<SlaJob>;
+  readonly queue: EngineQueue<NodeJob>;
+  readonly slaQueue: EngineQueue<SlaJob>;
 
   constructor(
-    connection: Redis,
-    prefix: string,
+    backend: QueueBackend,
     private readonly retry: RetryPolicy,
     onError: (err: Error) => void = () => undefined,
     private readonly sla: SlaJobPolicy = { horizonMs: Number.POSITIVE_INFINITY },
   ) {
-    this.queue = new Queue<NodeJob>(NODE_QUEUE, { connection, prefix });
-    this.slaQueue = new Queue<SlaJob>(SLA_QUEUE, { connection, prefix });
+    this.queue = backend.queue<NodeJob>(NODE_QUEUE);
+    this.slaQueue = backend.queue<SlaJob>(SLA_QUEUE);
     // a queue re-emits its connection's errors; unheard, BullMQ prints each one to stderr
     this.queue.on('error', onError);
     this.slaQueue.on('error', onError);

@@ -1,4 +1,4 @@
-/** @wf/queue: BullMQ on Redis: connections, queue names, the Dispatcher, the node worker and its per-tenant admission. */
+/** @wf/queue: BullMQ on Redis or on its PostgreSQL backend: the backend adapter, connections, queue names, the Dispatcher, the node worker and its per-tenant admission. */
 export * from './queue-names';
 export * from './redis-connection';
 export * from './bull-dispatcher';
@@ -6,3 +6,5 @@ export * from './node-worker';
 export * from './queue-health';
 export * from './tenant-admission';
 export * from './redis-reachability';
+export * from './queue-backend';
+export * from './postgres-queue-schema';

@@ -1,13 +1,12 @@
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { EngineError, type NodeJob } from '@wf/engine';
 import { NODE_QUEUE, SLA_QUEUE, nodeJobOf } from './queue-names';
 import type { SlaJob } from './bull-dispatcher';
 import { TenantAdmission } from './tenant-admission';
+import type { EngineWorker, QueueBackend } from './queue-backend';
 
 export interface NodeWorkerOptions {
-  readonly connection: Redis;
-  readonly prefix: string;
+  readonly backend: QueueBackend;
   readonly concurrency: number;
   /** WORKER_LOCK_DURATION_MS: ms a job stays locked without renewal before another worker may take it */
   readonly lockDurationMs: number;
@@ -20,7 +19,7 @@ export interface NodeWorkerOptions {
   readonly tenantConcurrency?: number;
   /** told of each deferred job and the delay it got (for metrics and logs) */
   readonly onDeferred?: (job: NodeJob, delayMs: number) => void;
-  /** told when a job could not be deferred (Redis refused the move); the job then runs at once */
+  /** told when a job could not be deferred (the backend refused the move); the job then runs at once */
   readonly onDeferFailed?: (job: NodeJob, err: Error) => void;
 }
 
@@ -37,7 +36,7 @@ export interface Delivery {
  * Each tenant gets at most `tenantConcurrency` of its `concurrency` slots; its jobs over that are
  * deferred, so the other tenants' jobs find a free slot however slow this tenant's steps are.
  */
-export function createNodeWorker(handle: (job: NodeJob, delivery: Delivery) => Promise<void>, opts: NodeWorkerOptions): Worker<NodeJob> {
+export function createNodeWorker(handle: (job: NodeJob, delivery: Delivery) => Promise<void>, opts: NodeWorkerOptions): EngineWorker<NodeJob> {
   const admission = new TenantAdmission({ share: Math.min(opts.tenantConcurrency ?? opts.concurrency, opts.concurrency) });
   const run = async (job: Job<NodeJob>): Promise<void> => {
     try {
@@ -50,7 +49,7 @@ export function createNodeWorker(handle: (job: NodeJob, delivery: Delivery) => P
       admission.leave(job.data.tenantId);
     }
   };
-  return new Worker<NodeJob>(
+  return opts.backend.worker<NodeJob>(
     NODE_QUEUE,
     async (job: Job<NodeJob>, token?: string) => {
       const tenantId = job.data.tenantId;
@@ -75,8 +74,6 @@ export function createNodeWorker(handle: (job: NodeJob, delivery: Delivery) => P
       throw new DelayedError();
     },
     {
-      connection: opts.connection,
-      prefix: opts.prefix,
       concurrency: opts.concurrency,
       lockDuration: opts.lockDurationMs,
       // A dead worker's job is found stalled within half a lock duration after its lock expires.
@@ -89,10 +86,8 @@ export function createNodeWorker(handle: (job: NodeJob, delivery: Delivery) => P
 }
 
 /** A worker over the SLA queue: each job is a deadline to check. */
-export function createSlaWorker(handle: (job: SlaJob) => Promise<void>, opts: NodeWorkerOptions): Worker<SlaJob> {
-  return new Worker<SlaJob>(SLA_QUEUE, async (job: Job<SlaJob>) => handle(job.data), {
-    connection: opts.connection,
-    prefix: opts.prefix,
+export function createSlaWorker(handle: (job: SlaJob) => Promise<void>, opts: NodeWorkerOptions): EngineWorker<SlaJob> {
+  return opts.backend.worker<SlaJob>(SLA_QUEUE, async (job: Job<SlaJob>) => handle(job.data), {
     concurrency: opts.concurrency,
     lockDuration: opts.lockDurationMs,
   });

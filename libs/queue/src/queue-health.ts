@@ -1,13 +1,17 @@
 /**
- * The Redis half of `npm run health`: Redis answers PING, its eviction policy is the one BullMQ
- * requires, and every engine queue answers a job count. Read-only: the queues are opened without
- * writing their meta keys, and the one connection fails fast and is closed afterwards.
+ * The queue half of `npm run health`. On Redis: Redis answers PING, its eviction policy is the one
+ * BullMQ requires, and every engine queue answers a job count. Read-only: the queues are opened
+ * without writing their meta keys, and the one connection fails fast and is closed afterwards. On
+ * the PostgreSQL backend: the queue login connects, BullMQ's schema is migrated and compatible, and
+ * every engine queue answers a job count.
  */
 
-import { Queue } from 'bullmq';
+import { Queue, assertSchemaCompatibility } from 'bullmq';
 import { Redis } from 'ioredis';
+import { Pool } from 'pg';
 import { ALL_QUEUES } from './queue-names';
 import { describeRedisUrl } from './redis-connection';
+import { QUEUE_SCHEMA, createPostgresQueueBackend, describePgUrl, type EngineQueue } from './queue-backend';
 
 /** One line of the health report (the same shape as @wf/db's). */
 export interface HealthCheck {
@@ -78,8 +82,47 @@ async function checkEvictionPolicy(redis: Redis): Promise<HealthCheck> {
 }
 
 async function checkQueue(redis: Redis, queueName: string, prefix: string): Promise<HealthCheck> {
+  return countJobs(new Queue(queueName, { connection: redis, prefix, skipMetasUpdate: true, skipVersionCheck: true }), queueName);
+}
+
+/**
+ * `postgres-queue:reachable` (as the queue login), then `postgres-queue:schema` and one
+ * `queue:<name>` per engine queue only when it is.
+ */
+export async function checkPostgresQueueHealth(queueUrl: string): Promise<HealthCheck[]> {
+  const where = describePgUrl(queueUrl);
+  const pool = new Pool({ connectionString: queueUrl, max: 1, connectionTimeoutMillis: TIMEOUT_MS, options: `-c search_path=${QUEUE_SCHEMA}` });
+  pool.on('error', () => undefined);
+  const results: HealthCheck[] = [];
+  try {
+    const started = Date.now();
+    try {
+      await withTimeout(pool.query('SELECT 1'), TIMEOUT_MS);
+    } catch (err) {
+      return [{ name: 'postgres-queue:reachable', ok: false, detail: `the queue login cannot connect to ${where}: ${errorMessage(err)}` }];
+    }
+    results.push({ name: 'postgres-queue:reachable', ok: true, detail: `${where} answered in ${Date.now() - started} ms (schema ${QUEUE_SCHEMA})` });
+    try {
+      const version = await withTimeout(assertSchemaCompatibility(pool, QUEUE_SCHEMA), TIMEOUT_MS);
+      results.push({ name: 'postgres-queue:schema', ok: true, detail: `BullMQ schema version ${version}` });
+    } catch (err) {
+      results.push({ name: 'postgres-queue:schema', ok: false, detail: `${errorMessage(err)} (a start with QUEUE_BACKEND=postgres migrates it)` });
+      return results;
+    }
+  } finally {
+    await pool.end();
+  }
+  const backend = createPostgresQueueBackend({ url: queueUrl, poolSize: 1, applicationName: 'workflow-health' });
+  try {
+    for (const queueName of ALL_QUEUES) results.push(await countJobs(backend.queue(queueName), queueName));
+    return results;
+  } finally {
+    await backend.close();
+  }
+}
+
+async function countJobs(queue: EngineQueue<unknown>, queueName: string): Promise<HealthCheck> {
   const name = `queue:${queueName}`;
-  const queue = new Queue(queueName, { connection: redis, prefix, skipMetasUpdate: true, skipVersionCheck: true });
   let queueError: Error | undefined;
   queue.on('error', (err: Error) => {
     queueError = err;

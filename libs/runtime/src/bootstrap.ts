@@ -1,12 +1,14 @@
 /**
- * Process lifecycle shared by the apps: read config, prepare the database, check Redis, build the
- * runtime, start roles, and shut down gracefully on SIGTERM/SIGINT (stop intake, finish in-flight
- * jobs, close queues and pools) within SHUTDOWN_DEADLINE_MS. Any start-up failure (Postgres or
- * Redis unreachable, a port taken) exits 1 with one `start-up failed` line saying why.
+ * Process lifecycle shared by the apps: read config, choose the store and the queue backend
+ * (starting an embedded PostgreSQL where there is none), prepare the database, check Redis, build
+ * the runtime, start roles, and shut down gracefully on SIGTERM/SIGINT (stop intake, finish
+ * in-flight jobs, close queues and pools, then stop the embedded server) within
+ * SHUTDOWN_DEADLINE_MS. Any start-up failure (Postgres or Redis unreachable, a port taken) exits 1
+ * with one `start-up failed` line saying why.
  */
 
-import { MIGRATIONS, appliedMigrations, describeUrl, ensureDatabase, latestActiveDefinition, migrateUp } from '@wf/db';
-import { assertRedisReachable } from '@wf/queue';
+import { MIGRATIONS, QUEUE_LOGIN, appliedMigrations, describeUrl, ensureDatabase, latestActiveDefinition, migrateUp, type EmbeddedPostgres } from '@wf/db';
+import { assertRedisReachable, migrateQueueSchema } from '@wf/queue';
 import { ConfigError, DEV_TENANT_ID, loadConfig, type Config } from './config/config';
 import { createEngineRuntime, type EngineRuntime } from './engine-runtime';
 import { PortUnavailableError } from './http-listen';
@@ -16,6 +18,7 @@ import { startMetricsServer, type MetricsServer } from './metrics/metrics-server
 import type { RunningRole } from './roles/worker-role';
 import { SHUTDOWN_DEADLINE_MS, closeWithin, type ClosingStep } from './shutdown';
 import { SAMPLE_WORKFLOW, SAMPLE_WORKFLOW_NAME } from './seed/sample-workflow';
+import { chooseStores } from './stores/choose-stores';
 
 export type RoleName = 'api' | 'worker' | 'scheduler';
 export const ROLE_NAMES: readonly RoleName[] = ['api', 'worker', 'scheduler'];
@@ -50,6 +53,8 @@ export async function prepareDatabase(config: Config, log: Logger): Promise<void
   if (await ensureDatabase(config.migrationUrl)) log.info({ database: describeUrl(config.migrationUrl) }, 'created database');
   const applied = await migrateUp({ url: config.migrationUrl });
   if (applied.length > 0) log.info({ applied }, 'migrations applied');
+  // BullMQ's own schema, when the queues live in this database (after 0008 made its login)
+  if (config.queueBackend === 'postgres') await migrateQueueSchema(config.migrationUrl, QUEUE_LOGIN);
 }
 
 /** The runtime's view of the migration log matches the code; throws naming what is pending. */
@@ -70,22 +75,29 @@ export async function seedSampleWorkflow(rt: EngineRuntime): Promise<void> {
 }
 
 export async function boot(opts: BootOptions): Promise<void> {
-  const config = loadConfigOrExit();
-  const log = createLogger(config.logLevel, { roles: opts.roles.join(',') });
-  if (config.usingDevSecret) {
+  const loaded = loadConfigOrExit();
+  const log = createLogger(loaded.logLevel, { roles: opts.roles.join(',') });
+  if (loaded.usingDevSecret) {
     log.warn(`AUTH_JWT_SECRET is not set: using the documented development secret "dev-secret-change-me". Never do this in production.`);
   }
   let rt: EngineRuntime;
+  let config = loaded;
+  let embedded: EmbeddedPostgres | null = null;
   try {
+    const choice = await chooseStores(loaded);
+    ({ config, embedded } = choice);
+    for (const reason of choice.reasons) log.info({ store: choice.store, queueBackend: config.queueBackend }, reason);
     await prepareDatabase(config, log);
     // refused like an unreachable Postgres, rather than started to retry in the background
-    await assertRedisReachable(config.redisUrl);
-    rt = await createEngineRuntime(config, log, opts.roles.join('+'));
+    if (config.queueBackend === 'redis') await assertRedisReachable(config.redisUrl);
+    rt = await createEngineRuntime(config, log, opts.roles.join('+'), { store: choice.store });
     if (!config.migrateOnStart) await checkSchemaCurrent(rt);
   } catch (err) {
     log.fatal({ err: (err as Error).message }, 'start-up failed');
+    await embedded?.stop().catch(() => undefined);
     process.exit(1);
   }
+  const embeddedServer = embedded;
 
   const running: RunningRole[] = [];
   let metricsServer: MetricsServer | null = null;
@@ -95,6 +107,8 @@ export async function boot(opts: BootOptions): Promise<void> {
     ...running.map((role) => ({ name: `${role.name} role`, close: () => role.close() })),
     ...(metricsServer ? [{ name: 'metrics server', close: () => (metricsServer as MetricsServer).close() }] : []),
     { name: 'runtime (queues, Redis and Postgres connections)', close: () => rt.close() },
+    // last: everything above still talks to it
+    ...(embeddedServer ? [{ name: 'embedded PostgreSQL', close: () => embeddedServer.stop() }] : []),
   ];
   try {
     // one role seeds, so processes starting together never race to create the sample twice

@@ -5,11 +5,10 @@
 
 import { v7 as uuidv7 } from 'uuid';
 import { Pool } from 'pg';
-import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { renewLease, type Clock, type EnginePorts } from '@wf/engine';
 import { createDataSource, describeUrl, loginProblems, PgStore, PgSweepSource, poolOf, type LoginKind } from '@wf/db';
-import { BullDispatcher, createRedisConnection, describeRedisUrl } from '@wf/queue';
+import { BullDispatcher, createPostgresQueueBackend, createRedisQueueBackend, describeRedisUrl, type QueueBackend } from '@wf/queue';
 import type { Config } from './config/config';
 import type { Logger } from './logger';
 import { DefinitionsServiceImpl } from './services/definitions.service';
@@ -32,8 +31,8 @@ export interface EngineRuntime {
   readonly store: PgStore;
   /** logs in as the query login: database_query steps only */
   readonly queryPool: Pool;
-  /** producer connection: fails fast while Redis is down */
-  readonly redis: Redis;
+  /** where the queues are (Redis or BullMQ's PostgreSQL backend), chosen once at start-up */
+  readonly queueBackend: QueueBackend;
   readonly bullDispatcher: BullDispatcher;
   readonly ports: EnginePorts;
   /** what the use cases report after commit: metrics, logs and tests listen */
@@ -54,12 +53,14 @@ export function slaJobHorizonMs(config: Pick<Config, 'taskQueueRefreshIntervalSe
   return 2 * config.taskQueueRefreshIntervalSeconds * 1000;
 }
 
+const LOGIN_URL_VARIABLE: Record<LoginKind, string> = { runtime: 'DATABASE_RUNTIME_URL', query: 'DATABASE_QUERY_URL', queue: 'DATABASE_QUEUE_URL' };
+
 /** A login that can do more than its job needs: the engine refuses to run on it. */
 export class LoginRefusedError extends Error {
   constructor(kind: LoginKind, url: string, detail: string) {
     super(
       `refusing to run with the ${kind} login at ${describeUrl(url)}: ${detail}. ` +
-        `See docs/database.md, "Database roles", for how to provision it (${kind === 'runtime' ? 'DATABASE_RUNTIME_URL' : 'DATABASE_QUERY_URL'}).`,
+        `See docs/database.md, "Database roles", for how to provision it (${LOGIN_URL_VARIABLE[kind]}).`,
     );
     this.name = 'LoginRefusedError';
   }
@@ -76,12 +77,59 @@ async function assertLeastPrivilege(pool: Pool, kind: LoginKind, url: string): P
   if (verdict.problems.length > 0) throw new LoginRefusedError(kind, url, `${verdict.login} ${verdict.problems.join('; ')}`);
 }
 
+/** The postgres queue backend's login, on a connection of its own that is closed again. */
+async function assertQueueLogin(url: string): Promise<void> {
+  const pool = new Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5_000 });
+  pool.on('error', () => undefined);
+  try {
+    await assertLeastPrivilege(pool, 'queue', url);
+  } finally {
+    await pool.end();
+  }
+}
+
 export interface EngineRuntimeOptions {
   /**
    * The engine's clock (default: the system's). Tests move it forward to make deadlines pass; the
    * SLA checks' queue delays are reckoned on it too.
    */
   readonly clock?: Clock;
+  /** which Postgres this is (readiness reports it): one given by URL, or the embedded server */
+  readonly store?: StoreKind;
+}
+
+export type StoreKind = 'external' | 'embedded';
+
+/**
+ * The queue backend the configuration names. Redis: the producer connection speaks for the
+ * process during an outage, one line per reconnect attempt (every engine connection keeps
+ * "cannot reach Redis" errors to its retries). PostgreSQL: the queue login's pools.
+ */
+function createQueueBackend(config: Config, log: Logger, role: string): QueueBackend {
+  if (config.queueBackend === 'auto') throw new Error('the queue backend is not chosen yet: start-up chooses it (resolveStores) before building the runtime');
+  if (config.queueBackend === 'postgres') {
+    return createPostgresQueueBackend({
+      url: config.queueUrl,
+      poolSize: Math.min(4, config.dbPoolSize),
+      applicationName: `workflow-${role}-queue`,
+      onError: (err) => log.warn({ err: err.message }, 'idle queue connection failed'),
+    });
+  }
+  let failedAttempts = 0;
+  const backend = createRedisQueueBackend({
+    url: config.redisUrl,
+    prefix: config.queuePrefix,
+    onRetry: ({ where, attempt, delayMs, error }) => {
+      failedAttempts = attempt;
+      log.warn({ redis: where, attempt, retryInMs: delayMs, err: error?.message }, 'Redis unreachable; reconnecting');
+    },
+  });
+  backend.producer.on('ready', () => {
+    if (failedAttempts > 0) log.info({ redis: describeRedisUrl(config.redisUrl), attempts: failedAttempts }, 'Redis reachable again');
+    failedAttempts = 0;
+  });
+  backend.producer.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  return backend;
 }
 
 export async function createEngineRuntime(config: Config, log: Logger, role: string, options: EngineRuntimeOptions = {}): Promise<EngineRuntime> {
@@ -105,6 +153,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     await dataSource.initialize();
     await assertLeastPrivilege(poolOf(dataSource), 'runtime', config.runtimeUrl);
     await assertLeastPrivilege(queryPool, 'query', config.queryUrl);
+    if (config.queueBackend === 'postgres') await assertQueueLogin(config.queueUrl);
     await loadSqlParser();
   } catch (err) {
     await queryPool.end().catch(() => undefined);
@@ -112,24 +161,9 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     throw err;
   }
   const store = new PgStore(poolOf(dataSource), { urgentThresholdHours: config.urgentThresholdHours });
-  // The producer connection speaks for the process during an outage: one line per reconnect
-  // attempt (every engine connection keeps "cannot reach Redis" errors to its retries).
-  let failedAttempts = 0;
-  const redis = createRedisConnection(config.redisUrl, 'producer', {
-    onRetry: ({ where, attempt, delayMs, error }) => {
-      failedAttempts = attempt;
-      log.warn({ redis: where, attempt, retryInMs: delayMs, err: error?.message }, 'Redis unreachable; reconnecting');
-    },
-  });
-  redis.on('ready', () => {
-    if (failedAttempts > 0) log.info({ redis: describeRedisUrl(config.redisUrl), attempts: failedAttempts }, 'Redis reachable again');
-    failedAttempts = 0;
-  });
-  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
-  // the connection's own listener above already reports any other error
+  const queueBackend = createQueueBackend(config, log, role);
   const bullDispatcher = new BullDispatcher(
-    redis,
-    config.queuePrefix,
+    queueBackend,
     { maxRetries: config.maxRetries, backoffMs: config.retryBackoffMs },
     (err) => log.debug({ err: err.message }, 'queue error'),
     { horizonMs: slaJobHorizonMs(config), now: () => clock.now().getTime() },
@@ -146,7 +180,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
   events.on((event) => {
     if (event.type !== 'effects_deferred') return;
     // the change is committed; reconciliation re-dispatches ready work, the SLA sweep finds deadlines
-    log.warn({ err: event.error, [event.what]: event.count }, event.what === 'jobs' ? 'handing jobs to Redis failed; the work stays ready in Postgres and reconciliation will re-dispatch it' : 'scheduling SLA checks failed; the SLA sweep will catch the deadlines');
+    log.warn({ err: event.error, [event.what]: event.count }, event.what === 'jobs' ? 'handing jobs to the queue failed; the work stays ready in Postgres and reconciliation will re-dispatch it' : 'scheduling SLA checks failed; the SLA sweep will catch the deadlines');
   });
   const forms = new FormValidator();
   const ports: EnginePorts = {
@@ -182,11 +216,8 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     tasks: new TasksServiceImpl(store, ports, config.urgentThresholdHours),
     health: {
       readiness: async () => {
-        const [postgres, redisOk] = await Promise.all([
-          store.pool.query('SELECT 1').then(() => true, () => false),
-          redis.ping().then(() => true, () => false),
-        ]);
-        return { postgres, redis: redisOk };
+        const [postgres, queue] = await Promise.all([store.pool.query('SELECT 1').then(() => true, () => false), queueBackend.ping()]);
+        return { postgres, queue, queueBackend: queueBackend.kind, store: options.store ?? 'external' };
       },
     },
   };
@@ -203,7 +234,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     dataSource,
     store,
     queryPool,
-    redis,
+    queueBackend,
     bullDispatcher,
     ports,
     events,
@@ -213,7 +244,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
       // before the pool goes: a renewal in flight should finish, not fail half-way
       await leases.close();
       await bullDispatcher.close().catch(() => undefined);
-      redis.disconnect();
+      await queueBackend.close().catch(() => undefined);
       await dataSource.destroy().catch(() => undefined);
       await queryPool.end().catch(() => undefined);
     },

@@ -1,14 +1,13 @@
 /**
- * Time: SLA deadlines and escalation, urgency in the task queue, cron and event triggers, and
- * no lost step when Redis forgets everything. Deadlines pass by moving the engine's clock, and
+ * Time: SLA deadlines and escalation, urgency in the task queue, cron and event triggers (no lost
+ * step when Redis forgets everything: redis-flush.redis.int.test.ts). Deadlines pass by moving the engine's clock, and
  * the tests await the engine's events or a condition: nothing here sleeps to wait for the engine.
  */
 import { slaJobId } from '@wf/queue';
 import { createEngineRuntime, createLogger, escalateDueOnce, loadConfig, startSchedulerRole, type SchedulerRole } from '@wf/runtime';
 import { escalateTask } from '@wf/engine';
 import { TENANT_B, TENANT_A, createHarness, eventually, sqlAsOwner, type Harness } from '../testing/engine-harness';
-import { OffsetClock, serviceChainDefinition } from '@wf/runtime/testing';
-import { startRedisServer, type RedisServer } from '@wf/testkit';
+import { OffsetClock } from '@wf/runtime/testing';
 
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 const HOUR = 3600_000;
@@ -275,45 +274,5 @@ describe('SLA, escalation and triggers', () => {
     const none = await h.http().post('/api/events').set(auth(clerk)).send({ eventType: 'nobody.listens' });
     expect(none.status).toBe(202);
     expect(none.body.startedInstanceIds).toEqual([]);
-  });
-});
-
-describe('no lost step', () => {
-  let redis: RedisServer;
-  let h: Harness;
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    // the worker starts only once Redis has forgotten the jobs, so every one of them is lost
-    h = await createHarness({ worker: false, redisUrl: redis.url, env: { WORKFLOW_RECONCILE_AFTER_SECONDS: '1', WORKER_CONCURRENCY: '4' } });
-  });
-  afterAll(async () => {
-    await h.close();
-    await redis.stop();
-  });
-
-  it('completes every running instance after Redis is flushed with their jobs queued', async () => {
-    const admin = h.token('admin', ['admin']);
-    const defId = (await h.http().post('/api/definitions').set(auth(admin)).send(serviceChainDefinition('Chain', 5))).body.id as string;
-    const ids: string[] = [];
-    for (let i = 0; i < 20; i += 1) {
-      ids.push((await h.http().post('/api/instances').set(auth(admin)).send({ workflowDefinitionId: defId, contextData: { i } })).body.id);
-    }
-    expect(await h.rt.bullDispatcher.queue.getJobCounts('waiting')).toEqual({ waiting: 20 });
-    await redis.flushAll();
-    // the jobs are gone: a worker finds nothing to run, and only reconciliation can bring them back
-    expect(await h.rt.bullDispatcher.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).toEqual({ waiting: 0, active: 0, delayed: 0, prioritized: 0 });
-    const running = await sqlAsOwner<{ n: number }>(h.db.url, `SELECT count(*)::int AS n FROM workflow_instances WHERE status = 'running'`);
-    expect(running[0]!.n).toBe(20);
-    h.startWorker();
-    h.startScheduler();
-    await eventually(async () => {
-      const rows = await sqlAsOwner<{ status: string; n: number }>(h.db.url, `SELECT status, count(*)::int AS n FROM workflow_instances GROUP BY status`);
-      return rows.length === 1 && rows[0]!.status === 'completed' && rows[0]!.n === 20 ? true : undefined;
-    }, 30_000, 'every instance to complete after the flush');
-    const steps = await sqlAsOwner<{ step_count: number }>(h.db.url, `SELECT step_count FROM workflow_instances`);
-    expect(steps.every((s) => s.step_count === 5)).toBe(true);
-    const perNode = await sqlAsOwner<{ n: number }>(h.db.url, `SELECT count(*)::int AS n FROM workflow_instance_nodes GROUP BY instance_id, node_id HAVING count(*) > 1`);
-    expect(perNode).toEqual([]);
   });
 });

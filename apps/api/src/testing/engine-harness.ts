@@ -1,6 +1,8 @@
 /**
- * An engine for integration tests: its own database, its own BullMQ prefix on the shared Redis,
- * the real API (through supertest), worker and store. Nothing is mocked.
+ * An engine for integration tests: its own database, its queues on the test's queue backend (its
+ * own BullMQ prefix on the shared Redis, or BullMQ's PostgreSQL backend in its own database: see
+ * @wf/runtime/testing's TEST_QUEUE_BACKEND), the real API (through supertest), worker and store.
+ * Nothing is mocked.
  *
  *   const h = await createHarness();
  *   const admin = h.as('alice', ['admin']);
@@ -27,6 +29,7 @@ import {
   signToken,
 } from '@wf/runtime';
 import { TEST_REDIS_URL, createTestDatabase, type TestDatabase } from '@wf/db/testing';
+import { queueEnvFor } from '@wf/runtime/testing';
 import type { Clock } from '@wf/engine';
 import { UserClient } from './user-client';
 
@@ -55,15 +58,21 @@ export interface Harness {
 }
 
 export async function createHarness(
-  opts: { env?: Record<string, string>; worker?: boolean; redisUrl?: string; /** the engine's clock (a test clock moves deadlines) */ clock?: Clock } = {},
+  opts: {
+    env?: Record<string, string>;
+    worker?: boolean;
+    /** a Redis of the test's own: the queues run on it whatever TEST_QUEUE_BACKEND says */
+    redisUrl?: string;
+    /** the engine's clock (a test clock moves deadlines) */
+    clock?: Clock;
+  } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase();
   const prefix = `wft${randomBytes(4).toString('hex')}`;
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
-    REDIS_URL: opts.redisUrl ?? TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
+    ...(await queueEnvFor(db, prefix, opts.redisUrl)),
     AUTH_JWT_SECRET: 'test-secret',
     DB_POOL_SIZE: '4',
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
@@ -104,7 +113,7 @@ export async function createHarness(
       await h.stopScheduler();
       await h.stopWorker();
       await rt.close();
-      await deleteRedisPrefix(prefix, env['REDIS_URL']);
+      if (env['QUEUE_BACKEND'] === 'redis') await deleteRedisPrefix(prefix, env['REDIS_URL']);
       await db.drop();
     },
   };

@@ -74,7 +74,7 @@ describe('checkSchemaHealth', () => {
     );
     expect(byName(checks, 'rls:workflow_instance_history').detail).toBe('workflow_instance_history: enabled and forced, 5 policies');
     expect(byName(checks, 'indexes').detail).toBe('all 26 expected indexes present and valid');
-    expect(byName(checks, 'migrations').detail).toBe('up to date: 6 applied, latest ContextSchema1764000000006');
+    expect(byName(checks, 'migrations').detail).toBe('up to date: 8 applied, latest QueueLogin1764000000008');
   });
 
   it('fails rls:workflow_instance_nodes, naming the table, when RLS is not forced; the rest still pass', async () => {
@@ -167,9 +167,9 @@ describe('checkSchemaHealth', () => {
           name: 'migrations',
           ok: false,
           detail:
-            'pending: WorkflowSchema1764000000001, RlsRoles1764000000002, IdFirstForeignKeys1764000000003, LeastPrivilegeLogins1764000000004, EngineBounds1764000000005, ContextSchema1764000000006 (run npm run migrate); ' +
+            'pending: WorkflowSchema1764000000001, RlsRoles1764000000002, IdFirstForeignKeys1764000000003, LeastPrivilegeLogins1764000000004, EngineBounds1764000000005, ContextSchema1764000000006, TaskQueueNotify1764000000007, QueueLogin1764000000008 (run npm run migrate); ' +
             'applied but unknown to this code (the database is newer than the code): ' +
-            'Renamed_WorkflowSchema1764000000001, Renamed_RlsRoles1764000000002, Renamed_IdFirstForeignKeys1764000000003, Renamed_LeastPrivilegeLogins1764000000004, Renamed_EngineBounds1764000000005, Renamed_ContextSchema1764000000006',
+            'Renamed_WorkflowSchema1764000000001, Renamed_RlsRoles1764000000002, Renamed_IdFirstForeignKeys1764000000003, Renamed_LeastPrivilegeLogins1764000000004, Renamed_EngineBounds1764000000005, Renamed_ContextSchema1764000000006, Renamed_TaskQueueNotify1764000000007, Renamed_QueueLogin1764000000008',
         });
       },
     );

@@ -77,6 +77,8 @@ const TRIGGERS: Readonly<Record<string, string>> = {
   trg_workflow_instance_history_append_only: 'workflow_instance_history',
   trg_workflow_instance_history_no_truncate: 'workflow_instance_history',
   trg_workflow_definitions_notify: 'workflow_definitions',
+  trg_workflow_task_queue_notify_insert: 'workflow_instance_nodes',
+  trg_workflow_task_queue_notify_update: 'workflow_instance_nodes',
 };
 
 const EXTENSIONS = ['uuid-ossp', 'btree_gist'] as const;

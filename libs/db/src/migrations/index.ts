@@ -8,4 +8,6 @@ export const MIGRATIONS = [
   sqlMigration('0004_least_privilege_logins', 1764000000004),
   sqlMigration('0005_engine_bounds', 1764000000005),
   sqlMigration('0006_context_schema', 1764000000006),
+  sqlMigration('0007_task_queue_notify', 1764000000007),
+  sqlMigration('0008_queue_login', 1764000000008),
 ];

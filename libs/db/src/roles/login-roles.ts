@@ -15,6 +15,10 @@ export const SWEEPER_ROLE = 'workflow_sweeper';
 export const RUNTIME_LOGIN = 'workflow_runtime';
 /** The login of database_query steps: no privilege on any engine table, member of nothing. */
 export const QUERY_LOGIN = 'workflow_query';
+/** The login of the PostgreSQL queue backend: the `bullmq` schema only, member of nothing. */
+export const QUEUE_LOGIN = 'workflow_queue';
+/** The schema BullMQ's PostgreSQL backend keeps its jobs in: the queue login may own objects there. */
+const QUEUE_SCHEMA = 'bullmq';
 
 /** Every table and view of the engine: the query login may touch none of them. */
 export const ENGINE_RELATIONS = [
@@ -36,7 +40,7 @@ export async function lockDownDatabase(run: (sql: string) => Promise<unknown>): 
   await run(`DO $$ BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database()); END $$`);
 }
 
-export type LoginKind = 'runtime' | 'query';
+export type LoginKind = 'runtime' | 'query' | 'queue';
 
 /**
  * Problems with the login `pool` connects as, one sentence each; empty when it holds no more
@@ -44,7 +48,9 @@ export type LoginKind = 'runtime' | 'query';
  * REPLICATION, owning nothing in the database, no temporary tables, and none of that reachable
  * through a role it may SET ROLE to. The runtime login: may become workflow_app and
  * workflow_sweeper, and has no privilege on the engine's tables without them (so RESET ROLE
- * leads nowhere). The query login: member of no role, no privilege on any engine table.
+ * leads nowhere). The query login: member of no role, no privilege on any engine table. The
+ * queue login: the same, except that it may own what BullMQ creates in the `bullmq` schema (a
+ * job-id sequence per queue) and may create temporary tables (BullMQ's bulk add needs them).
  */
 export async function loginProblems(pool: Pool, kind: LoginKind): Promise<LoginVerdict> {
   const client = await pool.connect();
@@ -82,7 +88,7 @@ async function problemsOf(client: ClientBase, kind: LoginKind): Promise<LoginVer
      owned AS (
        SELECT format('table %s', c.oid::regclass) AS what, c.relowner AS owner FROM pg_class c
        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND c.relnamespace NOT IN (SELECT oid FROM pg_namespace WHERE nspname IN ('pg_catalog', 'information_schema')
-                                     OR nspname LIKE 'pg_toast%' OR nspname LIKE 'pg_temp%')
+                                     OR nspname LIKE 'pg_toast%' OR nspname LIKE 'pg_temp%' OR ($2 AND nspname = '${QUEUE_SCHEMA}'))
        UNION ALL SELECT format('function %s', p.oid::regprocedure), p.proowner FROM pg_proc p
        WHERE p.pronamespace NOT IN (SELECT oid FROM pg_namespace WHERE nspname IN ('pg_catalog', 'information_schema'))
        UNION ALL SELECT format('schema %I', n.nspname), n.nspowner FROM pg_namespace n
@@ -106,13 +112,13 @@ async function problemsOf(client: ClientBase, kind: LoginKind): Promise<LoginVer
        (SELECT array_agg(DISTINCT format('%s on %s', r.rolname, t.rel)) FROM reach r, unnest($1::text[]) AS t(rel)
         WHERE to_regclass(t.rel) IS NOT NULL
           AND has_table_privilege(r.oid, t.rel, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')) AS reachable_privileges`,
-    [ENGINE_RELATIONS],
+    [ENGINE_RELATIONS, kind === 'queue'],
   );
   const f = rows[0] as LoginFacts;
   const problems: string[] = [];
   for (const a of f.attributes ?? []) problems.push(a);
   if (f.owned?.length) problems.push(`owns ${f.owned.join(', ')} (directly or through a role it may become)`);
-  if (f.temp?.length) problems.push(`may create temporary tables (as ${f.temp.join(', ')}): REVOKE TEMPORARY ON DATABASE ... FROM PUBLIC`);
+  if (f.temp?.length && kind !== 'queue') problems.push(`may create temporary tables (as ${f.temp.join(', ')}): REVOKE TEMPORARY ON DATABASE ... FROM PUBLIC`);
   if (kind === 'runtime') {
     if (!f.can_app) problems.push(`cannot SET ROLE ${APP_ROLE} (GRANT ${APP_ROLE} TO ${f.me})`);
     if (!f.can_sweeper) problems.push(`cannot SET ROLE ${SWEEPER_ROLE} (GRANT ${SWEEPER_ROLE} TO ${f.me})`);

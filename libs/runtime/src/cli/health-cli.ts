@@ -7,9 +7,10 @@
 
 import { Pool } from 'pg';
 import { checkLogin, checkSchemaHealth, createDataSource, describeUrl, poolOf, type HealthCheck } from '@wf/db';
-import { checkQueueHealth } from '@wf/queue';
+import { checkPostgresQueueHealth, checkQueueHealth } from '@wf/queue';
 import { ConfigError, DEV_TENANT_ID, loadConfig, type Config } from '../config/config';
 import { SAMPLE_WORKFLOW_NAME } from '../seed/sample-workflow';
+import { chooseStores } from '../stores/choose-stores';
 
 const HELP = `usage: npm run health [-- --help]
 
@@ -25,7 +26,12 @@ variables), and prints one line per check:
                        workflow_sweeper
   login:query          the database_query login (DATABASE_QUERY_URL) is a member of nothing and has
                        no right on any engine table
+  stores               which Postgres (given, found on 127.0.0.1:5432, or the embedded server
+                       npm start runs) and which queue backend, and why
   redis:*, queue:*     Redis answers, evicts nothing, and the engine's queues' job counts
+  postgres-queue:*, login:queue
+                       with QUEUE_BACKEND=postgres (or no Redis): the queue login connects, BullMQ's
+                       schema is migrated, the job counts, and the login reaches nothing else
 
 Exit status: 0 when every check passed, 1 otherwise.
 `;
@@ -52,6 +58,19 @@ async function postgresChecks(config: Config): Promise<HealthCheck[]> {
     return [reachable, ...(await checkSchemaHealth(pool, { sampleWorkflow })), await checkLogin(pool, 'runtime').catch(failed('login:runtime')), await queryLoginCheck(config)];
   } finally {
     await ds.destroy();
+  }
+}
+
+/** The queue backend's own checks, then its login's: the `bullmq` schema only. */
+async function queuePostgresChecks(config: Config): Promise<HealthCheck[]> {
+  const checks = await checkPostgresQueueHealth(config.queueUrl);
+  if (!checks[0]?.ok) return checks;
+  const pool = new Pool({ connectionString: config.queueUrl, max: 1, connectionTimeoutMillis: 5_000 });
+  pool.on('error', () => undefined);
+  try {
+    return [...checks, await checkLogin(pool, 'queue').catch(failed('login:queue'))];
+  } finally {
+    await pool.end();
   }
 }
 
@@ -88,8 +107,12 @@ async function main(): Promise<number> {
     if (!(err instanceof ConfigError)) throw err;
     return report([{ name: 'config', ok: false, detail: err.problems.join('; ') }]);
   }
-  const [postgres, redis] = await Promise.all([postgresChecks(config), checkQueueHealth(config.redisUrl, config.queuePrefix)]);
-  return report([...postgres, ...redis]);
+  const choice = await chooseStores(config, { startEmbedded: false });
+  config = choice.config;
+  const chosen: HealthCheck = { name: 'stores', ok: true, detail: `${choice.store === 'embedded' ? 'embedded PostgreSQL' : 'PostgreSQL'}, queues on ${config.queueBackend}: ${choice.reasons.join('; ')}` };
+  const queueChecks = config.queueBackend === 'postgres' ? queuePostgresChecks(config) : checkQueueHealth(config.redisUrl, config.queuePrefix);
+  const [postgres, queue] = await Promise.all([postgresChecks(config), queueChecks]);
+  return report([chosen, ...postgres, ...queue]);
 }
 
 function errorMessage(err: unknown): string {

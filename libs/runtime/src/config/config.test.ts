@@ -1,5 +1,5 @@
 import { DEFAULT_EMAIL_FROM } from '@wf/handlers';
-import { ConfigError, DEV_JWT_SECRET, loadConfig } from './config';
+import { ConfigError, DEV_JWT_SECRET, loadConfig, withDatabase } from './config';
 
 /** A secret of `bytes` UTF-8 bytes. */
 const secretOf = (bytes: number) => 'k'.repeat(bytes);
@@ -27,7 +27,7 @@ describe('loadConfig defaults', () => {
 });
 
 describe('AUTH_JWT_SECRET in production', () => {
-  const production = (secret?: string) => ({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret });
+  const production = (secret?: string) => ({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret, DATABASE_URL: 'postgres://owner@db.internal/workflow', REDIS_URL: 'redis://redis.internal:6379' });
 
   it('is required', () => {
     expect(problemsOf(production())).toEqual(['AUTH_JWT_SECRET: required when NODE_ENV=production']);
@@ -62,6 +62,8 @@ describe('every problem at once', () => {
   it('lists field problems and cross-field problems together', () => {
     const problems = problemsOf({
       NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://owner@db.internal/workflow',
+      QUEUE_BACKEND: 'redis',
       AUTH_JWT_SECRET: 'short',
       PORT: 'eighty',
       WORKER_CONCURRENCY: '0',
@@ -111,5 +113,57 @@ describe('SMTP_FROM and SMTP_ALLOWED_FROM', () => {
 
   it('refuse a sender that is not one plain address', () => {
     expect(problemsOf({ SMTP_FROM: 'Ops <ops@example.com>' })).toEqual(['SMTP_FROM: must be one address, local@domain']);
+  });
+});
+
+describe('the store and the queue backend', () => {
+  it('leave both to start-up in development: the default addresses, an embedded server or the postgres queues when nothing answers', () => {
+    expect(loadConfig({})).toMatchObject({
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/workflow',
+      databaseUrlGiven: false,
+      runtimeUrl: 'postgres://workflow_runtime@127.0.0.1:5432/workflow',
+      queueUrl: 'postgres://workflow_queue@127.0.0.1:5432/workflow',
+      redisUrl: 'redis://127.0.0.1:6379',
+      queueBackend: 'auto',
+      queueBackendFrom: null,
+      dataDir: '.data',
+    });
+  });
+
+  it('take REDIS_URL as the choice of the redis backend, and QUEUE_BACKEND over it', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6379' })).toMatchObject({ queueBackend: 'redis', queueBackendFrom: 'REDIS_URL' });
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6379', QUEUE_BACKEND: 'postgres' })).toMatchObject({ queueBackend: 'postgres', queueBackendFrom: 'QUEUE_BACKEND' });
+    expect(problemsOf({ QUEUE_BACKEND: 'kafka' })).toEqual([expect.stringMatching(/^QUEUE_BACKEND: /)]);
+  });
+
+  it('in production require DATABASE_URL and a queue backend, saying why', () => {
+    const secret = 'k'.repeat(32);
+    expect(problemsOf({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret })).toEqual([
+      'DATABASE_URL: required when NODE_ENV=production (the embedded PostgreSQL is for development only)',
+      'QUEUE_BACKEND: required when NODE_ENV=production unless REDIS_URL is set (redis, or postgres for the queues in the database)',
+    ]);
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret, DATABASE_URL: 'postgres://o@db/w', QUEUE_BACKEND: 'postgres' })).toMatchObject({ queueBackend: 'postgres' });
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret, DATABASE_URL: 'postgres://o@db/w', REDIS_URL: 'redis://r:6379' })).toMatchObject({ queueBackend: 'redis' });
+  });
+
+  it('derive every login from an embedded server\'s URL as from a DATABASE_URL given alone', () => {
+    const config = withDatabase(loadConfig({}), 'postgres://postgres@127.0.0.1:54999/workflow');
+    expect(config).toMatchObject({
+      migrationUrl: 'postgres://postgres@127.0.0.1:54999/workflow',
+      runtimeUrl: 'postgres://workflow_runtime@127.0.0.1:54999/workflow',
+      queryUrl: 'postgres://workflow_query@127.0.0.1:54999/workflow',
+      queueUrl: 'postgres://workflow_queue@127.0.0.1:54999/workflow',
+    });
+  });
+});
+
+describe('GRAPHQL_INTROSPECTION', () => {
+  const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'k'.repeat(32), DATABASE_URL: 'postgres://o@db/w', REDIS_URL: 'redis://r:6379' };
+
+  it('is on outside production and off in it, unless set', () => {
+    expect(loadConfig({}).graphqlIntrospection).toBe(true);
+    expect(loadConfig(production).graphqlIntrospection).toBe(false);
+    expect(loadConfig({ ...production, GRAPHQL_INTROSPECTION: 'true' }).graphqlIntrospection).toBe(true);
+    expect(loadConfig({ GRAPHQL_INTROSPECTION: 'false' }).graphqlIntrospection).toBe(false);
   });
 });

@@ -29,22 +29,33 @@ const list = z
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /**
-   * default postgres://postgres@127.0.0.1:5432/workflow: where the database is. Without
-   * DATABASE_MIGRATION_URL it is also the owner login that creates the database and migrates it.
+   * where the database is. Without DATABASE_MIGRATION_URL it is also the owner login that creates
+   * the database and migrates it. Unset: postgres://postgres@127.0.0.1:5432/workflow when a
+   * Postgres answers there, else an embedded PostgreSQL (not in production, which requires it)
    */
-  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/workflow'),
+  DATABASE_URL: z.url().optional(),
   /** the owner login for migrations; when set, DATABASE_URL is the runtime's own login */
   DATABASE_MIGRATION_URL: z.url().optional(),
   /** the runtime's login (owns nothing); default DATABASE_URL's address as workflow_runtime */
   DATABASE_RUNTIME_URL: z.url().optional(),
   /** the login of database_query steps; default the runtime's address as workflow_query */
   DATABASE_QUERY_URL: z.url().optional(),
+  /** the PostgreSQL queue backend's login; default the runtime's address as workflow_queue */
+  DATABASE_QUEUE_URL: z.url().optional(),
+  /** where the embedded PostgreSQL keeps its data (`<dir>/postgres`), default `.data` under the working directory */
+  WORKFLOW_DATA_DIR: z.string().min(1).optional(),
   /** create the database and apply pending migrations at start-up, default true */
   DATABASE_MIGRATE_ON_START: bool.default(true),
   /** rows a database_query step may return (more fails the node), default 1000 */
   DATABASE_QUERY_MAX_ROWS: int(1).max(100_000).default(1000),
-  /** default redis://127.0.0.1:6379 */
-  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  /** the Redis of the redis queue backend, default redis://127.0.0.1:6379 */
+  REDIS_URL: z.url().optional(),
+  /**
+   * redis or postgres (BullMQ's PostgreSQL backend in the engine's database). Unset: redis when
+   * REDIS_URL is set or a Redis answers on 127.0.0.1:6379, else postgres (production requires
+   * this or REDIS_URL)
+   */
+  QUEUE_BACKEND: z.enum(['redis', 'postgres']).optional(),
   /** prefix of every BullMQ key (lets several engines share one Redis), default `wf` */
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('wf'),
   PORT: int(0).max(65535).default(3000),
@@ -98,12 +109,19 @@ const envSchema = z.object({
   WORKER_TENANT_CONCURRENCY: int(1).max(1000).optional(),
   /** seed the sample workflow and print a dev token at start-up (default: on in development) */
   SEED_SAMPLE_WORKFLOW: bool.optional(),
+  /** GraphQL introspection and the GraphiQL playground at /graphql (default: on unless NODE_ENV=production) */
+  GRAPHQL_INTROSPECTION: bool.optional(),
 });
 
 
 /** The login roles the migrations create (libs/db RUNTIME_LOGIN and QUERY_LOGIN). */
 const RUNTIME_LOGIN = 'workflow_runtime';
 const QUERY_LOGIN = 'workflow_query';
+const QUEUE_LOGIN = 'workflow_queue';
+
+/** Where the engine looks for a Postgres and a Redis when it is not told. */
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/workflow';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** `url` with another user and no password: the derived logins of a trust-authenticated setup. */
 export function withLogin(url: string, user: string): string {
@@ -125,14 +143,41 @@ interface DatabaseLogins {
   readonly runtimeUrl: string;
   /** the login of database_query steps (no rights on the engine's tables) */
   readonly queryUrl: string;
+  /** the login of the PostgreSQL queue backend (the `bullmq` schema only) */
+  readonly queueUrl: string;
 }
 
-function databaseLogins(e: { DATABASE_URL: string; DATABASE_MIGRATION_URL?: string | undefined; DATABASE_RUNTIME_URL?: string | undefined; DATABASE_QUERY_URL?: string | undefined }): DatabaseLogins {
-  const migrationUrl = e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL;
-  const runtimeUrl = e.DATABASE_RUNTIME_URL ?? (e.DATABASE_MIGRATION_URL ? e.DATABASE_URL : withLogin(e.DATABASE_URL, RUNTIME_LOGIN));
-  const queryUrl = e.DATABASE_QUERY_URL ?? withLogin(runtimeUrl, QUERY_LOGIN);
-  return { migrationUrl, runtimeUrl, queryUrl };
+interface DatabaseEnv {
+  DATABASE_URL?: string | undefined;
+  DATABASE_MIGRATION_URL?: string | undefined;
+  DATABASE_RUNTIME_URL?: string | undefined;
+  DATABASE_QUERY_URL?: string | undefined;
+  DATABASE_QUEUE_URL?: string | undefined;
 }
+
+function databaseLogins(e: DatabaseEnv): DatabaseLogins {
+  const url = e.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  const migrationUrl = e.DATABASE_MIGRATION_URL ?? url;
+  const runtimeUrl = e.DATABASE_RUNTIME_URL ?? (e.DATABASE_MIGRATION_URL ? url : withLogin(url, RUNTIME_LOGIN));
+  const queryUrl = e.DATABASE_QUERY_URL ?? withLogin(runtimeUrl, QUERY_LOGIN);
+  const queueUrl = e.DATABASE_QUEUE_URL ?? withLogin(runtimeUrl, QUEUE_LOGIN);
+  return { migrationUrl, runtimeUrl, queryUrl, queueUrl };
+}
+
+/**
+ * `config` pointed at another database (the embedded server start-up found): every login is
+ * derived from `url` as for a DATABASE_URL given alone.
+ */
+export function withDatabase(config: Config, url: string): Config {
+  return { ...config, databaseUrl: url, ...databaseLogins({ DATABASE_URL: url }) };
+}
+
+/** `config` with its queue backend decided (start-up decides it when QUEUE_BACKEND is unset). */
+export function withQueueBackend(config: Config, backend: QueueBackendChoice): Config {
+  return { ...config, queueBackend: backend };
+}
+
+export type QueueBackendChoice = 'redis' | 'postgres';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -174,6 +219,15 @@ function crossFieldProblems(e: Partial<Env>, failed: ReadonlySet<string>): strin
       );
     }
   }
+  // the embedded server and the queue backend's guess are for a laptop, never for production
+  if (e.NODE_ENV === 'production') {
+    if (e.DATABASE_URL === undefined && e.DATABASE_MIGRATION_URL === undefined && !failed.has('DATABASE_URL')) {
+      problems.push('DATABASE_URL: required when NODE_ENV=production (the embedded PostgreSQL is for development only)');
+    }
+    if (e.QUEUE_BACKEND === undefined && e.REDIS_URL === undefined && !failed.has('QUEUE_BACKEND') && !failed.has('REDIS_URL')) {
+      problems.push('QUEUE_BACKEND: required when NODE_ENV=production unless REDIS_URL is set (redis, or postgres for the queues in the database)');
+    }
+  }
   if (!failed.has('BULL_BOARD_USER') && !failed.has('BULL_BOARD_PASSWORD') && Boolean(e.BULL_BOARD_USER) !== Boolean(e.BULL_BOARD_PASSWORD)) {
     problems.push('BULL_BOARD_USER and BULL_BOARD_PASSWORD: set both or neither');
   }
@@ -209,12 +263,20 @@ function configOf(e: Env) {
   return {
     nodeEnv: e.NODE_ENV,
     isProduction,
-    /** DATABASE_URL as given */
-    databaseUrl: e.DATABASE_URL,
+    /** DATABASE_URL as given, else the default address (start-up may replace it by an embedded server's) */
+    databaseUrl: e.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    /** whether any DATABASE_*_URL was set: if none was, start-up may run an embedded PostgreSQL */
+    databaseUrlGiven: [e.DATABASE_URL, e.DATABASE_MIGRATION_URL, e.DATABASE_RUNTIME_URL].some((v) => v !== undefined),
     ...databaseLogins(e),
+    /** WORKFLOW_DATA_DIR: the embedded PostgreSQL's data is in `<dataDir>/postgres` */
+    dataDir: e.WORKFLOW_DATA_DIR ?? '.data',
     migrateOnStart: e.DATABASE_MIGRATE_ON_START,
     queryMaxRows: e.DATABASE_QUERY_MAX_ROWS,
-    redisUrl: e.REDIS_URL,
+    redisUrl: e.REDIS_URL ?? DEFAULT_REDIS_URL,
+    /** QUEUE_BACKEND; 'auto' until start-up decides (REDIS_URL set means redis) */
+    queueBackend: (e.QUEUE_BACKEND ?? (e.REDIS_URL !== undefined ? 'redis' : 'auto')) as QueueBackendChoice | 'auto',
+    /** what decided the queue backend, for the start-up log: a variable, or null when start-up guesses */
+    queueBackendFrom: e.QUEUE_BACKEND !== undefined ? 'QUEUE_BACKEND' : e.REDIS_URL !== undefined ? 'REDIS_URL' : null,
     queuePrefix: e.QUEUE_PREFIX,
     port: e.PORT,
     /** METRICS_PORT: /metrics for processes without the api role; null means none */
@@ -253,6 +315,8 @@ function configOf(e: Env) {
     workerTenantConcurrency: e.WORKER_TENANT_CONCURRENCY ?? Math.max(1, Math.floor(e.WORKER_CONCURRENCY / 2)),
     workerLockDurationMs: e.WORKER_LOCK_DURATION_MS,
     seedSampleWorkflow: e.SEED_SAMPLE_WORKFLOW ?? e.NODE_ENV === 'development',
+    /** GRAPHQL_INTROSPECTION: schema introspection and the playground; off in production unless set */
+    graphqlIntrospection: e.GRAPHQL_INTROSPECTION ?? !isProduction,
   };
 }
 

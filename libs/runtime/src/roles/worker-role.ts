@@ -1,7 +1,7 @@
 /** The worker role: pulls node jobs from BullMQ and runs them through the engine. */
 
 import { escalateTask, executeNode, type ExecuteResult, type NodeJob, type Plan } from '@wf/engine';
-import { createNodeWorker, createRedisConnection, createSlaWorker } from '@wf/queue';
+import { createNodeWorker, createSlaWorker } from '@wf/queue';
 import type { EngineRuntime } from '../engine-runtime';
 import type { EngineMetrics } from '../metrics/engine-metrics';
 
@@ -31,8 +31,7 @@ export interface RunningRole {
  */
 export function startWorkerRole(rt: EngineRuntime, metrics: EngineMetrics | undefined = rt.metrics): RunningRole {
   const log = rt.log.child({ role: 'worker' });
-  const connection = createRedisConnection(rt.config.redisUrl, 'worker');
-  connection.on('error', (err) => log.warn({ err: err.message }, 'worker redis connection error'));
+  const backend = rt.queueBackend;
   const worker = createNodeWorker(
     async (job, delivery) => {
       const started = performance.now();
@@ -55,8 +54,7 @@ export function startWorkerRole(rt: EngineRuntime, metrics: EngineMetrics | unde
       log.debug({ ...job, outcome: result.outcome, reason: result.reason, inlineSteps: result.inlineSteps?.length ?? 0 }, 'node job done');
     },
     {
-      connection,
-      prefix: rt.config.queuePrefix,
+      backend,
       concurrency: rt.config.workerConcurrency,
       lockDurationMs: rt.config.workerLockDurationMs,
       tenantConcurrency: rt.config.workerTenantConcurrency,
@@ -71,7 +69,7 @@ export function startWorkerRole(rt: EngineRuntime, metrics: EngineMetrics | unde
     async (check) => {
       if (await escalateTask(rt.ports, check)) log.info({ ...check }, 'task deadline breached');
     },
-    { connection, prefix: rt.config.queuePrefix, concurrency: 2, lockDurationMs: rt.config.workerLockDurationMs },
+    { backend, concurrency: 2, lockDurationMs: rt.config.workerLockDurationMs },
   );
   slaWorker.on('error', (err) => log.error({ err: err.message }, 'sla worker error'));
   worker.on('failed', (job, err) => log.warn({ jobId: job?.id, ...job?.data, attempts: job?.attemptsMade, err: err.message }, 'node job failed'));
@@ -80,13 +78,12 @@ export function startWorkerRole(rt: EngineRuntime, metrics: EngineMetrics | unde
   return {
     name: 'worker',
     async close() {
-      // With Redis gone a graceful close waits on it for ever (BullMQ has to move the jobs in
-      // hand); force it instead. Jobs in hand were never acknowledged: Redis redelivers them
-      // once they are stalled, and every step is idempotent, so forcing loses nothing.
-      const force = connection.status !== 'ready';
-      if (force) log.warn({ redis: connection.status }, 'Redis is not connected: closing the workers without waiting for jobs in hand');
+      // With the queue backend gone a graceful close waits on it for ever (BullMQ has to move the
+      // jobs in hand); force it instead. Jobs in hand were never acknowledged: the backend
+      // redelivers them once they are stalled, and every step is idempotent, so forcing loses nothing.
+      const force = !backend.connected();
+      if (force) log.warn({ queue: backend.where }, 'the queue backend is not connected: closing the workers without waiting for jobs in hand');
       await Promise.all([worker.close(force), slaWorker.close(force)]);
-      connection.disconnect();
       log.info('worker stopped');
     },
   };

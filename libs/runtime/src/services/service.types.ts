@@ -6,6 +6,16 @@
 
 import type { Actor, DefinitionInput, InstanceStatus, JsonObject, NodeType, Trigger, TriggerType, UrgencyLevel } from '@wf/engine';
 
+/** What `/readyz` reports: each dependency answers or not, and which store and queue backend run. */
+export interface Readiness {
+  postgres: boolean;
+  /** the queue backend answers */
+  queue: boolean;
+  queueBackend: 'redis' | 'postgres';
+  /** a Postgres given by URL (or found on the default port), or the embedded server */
+  store: 'external' | 'embedded';
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -176,7 +186,7 @@ export interface TasksService {
 
 export interface HealthService {
   /** which dependencies answer */
-  readiness(): Promise<{ postgres: boolean; redis: boolean }>;
+  readiness(): Promise<Readiness>;
 }
 
 export interface PublishEventInput {

@@ -1,33 +1,35 @@
 /**
- * The node worker's tenant share against a real Redis: a job over its tenant's share is deferred
- * through BullMQ's delayed set, runs later exactly once, and uses up no attempt.
+ * The node worker's tenant share against the test's real queue backend (Redis, or BullMQ's
+ * PostgreSQL backend): a job over its tenant's share is deferred through BullMQ's delayed set,
+ * runs later exactly once, and uses up no attempt.
  */
 import { randomBytes } from 'node:crypto';
-import { Queue, type Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { NodeJob } from '@wf/engine';
-import { NODE_QUEUE } from './queue-names';
-import { createNodeWorker, type Delivery } from './node-worker';
+import { createTestDatabase, type TestDatabase } from '@wf/db/testing';
+import { NODE_QUEUE, createNodeWorker, type Delivery, type EngineQueue, type EngineWorker, type QueueBackend } from '@wf/queue';
+import { testQueueBackend } from '../testing/test-queue-backend';
 
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const A = '0a000000-0000-4000-8000-00000000000a';
 const B = '0b000000-0000-4000-8000-00000000000b';
 
 const prefix = `wfq${randomBytes(4).toString('hex')}`;
-let connection: Redis;
-let queue: Queue<NodeJob>;
-let worker: Worker<NodeJob> | undefined;
+let db: TestDatabase;
+let backend: QueueBackend;
+let queue: EngineQueue<NodeJob>;
+let worker: EngineWorker<NodeJob> | undefined;
 
-beforeAll(() => {
-  connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  queue = new Queue<NodeJob>(NODE_QUEUE, { connection, prefix });
+beforeAll(async () => {
+  db = await createTestDatabase();
+  backend = await testQueueBackend(db, prefix);
+  queue = backend.queue<NodeJob>(NODE_QUEUE);
 });
 
 afterAll(async () => {
   await worker?.close();
   await queue.obliterate({ force: true });
   await queue.close();
-  connection.disconnect();
+  await backend.close();
+  await db.drop();
 });
 
 const job = (tenantId: string, n: number): NodeJob => ({ kind: 'run', tenantId, instanceId: `i-${tenantId}-${n}`, executionId: `e-${tenantId}-${n}`, generation: 0 });
@@ -56,7 +58,7 @@ it("defers a tenant's jobs over its share, runs each once later on its first att
       await bHeld;
       inFlightB -= 1;
     },
-    { connection, prefix, concurrency: 3, lockDurationMs: 10_000, tenantConcurrency: 2, onDeferred: (j) => deferred.push(j.executionId) },
+    { backend, concurrency: 3, lockDurationMs: 10_000, tenantConcurrency: 2, onDeferred: (j) => deferred.push(j.executionId) },
   );
   worker.on('failed', (j) => failed.push(j?.data.executionId ?? '?'));
 

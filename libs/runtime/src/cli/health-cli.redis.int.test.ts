@@ -1,61 +1,16 @@
 /**
- * `npm run health` as an operator runs it: a child process with only the environment, against
+ * `npm run health` as an operator runs it, on the Redis backend (the PostgreSQL one:
+ * health-cli-postgres-queue.int.test.ts): a child process with only the environment, against
  * this file's own migrated database and the shared Redis under a queue prefix no one else uses.
  * Healthy exits 0; disabling RLS on one table, or pointing at a closed port, exits 1 and names the
  * failing check. The shared Redis's eviction policy is not ours to change, so it is read first
  * and the expected outcome follows from it.
  */
 
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { Client } from 'pg';
 import { TEST_REDIS_URL, createTestDatabase, type TestDatabase } from '@wf/db/testing';
-
-const ROOT = join(__dirname, '../../../..');
-const UNREACHABLE_DATABASE_URL = 'postgres://postgres@127.0.0.1:1/x';
-
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** the names of the `✗` lines */
-  readonly failedChecks: string[];
-}
-
-function runHealthCli(env: Record<string, string>): Promise<CliRun> {
-  return runHealthCliArgs([], env);
-}
-
-function runHealthCliArgs(args: string[], env: Record<string, string>): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(
-      'node',
-      ['--import', 'tsx', 'libs/runtime/src/cli/health-cli.ts', ...args],
-      // only what the CLI needs, so the outcome does not depend on the caller's environment
-      { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        const failedChecks = String(stdout)
-          .split('\n')
-          .filter((line) => line.startsWith('✗ '))
-          .map((line) => line.slice(2).split(' — ')[0] ?? '');
-        resolve({ code, stdout: String(stdout), stderr: String(stderr), failedChecks });
-      },
-    );
-  });
-}
-
-async function onDatabase(url: string, sql: string): Promise<void> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+import { UNREACHABLE_DATABASE_URL, onDatabase, runHealthCli, runHealthCliArgs } from './health-cli-run';
 
 describe('npm run health (health-cli)', () => {
   const queuePrefix = `health-test-${randomBytes(4).toString('hex')}`;
