@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { listenOn, type EngineRuntime, type RunningRole } from '@wf/runtime';
 import { bullBoardRouter } from './bull-board.routes';
 import { createApp } from './create-app';
+import { graphqlApiOf } from './graphql/graphql-api';
 import { metricsRouter } from './metrics.routes';
 
 export function startApiRole(rt: EngineRuntime): Promise<RunningRole> {
@@ -11,7 +12,8 @@ export function startApiRole(rt: EngineRuntime): Promise<RunningRole> {
   const publicRouters = [metricsRouter(rt.metrics.registry)];
   // without BULL_BOARD_USER and BULL_BOARD_PASSWORD the board is not served at all
   if (rt.config.bullBoard) publicRouters.push(bullBoardRouter([rt.bullDispatcher.queue, rt.bullDispatcher.slaQueue], rt.config.bullBoard));
-  const app = createApp({ services: rt.services, config: rt.config, logger: log, extraRouters: { public: publicRouters } });
+  const graphql = graphqlApiOf(rt, log);
+  const app = createApp({ services: rt.services, config: rt.config, logger: log, extraRouters: { public: publicRouters }, graphql: graphql.mount });
   // not app.listen: Express 5 hands a bind error to the listen callback, which reads as success
   const server: Server = createServer(app);
   return listenOn(server, rt.config.port, 'PORT').then(() => {
@@ -19,11 +21,14 @@ export function startApiRole(rt: EngineRuntime): Promise<RunningRole> {
     server.on('error', (err) => log.error({ err: err.message }, 'http server error'));
     return {
       name: 'api',
-      close: () =>
-        new Promise<void>((done) => {
+      close: async () => {
+        // open subscription streams would keep the server from closing
+        await graphql.close();
+        await new Promise<void>((done) => {
           server.close(() => done());
           server.closeIdleConnections();
-        }),
+        });
+      },
     };
   });
 }

@@ -12,6 +12,7 @@ import { authenticate } from './auth';
 import { definitionsRouter } from './definitions.routes';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { eventsRouter } from './events.routes';
+import type { GraphqlMount } from './graphql/graphql-router';
 import { healthRouter } from './health.routes';
 import { instancesRouter } from './instances.routes';
 import { openApiRouter } from './openapi';
@@ -38,6 +39,8 @@ export interface CreateAppDeps {
   config: Pick<Config, 'jwtSecret' | 'maxBodyBytes' | 'rateLimitPerMinute'>;
   logger: Logger;
   extraRouters?: ExtraRouters;
+  /** GraphQL at /graphql, behind the same token check and rate limiter as /api (`graphqlApiOf`); not served without it */
+  graphql?: GraphqlMount;
 }
 
 export function createApp(deps: CreateAppDeps): express.Express {
@@ -53,6 +56,10 @@ export function createApp(deps: CreateAppDeps): express.Express {
   const boardHeaders = helmet({ contentSecurityPolicy: false });
   app.use((req, res, next) => (req.path.startsWith('/admin/queues') ? boardHeaders : headers)(req, res, next));
   app.use(healthRouter(services.health, logger));
+  const authenticated = authenticate(config.jwtSecret, logger);
+  const limited = rateLimit({ perMinute: config.rateLimitPerMinute });
+  // GraphQL parses its own bodies, so its refusals too are GraphQL-shaped
+  if (deps.graphql) app.use('/graphql', deps.graphql({ authenticate: authenticated, rateLimit: limited }));
   // Malformed (400) or oversized (413) bodies are refused before authentication.
   app.use(jsonBody(config.maxBodyBytes));
   app.use('/api', requireJsonBodies());
@@ -60,8 +67,8 @@ export function createApp(deps: CreateAppDeps): express.Express {
   for (const router of extraRouters.public ?? []) app.use(router);
 
   const api = Router();
-  api.use(authenticate(config.jwtSecret, logger));
-  api.use(rateLimit({ perMinute: config.rateLimitPerMinute }));
+  api.use(authenticated);
+  api.use(limited);
   api.use('/analytics', analyticsRouter(services.analytics));
   api.use('/definitions', definitionsRouter(services.definitions));
   api.use('/events', eventsRouter(services.events));

@@ -15,7 +15,8 @@ import type { errorResponse } from './response-schemas';
 /** `{ error: { code, message, details } }`, the shape the OpenAPI document gives every error. */
 export type ErrorBody = z.output<typeof errorResponse>;
 
-interface HttpFailure {
+/** An error as the API answers it; `toHttpFailure` makes one (GraphQL answers with the same codes). */
+export interface HttpFailure {
   status: number;
   code: string;
   message: string;
@@ -67,7 +68,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-function toHttpFailure(err: unknown): HttpFailure {
+export function toHttpFailure(err: unknown): HttpFailure {
   if (err instanceof EngineError) return fromEngineError(err);
   return fromHttpError(err) ?? INTERNAL;
 }

@@ -7,3 +7,4 @@ export { bullBoardRouter } from './bull-board.routes';
 export { metricsRouter } from './metrics.routes';
 export { idSchema } from './schemas';
 export { startApiRole } from './api-role';
+export { graphqlApiOf } from './graphql/graphql-api';

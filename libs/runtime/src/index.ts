@@ -6,6 +6,7 @@ export * from './config/config';
 export * from './logger';
 export * from './auth/access-token';
 export * from './services/service.types';
+export * from './services/read-batches.service';
 export * from './engine-runtime';
 export * from './bootstrap';
 export * from './roles/worker-role';

@@ -212,3 +212,40 @@ export async function listHistory(tx: PgTx, instanceId: string): Promise<History
   );
   return res.rows;
 }
+
+/**
+ * Of `instanceIds`, the ones the actor may see (admin, starter, participant: the rule of
+ * `findVisibleInstance`), as a subquery: the batch reads below serve a page of instances in one
+ * statement each (the GraphQL API's DataLoaders).
+ */
+const VISIBLE_OF_IDS_SQL = `SELECT i.id FROM workflow_instances i WHERE i.id = ANY ($1::uuid[]) AND ($4::boolean OR ${participationSql('$2', '$3')})`;
+
+/** The executions of those of `instanceIds` the actor may see, each instance's in execution order. */
+export async function listVisibleExecutions(tx: PgTx, actor: Actor, instanceIds: readonly string[]): Promise<(NodeExecutionView & { readonly instanceId: string })[]> {
+  const res = await tx.query<NodeExecutionView & { instanceId: string }>(
+    `SELECT instance_id AS "instanceId", ${NODE_EXECUTION_VIEW} FROM workflow_instance_nodes
+     WHERE instance_id IN (${VISIBLE_OF_IDS_SQL}) ORDER BY instance_id, seq`,
+    [instanceIds, actor.userId, actor.roles, isAdmin(actor)],
+  );
+  return res.rows;
+}
+
+/** The history of those of `instanceIds` the actor may see, each instance's oldest first. */
+export async function listVisibleHistories(tx: PgTx, actor: Actor, instanceIds: readonly string[]): Promise<HistoryView[]> {
+  const res = await tx.query<HistoryView>(
+    `SELECT ${HISTORY_VIEW.select} FROM workflow_instance_history
+     WHERE instance_id IN (${VISIBLE_OF_IDS_SQL}) ORDER BY instance_id, seq`,
+    [instanceIds, actor.userId, actor.roles, isAdmin(actor)],
+  );
+  return res.rows;
+}
+
+/** Those of `instanceIds` the actor may see, in no particular order. */
+export async function findVisibleInstances(tx: PgTx, actor: Actor, instanceIds: readonly string[]): Promise<InstanceView[]> {
+  const r = await tx.query<InstanceViewRow>(
+    `SELECT ${INSTANCE_VIEW} FROM workflow_instances i JOIN workflow_definitions d ON d.id = i.definition_id
+     WHERE i.id IN (${VISIBLE_OF_IDS_SQL})`,
+    [instanceIds, actor.userId, actor.roles, isAdmin(actor)],
+  );
+  return r.rows;
+}

@@ -94,3 +94,12 @@ export async function findTaskView(tx: PgTx, taskId: string): Promise<TaskView |
   const r = await tx.query<TaskView>(`SELECT ${TASK_VIEW.select} FROM v_user_task_queue q WHERE q.task_id = $1`, [taskId]);
   return r.rows[0] ?? null;
 }
+
+/** Those of `taskIds` that are in the actor's queue now (the rule of `listMyTasks`), in no particular order. */
+export async function findQueuedTasks(tx: PgTx, actor: Actor, taskIds: readonly string[]): Promise<TaskView[]> {
+  const r = await tx.query<TaskView>(
+    `SELECT ${TASK_VIEW.select} FROM v_user_task_queue q WHERE q.task_id = ANY ($3::uuid[]) AND ${HOLDS_TASK_SQL}`,
+    [actor.userId, actor.roles, taskIds],
+  );
+  return r.rows;
+}
