@@ -10,7 +10,8 @@ import { createDataSource, type DbOptions } from './data-source';
 import { lockDownDatabase } from './roles/login-roles';
 
 /** Arbitrary constant naming the migration lock. */
-const MIGRATION_LOCK_KEY = 7_240_117_001;
+/** The advisory lock migrations run under: whatever else edits what they edit (BullMQ's grants) takes it too. */
+export const MIGRATION_LOCK_KEY = 7_240_117_001;
 
 export class DatabaseUnreachableError extends Error {
   constructor(url: string, cause: unknown) {

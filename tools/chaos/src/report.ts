@@ -26,6 +26,8 @@ export interface ScenarioResult {
 export interface ChaosReport {
   readonly runId: string;
   readonly mode: string;
+  /** lines about the run as a whole (scenarios left out, and why) */
+  readonly notes: readonly string[];
   readonly durationMs: number;
   readonly scenarios: readonly ScenarioResult[];
   /** checks over the whole run (final queue drain, re-check of every scenario, setup answers) */
@@ -65,6 +67,7 @@ export function formatReport(report: ChaosReport): string {
   const t = totals(report);
   out.push('');
   out.push(`CHAOS REPORT  run ${report.runId}  ${report.mode}  ${duration(report.durationMs)}`);
+  for (const n of report.notes) out.push(n);
   out.push('');
   const header = [
     padEnd('#', 3),

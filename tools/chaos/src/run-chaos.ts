@@ -1,7 +1,8 @@
 /**
- * The chaos run: a private Postgres cluster and Redis server, the engine as separate processes
- * against them, the steady mix, each scenario's faults, the invariants, and the report. Everything
- * it started is torn down at the end, on failure, and on SIGINT/SIGTERM.
+ * The chaos run: a private Postgres cluster and Redis server (none with `--queue postgres`: the
+ * queues then live in the chaos database, on BullMQ's PostgreSQL backend), the engine as separate
+ * processes against them, the steady mix, each scenario's faults, the invariants, and the report.
+ * Everything it started is torn down at the end, on failure, and on SIGINT/SIGTERM.
  */
 
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -13,7 +14,7 @@ import { signToken } from '@wf/runtime';
 import { freePort, startRedisServer, type RedisServer } from '@wf/testkit';
 import { crashReason, digestLogs } from './checks/engine-logs';
 import { checkInvariants } from './checks/invariants';
-import { describeCounts, pendingJobs, queueCounts } from './checks/queue-probe';
+import { describeCounts, describeLocation, pendingJobs, queueCounts, type QueueLocation } from './checks/queue-probe';
 import { measureRecovery, type Fault, type FaultRecovery } from './checks/recovery';
 import { waitForSettle } from './checks/settle';
 import { Findings } from './checks/violations';
@@ -30,8 +31,9 @@ import {
   slaDefinition,
 } from './driver/definitions';
 import { LoadDriver } from './driver/load-driver';
-import { EngineFleet, type EngineRole } from './infra/engine-fleet';
+import { EngineFleet, type EngineRole, type FleetProcess } from './infra/engine-fleet';
 import { startPostgresCluster, type PostgresCluster } from './infra/postgres-cluster';
+import { sleep } from './infra/run-command';
 import { LEDGER_TABLES_SQL } from './ledger.handler';
 import type { ChaosOptions } from './options';
 import type { ChaosReport, ScenarioResult } from './report';
@@ -97,7 +99,7 @@ class Teardown {
   }
 }
 
-function engineEnv(opts: ChaosOptions, pg: PostgresCluster, redis: RedisServer, apiPort: number, jwtSecret: string): Record<string, string> {
+function engineEnv(opts: ChaosOptions, pg: PostgresCluster, redis: RedisServer | null, apiPort: number, jwtSecret: string): Record<string, string> {
   const inherited = Object.fromEntries(
     ['PATH', 'HOME', 'LANG', 'TMPDIR'].flatMap((k) => (process.env[k] ? [[k, process.env[k] as string]] : [])),
   );
@@ -105,8 +107,9 @@ function engineEnv(opts: ChaosOptions, pg: PostgresCluster, redis: RedisServer, 
     ...inherited,
     NODE_ENV: 'production',
     AUTH_JWT_SECRET: jwtSecret,
+    // the superuser: every process migrates (the engine's schema and, on the postgres backend, BullMQ's)
     DATABASE_URL: pg.url(DATABASE),
-    REDIS_URL: redis.url,
+    ...(redis ? { QUEUE_BACKEND: 'redis', REDIS_URL: redis.url } : { QUEUE_BACKEND: opts.queueBackend }),
     QUEUE_PREFIX,
     PORT: String(apiPort),
     RATE_LIMIT_PER_MINUTE: '0',
@@ -119,6 +122,36 @@ function engineEnv(opts: ChaosOptions, pg: PostgresCluster, redis: RedisServer, 
     SEED_SAMPLE_WORKFLOW: 'false',
     LOG_LEVEL: opts.engineLogLevel,
   };
+}
+
+/** One line naming the scenarios the queue backend rules out, or null when none was. */
+function skippedScenarios(opts: ChaosOptions): string | null {
+  const skipped = SCENARIOS.filter((s) => opts.skipped.includes(s.id));
+  if (skipped.length === 0) return null;
+  const names = skipped.map((s) => `${s.id} (${s.title})`).join(', ');
+  return `skipped ${skipped.length > 1 ? 'scenarios' : 'scenario'} ${names}: ${skipped.length > 1 ? 'they break' : 'it breaks'} Redis, and with --queue ${opts.queueBackend} no Redis runs`;
+}
+
+/** `proc.ready`; if it exits first, the error says why (its log is gone with the work directory). */
+async function startedOrWhy(proc: FleetProcess): Promise<void> {
+  try {
+    await proc.ready;
+  } catch (err) {
+    await proc.exited;
+    // its log file is written until the pipes drain, a moment after the exit
+    await sleep(300);
+    const reason = crashReason(proc.logFile);
+    throw new Error(`${(err as Error).message}${reason ? `: ${reason}` : ''}`);
+  }
+}
+
+/** The engine runs on the queue backend the run asked for: its /readyz says which one it chose. */
+async function assertQueueBackend(apiPort: number, expected: ChaosOptions['queueBackend']): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${apiPort}/readyz`);
+  const body = (await res.json().catch(() => ({}))) as { queue?: { backend?: string } };
+  if (res.status !== 200 || body.queue?.backend !== expected) {
+    throw new Error(`the API is not ready on the ${expected} queue backend: /readyz answered ${res.status} ${JSON.stringify(body)}`);
+  }
 }
 
 async function createDatabase(pg: PostgresCluster): Promise<void> {
@@ -187,11 +220,20 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     log(`work directory ${workDir}`);
     const pg = await startPostgresCluster(workDir, opts.pgBinDir ? { binDir: opts.pgBinDir } : {});
     teardown.add('stop Postgres', () => pg.stop(), () => pg.stopNow());
-    log(`Postgres on port ${pg.port}`);
+    log(`Postgres on port ${pg.port} (${pg.binDir})`);
     await createDatabase(pg);
-    const redis = await startRedisServer({ logFile: join(logDir, 'redis.log') });
-    teardown.add('stop Redis', () => redis.stop(), () => redis.stopNow());
-    log(`Redis on port ${redis.port}`);
+    let redis: RedisServer | null = null;
+    let queues: QueueLocation = { kind: 'postgres', url: pg.url(DATABASE) };
+    if (opts.queueBackend === 'redis') {
+      const server = await startRedisServer({ logFile: join(logDir, 'redis.log') });
+      redis = server;
+      teardown.add('stop Redis', () => server.stop(), () => server.stopNow());
+      log(`Redis on port ${server.port}`);
+      queues = { kind: 'redis', url: server.url, prefix: QUEUE_PREFIX };
+    }
+    log(`queues on ${describeLocation(queues)}`);
+    const skippedNote = skippedScenarios(opts);
+    if (skippedNote) log(skippedNote);
 
     const apiPort = await freePort();
     const jwtSecret = randomBytes(32).toString('hex');
@@ -231,10 +273,11 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
 
     // the API first: it migrates the empty database; the others then find it migrated
     const api0 = fleet.spawn('api', 'api');
-    await withTimeout(api0.ready, READY_TIMEOUT_MS, 'API start-up');
+    await withTimeout(startedOrWhy(api0), READY_TIMEOUT_MS, 'API start-up');
+    await assertQueueBackend(apiPort, opts.queueBackend);
     const workerNames = Array.from({ length: opts.workers }, (_, i) => `worker-${i + 1}`);
     const starting = [...workerNames.map((n) => fleet.spawn(n, 'worker')), fleet.spawn('scheduler-a', 'scheduler')];
-    await withTimeout(Promise.all(starting.map((p) => p.ready)), READY_TIMEOUT_MS, 'worker and scheduler start-up');
+    await withTimeout(Promise.all(starting.map(startedOrWhy)), READY_TIMEOUT_MS, 'worker and scheduler start-up');
     log(`engine up: api on port ${apiPort}, ${workerNames.length} workers, 1 scheduler`);
 
     const api = new TallyingApiClient(`http://127.0.0.1:${apiPort}`);
@@ -294,7 +337,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
       for (const p of [...fleet.alive('worker'), ...fleet.alive('scheduler'), ...fleet.alive('api')]) {
         if (p.frozen) await fleet.signal(p.name, 'SIGCONT');
       }
-      if (!redis.running) await redis.start();
+      if (redis && !redis.running) await redis.start();
       const waits = [];
       for (const [name, role] of [['api', 'api'], ...workerNames.map((n) => [n, 'worker']), ['scheduler-a', 'scheduler']] as [string, EngineRole][]) {
         const proc = fleet.get(name);
@@ -324,7 +367,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
       outcome.findings.addCount('other', 'start never accepted (503 or no answer for 60 s)', left);
       await ensureBaseFleet().catch((err: Error) => outcome.findings.addCount('other', 'base fleet did not come back', 1, [err.message]));
       log('settling');
-      const settle = await waitForSettle({ db, tenantId, scenario: sc.name, redisUrl: redis.url, queuePrefix: QUEUE_PREFIX, timeoutMs: opts.settleTimeoutMs });
+      const settle = await waitForSettle({ db, tenantId, scenario: sc.name, queues, timeoutMs: opts.settleTimeoutMs });
       log(settle.settled ? `settled in ${(settle.ms / 1000).toFixed(1)} s` : `did NOT settle: ${settle.state}`);
       if (!settle.settled) outcome.findings.addCount('other', 'did not settle in time', 1, [settle.state]);
       try {
@@ -378,7 +421,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
       }
     }
     try {
-      const counts = await queueCounts(redis.url, QUEUE_PREFIX);
+      const counts = await queueCounts(queues);
       if (pendingJobs(counts) > 0) final.addCount('other', 'queues not drained at the end', pendingJobs(counts), [describeCounts(counts)]);
     } catch (err) {
       final.addCount('other', 'queues could not be counted at the end', 1, [(err as Error).message]);
@@ -394,7 +437,8 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     await fleet.shutdown(3000);
     const report: ChaosReport = {
       runId,
-      mode: `${opts.short ? 'short' : 'default'}, scenarios ${opts.scenarios.join(',')}, ${opts.workers} workers`,
+      mode: `${opts.short ? 'short' : 'default'}, scenarios ${opts.scenarios.join(',')}, ${opts.workers} workers, queues on ${opts.queueBackend}`,
+      notes: skippedNote ? [skippedNote] : [],
       durationMs: Date.now() - began,
       scenarios: results,
       final: final.items,

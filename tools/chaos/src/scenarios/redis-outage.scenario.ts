@@ -6,7 +6,7 @@
  */
 
 import type { Fault } from '../checks/recovery';
-import { sleep, type ChaosEnv, type Scenario } from './scenario';
+import { requireRedis, sleep, type ChaosEnv, type Scenario } from './scenario';
 import { checkWorkersResumed } from './workers-resumed';
 
 const OUTAGE_MS = 20_000;
@@ -18,6 +18,7 @@ export const redisOutageScenario: Scenario = {
   title: 'Redis unreachable 20 s',
   steadyMix: true,
   async run(env: ChaosEnv, outcome) {
+    const redis = requireRedis(env);
     await sleep(2000);
     // let approvals pile up, so that decisions too are sent while Redis is down
     env.driver.decisionsPaused = true;
@@ -26,7 +27,7 @@ export const redisOutageScenario: Scenario = {
     const decisionsBefore = env.driver.decisions.length;
     const fault = env.fault({ kind: 'redis down 20 s', target: 'redis', at: Date.now() });
     outage = fault;
-    await env.redis.stop();
+    await redis.stop();
     env.driver.decisionsPaused = false;
     env.log('Redis stopped');
     const readiness: number[] = [];
@@ -36,7 +37,7 @@ export const redisOutageScenario: Scenario = {
       readiness.push(res.status);
       await sleep(2000);
     }
-    await env.redis.start();
+    await redis.start();
     fault.restoredAt = Date.now();
     const accepted = env.driver.accepted.length - before;
     const decided = env.driver.decisions.length - decisionsBefore;

@@ -4,7 +4,7 @@
  */
 
 import type { Fault } from '../checks/recovery';
-import { sleep, type ChaosEnv, type Scenario } from './scenario';
+import { requireRedis, sleep, type ChaosEnv, type Scenario } from './scenario';
 import { checkWorkersResumed } from './workers-resumed';
 
 const faults: Fault[] = [];
@@ -15,17 +15,18 @@ export const redisRestartScenario: Scenario = {
   title: 'Redis restarted and flushed',
   steadyMix: true,
   async run(env: ChaosEnv) {
+    const redis = requireRedis(env);
     faults.length = 0;
     await sleep(5000);
     const restart = env.fault({ kind: 'redis restart (empty)', target: 'redis', at: Date.now() });
-    await env.redis.stop();
-    await env.redis.start();
+    await redis.stop();
+    await redis.start();
     restart.restoredAt = Date.now();
     faults.push(restart);
     env.log(`Redis killed and restarted empty in ${restart.restoredAt - restart.at} ms`);
     await sleep(env.opts.short ? 8000 : 10_000);
     const flush = env.fault({ kind: 'redis FLUSHALL', target: 'redis', at: Date.now() });
-    await env.redis.flushAll();
+    await redis.flushAll();
     flush.restoredAt = Date.now();
     faults.push(flush);
     env.log('Redis flushed');

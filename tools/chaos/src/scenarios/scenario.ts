@@ -24,7 +24,8 @@ export interface ChaosEnv {
   readonly runId: string;
   readonly tenantId: string;
   readonly pg: PostgresCluster;
-  readonly redis: RedisServer;
+  /** the run's own redis-server; null when the queues are on PostgreSQL (`--queue postgres`) */
+  readonly redis: RedisServer | null;
   readonly fleet: EngineFleet;
   readonly api: TallyingApiClient;
   /** superuser pool on the chaos database (RLS does not apply) */
@@ -57,6 +58,12 @@ export interface Scenario {
   run(env: ChaosEnv, outcome: ScenarioOutcome): Promise<void>;
   /** checks of its own, after the scenario settled */
   verify?(env: ChaosEnv, outcome: ScenarioOutcome): Promise<void>;
+}
+
+/** The run's Redis, for the scenarios that break it (the options never pick them without one). */
+export function requireRedis(env: ChaosEnv): RedisServer {
+  if (!env.redis) throw new Error(`this scenario breaks Redis, and the queues of this run are on ${env.opts.queueBackend} (no Redis runs)`);
+  return env.redis;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
