@@ -13,6 +13,8 @@ export interface BenchOptions {
   readonly poolSize: number;
   /** WORKER_CONCURRENCY of every worker, and the concurrency of A1/A2, default 8 */
   readonly concurrency: number;
+  /** `--queue-pairs N`: W1 on Redis and on the PostgreSQL queue backend, N times each, for the median ratio; default 3 (one pair alone is skewed, see BENCHMARKS.md) */
+  readonly queuePairs: number;
   /** steps per chain in A1/A2 (start + 5 steps in W1 is 6 jobs), default 6 */
   readonly chainSteps: number;
   /** instances (chains) kept in flight per unit of worker concurrency in closed-loop runs, default 4 */
@@ -41,7 +43,7 @@ function stringFlag(argv: readonly string[], name: string): string | null {
 }
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
-  const known = new Set(['--quick', '--keep', '--pool', '--concurrency', '--profile']);
+  const known = new Set(['--quick', '--keep', '--pool', '--concurrency', '--profile', '--queue-pairs']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (!a.startsWith('--')) continue;
@@ -54,6 +56,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     profileDir: stringFlag(argv, '--profile'),
     poolSize: intFlag(argv, '--pool', 10),
     concurrency: intFlag(argv, '--concurrency', 8),
+    queuePairs: intFlag(argv, '--queue-pairs', 3),
     chainSteps: 6,
     inflightPerSlot: 4,
     anchors: quick

@@ -1,6 +1,7 @@
 /**
- * The run's own database (`wf_bench_<random>`) and Redis key prefix (`bench<random>`): created at
- * the start, removed at the end, also on failure or Ctrl-C. Nothing else is ever touched.
+ * The run's own databases (`wf_bench_<random>`, and `wf_bench_<random>_pq` for W1 on the
+ * PostgreSQL queue backend) and Redis key prefix (`bench<random>`): created at the start, removed
+ * at the end, also on failure or Ctrl-C. Nothing else is ever touched.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -15,6 +16,9 @@ export interface BenchResources {
   readonly runId: string;
   readonly dbName: string;
   readonly dbUrl: string;
+  /** the database of W1 on the PostgreSQL queue backend (its own, migrated like the first) */
+  readonly queueDbName: string;
+  readonly queueDbUrl: string;
   /** QUEUE_PREFIX of the engine; the anchors use `<prefix>a1` and `<prefix>a2` */
   readonly prefix: string;
   readonly redis: Redis;
@@ -36,8 +40,12 @@ export async function createResources(): Promise<BenchResources> {
   await admin.query(`CREATE DATABASE ${dbName}`);
   const dbUrl = urlFor(dbName);
   await migrateUp({ url: dbUrl });
+  const queueDbName = `${dbName}_pq`;
+  await admin.query(`CREATE DATABASE ${queueDbName}`);
+  const queueDbUrl = urlFor(queueDbName);
+  await migrateUp({ url: queueDbUrl });
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
-  return { runId, dbName, dbUrl, prefix: `bench${runId}`, redis, admin };
+  return { runId, dbName, dbUrl, queueDbName, queueDbUrl, prefix: `bench${runId}`, redis, admin };
 }
 
 /** Delete every key under the run's prefixes (engine and anchors alike start with `bench<id>`). */
@@ -57,9 +65,11 @@ export async function dropResources(res: BenchResources, keep: boolean): Promise
     await deletePrefixKeys(res.redis, res.prefix).catch((err: Error) => {
       console.error(`could not delete Redis keys ${res.prefix}*: ${err.message}`);
     });
-    await res.admin.query(`DROP DATABASE IF EXISTS ${res.dbName} WITH (FORCE)`).catch((err: Error) => {
-      console.error(`could not drop ${res.dbName}: ${err.message}`);
-    });
+    for (const db of [res.dbName, res.queueDbName]) {
+      await res.admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch((err: Error) => {
+        console.error(`could not drop ${db}: ${err.message}`);
+      });
+    }
   }
   res.redis.disconnect();
   await res.admin.end().catch(() => undefined);

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { NODE_QUEUE } from '@wf/queue';
+import { NODE_QUEUE, createPostgresQueueBackend } from '@wf/queue';
 import { signToken } from '@wf/runtime';
 import { serviceChainDefinition } from '@wf/runtime/testing';
 import { JsonHttpClient } from '@wf/testkit';
@@ -117,27 +117,73 @@ export class BenchSession {
   }
 }
 
+/** Where the engine's node queue is: the bench's Redis under the run's prefix, or BullMQ's PostgreSQL backend in the bench database. */
+export type NodeQueueTarget = { readonly kind: 'redis'; readonly redis: Redis; readonly prefix: string } | { readonly kind: 'postgres'; readonly url: string };
+
+/** The node queue seen from the bench: its backlog and its registered workers, on either backend. */
+export interface NodeQueueProbe {
+  /** waiting (and prioritised) jobs */
+  backlog(): Promise<number>;
+  /** BullMQ workers registered on it */
+  workers(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function openNodeQueueProbe(target: NodeQueueTarget): NodeQueueProbe {
+  if (target.kind === 'redis') {
+    const { redis, prefix } = target;
+    let connection: Redis | undefined;
+    let queue: Queue | undefined;
+    return {
+      // two reads on the shared connection, no script
+      backlog: () => nodeQueueBacklog(redis, prefix),
+      workers: async () => {
+        connection ??= redis.duplicate();
+        queue ??= new Queue(NODE_QUEUE, { connection, prefix });
+        return (await queue.getWorkers()).length;
+      },
+      close: async () => {
+        await queue?.close();
+        connection?.disconnect();
+      },
+    };
+  }
+  // one connection of the bench (application_name wf-bench-*), never counted as the engine's
+  const backend = createPostgresQueueBackend({ url: target.url, poolSize: 1, applicationName: 'wf-bench-queue', onError: () => undefined });
+  const queue = backend.queue<unknown>(NODE_QUEUE);
+  queue.on('error', () => undefined);
+  return {
+    backlog: async () => {
+      const c = await queue.getJobCounts('waiting', 'prioritized');
+      return (c['waiting'] ?? 0) + (c['prioritized'] ?? 0);
+    },
+    // BullMQ names each worker's LISTEN connection (application_name) and lists them from pg_stat_activity
+    workers: async () => (await queue.getWorkers()).length,
+    close: async () => {
+      await queue.close().catch(() => undefined);
+      await backend.close();
+    },
+  };
+}
+
 /** Wait until `n` BullMQ workers listen on the engine's node queue. */
-export async function waitForWorkers(redis: Redis, prefix: string, n: number, timeoutMs = 60_000, cluster?: EngineCluster): Promise<void> {
-  const connection = redis.duplicate();
-  const queue = new Queue(NODE_QUEUE, { connection, prefix });
+export async function waitForWorkers(target: NodeQueueTarget, n: number, timeoutMs = 60_000, cluster?: EngineCluster): Promise<void> {
+  const probe = openNodeQueueProbe(target);
   try {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
       cluster?.assertAlive();
-      const workers = await queue.getWorkers();
-      if (workers.length >= n) return;
+      if ((await probe.workers()) >= n) return;
       await sleep(100);
     }
-    throw new Error(`only some of ${n} workers registered on ${prefix}:${NODE_QUEUE} within ${timeoutMs} ms`);
+    throw new Error(`only some of ${n} workers registered on the ${NODE_QUEUE} queue (${target.kind === 'redis' ? `Redis, prefix ${target.prefix}` : 'PostgreSQL backend'}) within ${timeoutMs} ms`);
   } finally {
-    await queue.close();
-    connection.disconnect();
+    await probe.close();
   }
 }
 
-/** Waiting jobs of the engine's node queue (its backlog). */
-export async function nodeQueueBacklog(redis: Redis, prefix: string): Promise<number> {
+/** Waiting jobs of the engine's node queue on Redis (its backlog). */
+async function nodeQueueBacklog(redis: Redis, prefix: string): Promise<number> {
   const [wait, prioritized] = await Promise.all([redis.llen(`${prefix}:${NODE_QUEUE}:wait`), redis.zcard(`${prefix}:${NODE_QUEUE}:prioritized`)]);
   return wait + prioritized;
 }

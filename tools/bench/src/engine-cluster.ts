@@ -14,6 +14,12 @@ export interface EngineSettings {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly queuePrefix: string;
+  /**
+   * QUEUE_BACKEND, default redis (at redisUrl under queuePrefix). postgres: BullMQ's PostgreSQL
+   * backend in the bench database, its schema migrated by the engine at start-up (DATABASE_URL is
+   * the superuser); REDIS_URL is then not set.
+   */
+  readonly queueBackend?: 'redis' | 'postgres';
   readonly jwtSecret: string;
   readonly poolSize: number;
   readonly concurrency: number;
@@ -74,7 +80,7 @@ export async function startEngine(topology: Topology, s: EngineSettings): Promis
   Object.assign(env, {
     NODE_ENV: 'production',
     DATABASE_URL: s.databaseUrl,
-    REDIS_URL: s.redisUrl,
+    ...(s.queueBackend === 'postgres' ? { QUEUE_BACKEND: 'postgres' } : { QUEUE_BACKEND: 'redis', REDIS_URL: s.redisUrl }),
     QUEUE_PREFIX: s.queuePrefix,
     PORT: String(port),
     AUTH_JWT_SECRET: s.jwtSecret,

@@ -3,6 +3,10 @@
  * 1. anchors A1-A3 (engine stopped);
  * 2. all-in-one engine #1: W1 closed loop (maximum throughput) with the per-step accounting,
  *    which stops the engine to read Postgres' counters;
+ * 2b. all-in-one engine on BullMQ's PostgreSQL queue backend (QUEUE_BACKEND=postgres): the same
+ *    W1 closed loop and accounting, reported as a ratio to #1; with `--queue-pairs N`, N-1 more
+ *    pairs of W1 closed loops (Redis, PostgreSQL, each on a fresh engine, the order alternating)
+ *    and the median of the pairs' ratios;
  * 3. all-in-one engine #2: W1 open loop at 50 % of that maximum, W2, W3 (growth);
  * 4. split engine (api + 2 workers + scheduler): W1 closed loop with its accounting (W4);
  * 5. anchors again.
@@ -14,7 +18,7 @@ import type { AnchorResult } from './anchors';
 import { runA1, runA2, runA3 } from './anchors';
 import type { BenchOptions } from './bench-options';
 import { ProbeDb, REDIS_URL, type BenchResources } from './bench-resources';
-import { BenchSession, newIdentity, waitForWorkers, W1_NODE_IDS, W1_STEPS, type Definitions } from './bench-session';
+import { BenchSession, newIdentity, openNodeQueueProbe, waitForWorkers, W1_NODE_IDS, W1_STEPS, type Definitions, type NodeQueueProbe, type NodeQueueTarget } from './bench-session';
 import { checkInstances, mergeCorrectness, NO_PROBLEMS, type Correctness } from './correctness';
 import { startEngine, type EngineCluster, type EngineSettings, type Topology } from './engine-cluster';
 import { describeMachine, loadAverage, type MachineInfo } from './machine';
@@ -23,6 +27,7 @@ import { StepAccounting, type StepCosts } from './step-accounting';
 import { runClosedLoop, runOpenLoop, type ClosedLoopResult, type OpenLoopResult } from './workloads/w1-straight-through';
 import { runApprovals, type W2Result } from './workloads/w2-approvals';
 import { engineParkedMemory, seedParked, taskQueueLatency, type EngineParkedMemory, type TaskQueueResult } from './workloads/w3-growth';
+import { graphqlTaskQueueLatency, type GraphqlQueueResult } from './workloads/graphql-queue';
 
 interface AnchorSet {
   readonly a1: AnchorResult;
@@ -39,6 +44,8 @@ interface W3Level {
   /** CPU µs per W1 step of the engine process and its Postgres backends: unlike steps/s, barely moved by other load on the machine */
   readonly cpuMicrosPerStep: number;
   readonly taskQueue: TaskQueueResult;
+  /** GraphQL myPendingTasks beside the REST task queue, measured alternately at this level */
+  readonly graphqlQueue: GraphqlQueueResult;
 }
 
 export interface TopologyRun {
@@ -47,6 +54,19 @@ export interface TopologyRun {
   readonly totalConcurrency: number;
   readonly w1: ClosedLoopResult;
   readonly costs: StepCosts;
+}
+
+/** Where a W1 closed loop runs: its queue, its database (and the bench's probe of it), its definition. */
+interface W1Place {
+  readonly queue: NodeQueueTarget;
+  readonly probe: ProbeDb;
+  readonly dbName: string;
+  readonly definitionId: string;
+}
+
+interface QueuePair {
+  readonly redis: ClosedLoopResult;
+  readonly postgres: ClosedLoopResult;
 }
 
 export interface BenchResults {
@@ -58,6 +78,10 @@ export interface BenchResults {
   readonly anchorsBefore: AnchorSet;
   readonly anchorsAfter: AnchorSet;
   readonly allInOne: TopologyRun;
+  /** the all-in-one W1 again, with the queues on BullMQ's PostgreSQL backend (compare with allInOne) */
+  readonly postgresQueue: TopologyRun;
+  /** W1 closed loops on either queue backend, pair by pair; the first pair is allInOne and postgresQueue */
+  readonly queuePairs: readonly QueuePair[];
   readonly openLoop: OpenLoopResult;
   readonly w2: W2Result;
   readonly w3: readonly W3Level[];
@@ -99,7 +123,7 @@ async function runAnchors(o: BenchOptions, res: BenchResources, label: string): 
 export const liveClusters = new Set<EngineCluster>();
 
 async function start(topology: Topology, settings: EngineSettings): Promise<EngineCluster> {
-  progress(`starting the engine (${topology})`);
+  progress(`starting the engine (${topology}${settings.queueBackend === 'postgres' ? ', queues on PostgreSQL' : ''})`);
   const cluster = await startEngine(topology, settings);
   liveClusters.add(cluster);
   return cluster;
@@ -123,6 +147,7 @@ export async function runBench(o: BenchOptions, res: BenchResources): Promise<Be
     ...(o.profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(o.profileDir)}`] } : {}),
   };
   const probe = new ProbeDb(res.dbUrl);
+  const queueProbe = new ProbeDb(res.queueDbUrl);
   const correctness: Record<string, Correctness> = {};
   let httpErrors = 0;
   const machine = await describeMachine(res.admin, res.redis);
@@ -135,34 +160,86 @@ export async function runBench(o: BenchOptions, res: BenchResources): Promise<Be
     let cluster = await start('all-in-one', engine);
     let session = new BenchSession(cluster, identity);
     const defs: Definitions = await session.createDefinitions();
-    const closedLoop = async (s: BenchSession, seconds: number, warmupSeconds: number) =>
-      runClosedLoop(s, probe, res.redis, res.prefix, {
-        definitionId: defs.w1,
+    const redisQueue: NodeQueueTarget = { kind: 'redis', redis: res.redis, prefix: res.prefix };
+    const redisQueueProbe = openNodeQueueProbe(redisQueue);
+    const main: W1Place = { queue: redisQueue, probe, dbName: res.dbName, definitionId: defs.w1 };
+    const closedLoop = async (s: BenchSession, seconds: number, warmupSeconds: number, nodeQueue: NodeQueueProbe = redisQueueProbe, place: W1Place = main) =>
+      runClosedLoop(s, place.probe, nodeQueue, {
+        definitionId: place.definitionId,
         inflight: o.inflightPerSlot * s.cluster.totalConcurrency,
         warmupSeconds,
         seconds,
         drainTimeoutSeconds: o.drainTimeoutSeconds,
       });
-    const measureTopology = async (s: BenchSession, workers: number, key: string): Promise<TopologyRun> => {
-      await waitForWorkers(res.redis, res.prefix, workers, 60_000, s.cluster);
+    const measureTopology = async (s: BenchSession, workers: number, key: string, place: W1Place = main): Promise<TopologyRun> => {
+      await waitForWorkers(place.queue, workers, 60_000, s.cluster);
       await waitQuiet(s.cluster.pids);
-      const accounting = await StepAccounting.begin(res.admin, res.dbName, res.redis, probe, s.cluster);
-      progress(`W1 closed loop (${s.cluster.topology}, ${o.inflightPerSlot * s.cluster.totalConcurrency} in flight, ${o.w1.seconds} s)`);
-      const w1 = await closedLoop(s, o.w1.seconds, o.w1.warmupSeconds);
-      correctness[key] = await checkInstances(probe, w1.ids, W1_NODE_IDS, W1_STEPS);
+      const onQueue = place.queue.kind === 'redis' ? '' : ', queues on PostgreSQL';
+      // the bench's own view of the queue: on PostgreSQL one connection, closed before the counters are read
+      const nodeQueue = place.queue.kind === 'redis' ? redisQueueProbe : openNodeQueueProbe(place.queue);
+      const costSource = place.queue.kind === 'redis' ? { kind: 'redis' as const, redis: res.redis } : { kind: 'postgres' as const };
+      const accounting = await StepAccounting.begin(res.admin, place.dbName, costSource, place.probe, s.cluster);
+      progress(`W1 closed loop (${s.cluster.topology}${onQueue}, ${o.inflightPerSlot * s.cluster.totalConcurrency} in flight, ${o.w1.seconds} s)`);
+      const w1 = await closedLoop(s, o.w1.seconds, o.w1.warmupSeconds, nodeQueue, place);
+      if (nodeQueue !== redisQueueProbe) await nodeQueue.close();
+      correctness[key] = await checkInstances(place.probe, w1.ids, W1_NODE_IDS, W1_STEPS);
       httpErrors += w1.startErrors;
-      const costs = await accounting.end(res.admin, res.dbName, res.redis, probe, s.cluster, { steps: w1.ids.length * W1_STEPS, starts: w1.ids.length });
+      const costs = await accounting.end(res.admin, place.dbName, place.probe, s.cluster, { steps: w1.ids.length * W1_STEPS, starts: w1.ids.length });
       liveClusters.delete(s.cluster);
-      progress(`W1 ${s.cluster.topology}: ${w1.stepsPerSec.toFixed(0)} steps/s, ${costs.pgCommitsPerStep.toFixed(2)} commits/step`);
+      progress(`W1 ${s.cluster.topology}${onQueue}: ${w1.stepsPerSec.toFixed(0)} steps/s, ${costs.pgCommitsPerStep.toFixed(2)} commits/step`);
       return { topology: s.cluster.topology, processes: s.cluster.processes.length, totalConcurrency: s.cluster.totalConcurrency, w1, costs };
     };
     const allInOne = await measureTopology(session, 1, 'w1-closed-all-in-one');
     session.close();
 
+    // --- the same W1 with the queues on BullMQ's PostgreSQL backend, right after the one on Redis.
+    // It gets a database of its own, as fresh as the first run's was (the engine migrates the
+    // backend's `bullmq` schema into it at start-up), so that neither run finds the other's rows
+    // or statistics; the figures after this one never see the queue schema.
+    const pgEngine: EngineSettings = { ...engine, databaseUrl: res.queueDbUrl, queueBackend: 'postgres' };
+    cluster = await start('all-in-one', pgEngine);
+    session = new BenchSession(cluster, identity);
+    const pg: W1Place = { queue: { kind: 'postgres', url: res.queueDbUrl }, probe: queueProbe, dbName: res.queueDbName, definitionId: (await session.createDefinitions()).w1 };
+    const postgresQueue = await measureTopology(session, 1, 'w1-closed-postgres-queue', pg);
+    session.close();
+    progress(`W1 on the PostgreSQL queue backend / on Redis: ${(postgresQueue.w1.stepsPerSec / allInOne.w1.stepsPerSec).toFixed(3)}`);
+    const queuePairs: QueuePair[] = [{ redis: allInOne.w1, postgres: postgresQueue.w1 }];
+    // more pairs for a steadier ratio on a shared machine, each backend in its own database as
+    // above: throughput only, no accounting
+    const w1On = async (backend: 'redis' | 'postgres', key: string): Promise<ClosedLoopResult> => {
+      const place = backend === 'redis' ? main : pg;
+      const c = await start('all-in-one', backend === 'redis' ? engine : pgEngine);
+      const s = new BenchSession(c, identity);
+      await waitForWorkers(place.queue, 1, 60_000, c);
+      await waitQuiet(c.pids);
+      const nodeQueue = backend === 'redis' ? redisQueueProbe : openNodeQueueProbe(place.queue);
+      try {
+        const w1 = await closedLoop(s, o.w1.seconds, o.w1.warmupSeconds, nodeQueue, place);
+        correctness[key] = mergeCorrectness(correctness[key] ?? NO_PROBLEMS, await checkInstances(place.probe, w1.ids, W1_NODE_IDS, W1_STEPS));
+        httpErrors += w1.startErrors;
+        return w1;
+      } finally {
+        if (nodeQueue !== redisQueueProbe) await nodeQueue.close();
+        s.close();
+        await stop(c);
+      }
+    };
+    for (let pair = 2; pair <= o.queuePairs; pair += 1) {
+      const order: ('redis' | 'postgres')[] = pair % 2 === 0 ? ['postgres', 'redis'] : ['redis', 'postgres'];
+      const w1: Partial<Record<'redis' | 'postgres', ClosedLoopResult>> = {};
+      for (const backend of order) {
+        progress(`queue pair ${pair}/${o.queuePairs}: W1 closed loop with the queues on ${backend}`);
+        w1[backend] = await w1On(backend, 'w1-closed-queue-pairs');
+      }
+      const done = { redis: w1.redis as ClosedLoopResult, postgres: w1.postgres as ClosedLoopResult };
+      queuePairs.push(done);
+      progress(`queue pair ${pair}: ${done.redis.stepsPerSec.toFixed(0)} steps/s on Redis, ${done.postgres.stepsPerSec.toFixed(0)} on PostgreSQL (x${(done.postgres.stepsPerSec / done.redis.stepsPerSec).toFixed(3)})`);
+    }
+
     // --- all-in-one #2: latency, approvals, growth
     cluster = await start('all-in-one', engine);
     session = new BenchSession(cluster, identity);
-    await waitForWorkers(res.redis, res.prefix, 1, 60_000, cluster);
+    await waitForWorkers(redisQueue, 1, 60_000, cluster);
     await waitQuiet(cluster.pids);
     const rate = Math.max(1, allInOne.w1.instancesPerSec * 0.5);
     progress(`W1 open loop at ${rate.toFixed(1)} instances/s (${o.w1.warmupSeconds} s warm-up, ${o.w1.openLoopSeconds} s measured)`);
@@ -193,6 +270,8 @@ export async function runBench(o: BenchOptions, res: BenchResources): Promise<Be
       progress(`W3 at ${level.toLocaleString('en-US')} parked: task queue, then W1 (${o.w3.w1Seconds} s)`);
       const taskQueue = await taskQueueLatency(session, o.w3.taskQueryCount, o.w3.taskQuerySeconds);
       httpErrors += taskQueue.errors;
+      const graphqlQueue = await graphqlTaskQueueLatency(session, o.w3.taskQueryCount, o.w3.taskQuerySeconds);
+      httpErrors += graphqlQueue.errors;
       // every level's W1 starts just after a checkpoint: the full-page images written after one
       // (and seeding writes enough WAL to bring one on) then weigh on each level alike, not on
       // whichever level a checkpoint happens to land in
@@ -204,7 +283,7 @@ export async function runBench(o: BenchOptions, res: BenchResources): Promise<Be
       const cpuMicrosPerStep = cpu.used([...cluster.pids, ...backends]) / Math.max(1, w1.ids.length * W1_STEPS);
       correctness[`w3-${level}`] = await checkInstances(probe, w1.ids, W1_NODE_IDS, W1_STEPS);
       httpErrors += w1.startErrors;
-      w3.push({ parked: level, seedSeconds, usedMemoryDeltaBytes, w1, cpuMicrosPerStep, taskQueue });
+      w3.push({ parked: level, seedSeconds, usedMemoryDeltaBytes, w1, cpuMicrosPerStep, taskQueue, graphqlQueue });
     }
     progress(`W3 parking ${o.w3.engineParked} instances through the engine (Redis memory)`);
     const { ids: parkedIds, ...engineParked } = await engineParkedMemory(session, probe, res.redis, res.prefix, defs.parked, o.w3.engineParked, o.drainTimeoutSeconds);
@@ -229,6 +308,8 @@ export async function runBench(o: BenchOptions, res: BenchResources): Promise<Be
       anchorsBefore,
       anchorsAfter,
       allInOne,
+      postgresQueue,
+      queuePairs,
       openLoop,
       w2,
       w3,
@@ -242,6 +323,7 @@ export async function runBench(o: BenchOptions, res: BenchResources): Promise<Be
   } finally {
     for (const c of liveClusters) await stop(c);
     await probe.end();
+    await queueProbe.end();
   }
 }
 

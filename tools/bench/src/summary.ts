@@ -42,6 +42,7 @@ export function summaryJson(r: BenchResults): Record<string, unknown> {
     ratioW1toA1: round(w1.stepsPerSec / a1, 3),
     w1PerSecondCv: round(w1.perSecondCv, 3),
     w1BacklogStartEnd: [w1.backlogAtStart, w1.backlogAtEnd],
+    ...postgresQueueJson(r),
     w1OpenLoopRate: round(r.openLoop.ratePerSecond, 1),
     w1P50Ms: round(r.openLoop.latency.p50, 1),
     w1P99Ms: round(r.openLoop.latency.p99, 1),
@@ -75,6 +76,9 @@ export function summaryJson(r: BenchResults): Record<string, unknown> {
       taskQueueP99Ms: round(l.taskQueue.latency.p99, 1),
       taskQueueP99RatioToEmpty: w3Base ? round(l.taskQueue.latency.p99 / w3Base.taskQueue.latency.p99, 2) : null,
       taskQueueItems: l.taskQueue.items,
+      graphqlQueueP99Ms: round(l.graphqlQueue.graphql.p99, 1),
+      graphqlQueueRestP99Ms: round(l.graphqlQueue.rest.p99, 1),
+      graphqlQueueP99RatioToRest: round(l.graphqlQueue.p99Ratio, 2),
       seedSeconds: round(l.seedSeconds, 1),
       redisUsedMemoryBytesPerParked: l.parked > 0 && l.seedSeconds > 0 ? round(l.usedMemoryDeltaBytes / (l.parked - (r.w3[r.w3.indexOf(l) - 1]?.parked ?? 0)), 2) : null,
     })),
@@ -103,6 +107,70 @@ export function summaryJson(r: BenchResults): Record<string, unknown> {
     fsync: r.machine.fsync,
     synchronousCommit: r.machine.synchronousCommit,
     pass: isClean(total),
+  };
+}
+
+/** Each pair's W1 on the PostgreSQL queue backend over W1 on Redis, in the order they ran. */
+const pairRatios = (r: BenchResults) => r.queuePairs.map((p) => p.postgres.stepsPerSec / p.redis.stepsPerSec);
+
+/** The median of the pairs' ratios (the one ratio when there is one pair). */
+function queueRatio(r: BenchResults): number {
+  const sorted = pairRatios(r).sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** engine process + its Postgres backends + the queue's server (redis-server, or the queue login's backends), µs per step */
+const allInCpu = (c: Record<string, number>) => Object.entries(c).reduce((sum, [name, us]) => (name === 'bench' ? sum : sum + us), 0);
+
+/** W1 on BullMQ's PostgreSQL queue backend, and its ratio to W1 on Redis in the same run. */
+function postgresQueueJson(r: BenchResults): Record<string, unknown> {
+  const pq = r.postgresQueue;
+  const c = pq.costs;
+  return {
+    w1PostgresQueueStepsPerSec: round(pq.w1.stepsPerSec, 0),
+    w1PostgresQueueInstancesPerSec: round(pq.w1.instancesPerSec, 1),
+    ratioW1PostgresQueueToRedis: round(queueRatio(r), 3),
+    w1QueuePairs: r.queuePairs.map((p) => ({ redisStepsPerSec: round(p.redis.stepsPerSec, 0), postgresStepsPerSec: round(p.postgres.stepsPerSec, 0), ratio: round(p.postgres.stepsPerSec / p.redis.stepsPerSec, 3) })),
+    cpuPerStepRatioPostgresQueueToRedis: round(allInCpu(c.cpuMicrosPerStep) / allInCpu(r.allInOne.costs.cpuMicrosPerStep), 3),
+    w1PostgresQueueBacklogStartEnd: [pq.w1.backlogAtStart, pq.w1.backlogAtEnd],
+    w1PostgresQueuePerSecondCv: round(pq.w1.perSecondCv, 3),
+    w1PostgresQueuePgCommitsPerStep: round(c.pgCommitsPerStep, 3),
+    w1PostgresQueuePgRowsInsertedPerStep: round(c.rowsInsertedPerStep, 2),
+    w1PostgresQueuePgRowsUpdatedPerStep: round(c.rowsUpdatedPerStep, 2),
+    w1PostgresQueueRowsWrittenPerStep: c.queueRowsWrittenPerStep === null ? null : round(c.queueRowsWrittenPerStep, 2),
+    w1PostgresQueuePgRollbacks: c.pgRollbacks,
+    w1PostgresQueueCpuMicrosPerStep: Object.fromEntries(Object.entries(c.cpuMicrosPerStep).map(([k, v]) => [k, round(v, 0)])),
+  };
+}
+
+function postgresQueueSection(r: BenchResults): ReportSection {
+  const pq = r.postgresQueue;
+  const c = pq.costs;
+  const ratio = queueRatio(r);
+  const pairs = r.queuePairs.length;
+  return {
+    title: "W1 on the PostgreSQL queue backend (all-in-one, QUEUE_BACKEND=postgres: BullMQ's backend, in a database of its own)",
+    rows: [
+      { label: 'max throughput', value: fmt(pq.w1.stepsPerSec, 0, 'steps/s') },
+      { label: '  instances/s', value: fmt(pq.w1.instancesPerSec, 1) },
+      {
+        label: pairs > 1 ? `  ratio to W1 on Redis (median of ${pairs} pairs)` : '  ratio to W1 on Redis (this run)',
+        value: fmt(ratio, 3),
+        target: '>= 0.5',
+        verdict: verdict(ratio, (v) => v >= 0.5),
+      },
+      ...(pairs > 1 ? [{ label: '  each pair (PostgreSQL / Redis steps/s)', value: r.queuePairs.map((p) => `${fmt(p.postgres.stepsPerSec, 0)}/${fmt(p.redis.stepsPerSec, 0)}`).join(' ') }] : []),
+      { label: '  CPU/step vs Redis (engine+pg+queue)', value: `${fmt(allInCpu(c.cpuMicrosPerStep), 0)} / ${fmt(allInCpu(r.allInOne.costs.cpuMicrosPerStep), 0)} µs (x${fmt(allInCpu(c.cpuMicrosPerStep) / allInCpu(r.allInOne.costs.cpuMicrosPerStep), 3)})` },
+      { label: '  in flight (target / mean)', value: `${pq.w1.inflightTarget} / ${fmt(pq.w1.meanInflight, 1)}` },
+      { label: '  queue backlog start / end', value: `${pq.w1.backlogAtStart} / ${pq.w1.backlogAtEnd}` },
+      { label: '  per-second rate CV', value: fmt(pq.w1.perSecondCv, 3) },
+      { label: 'pg commits / step (incl. queue, start tx)', value: fmt(c.pgCommitsPerStep, 3) },
+      { label: 'pg rows ins. / upd. per step (incl. queue)', value: `${fmt(c.rowsInsertedPerStep, 2)} / ${fmt(c.rowsUpdatedPerStep, 2)}` },
+      { label: 'queue rows written / step (bullmq schema)', value: fmt(c.queueRowsWrittenPerStep, 2) },
+      { label: 'pg rollbacks (whole run)', value: String(c.pgRollbacks) },
+      ...cpuRows(pq),
+    ],
   };
 }
 
@@ -160,6 +228,12 @@ export function summaryTable(r: BenchResults, j: Record<string, unknown>): strin
         { label: '  instances/s', value: fmt(w1.instancesPerSec, 1) },
         { label: '  ratio to A2', value: fmt(num('ratioW1toA2'), 3), target: '>= 0.8', verdict: verdict(num('ratioW1toA2'), (v) => v >= 0.8) },
         { label: '  ratio to A1', value: fmt(num('ratioW1toA1'), 3) },
+        {
+          label: `  on the PostgreSQL queue${r.queuePairs.length > 1 ? ` (median of ${r.queuePairs.length})` : ''}`,
+          value: `${fmt(r.postgresQueue.w1.stepsPerSec, 0)} steps/s, ${fmt(r.postgresQueue.w1.instancesPerSec, 1)} inst/s, x${fmt(num('ratioW1PostgresQueueToRedis'), 3)}`,
+          target: '>= 0.5x',
+          verdict: verdict(num('ratioW1PostgresQueueToRedis'), (v) => v >= 0.5),
+        },
         { label: '  in flight (target / mean)', value: `${w1.inflightTarget} / ${fmt(w1.meanInflight, 1)}` },
         { label: '  queue backlog start / end', value: `${w1.backlogAtStart} / ${w1.backlogAtEnd}` },
         { label: '  per-second rate CV', value: fmt(w1.perSecondCv, 3) },
@@ -187,6 +261,7 @@ export function summaryTable(r: BenchResults, j: Record<string, unknown>): strin
         ...cpuRows(r.allInOne),
       ],
     },
+    postgresQueueSection(r),
     {
       title: `W2 approvals at ${r.w2.ratePerSecond}/s (${r.w2.samples} samples)`,
       rows: [
@@ -218,6 +293,11 @@ export function summaryTable(r: BenchResults, j: Record<string, unknown>): strin
             value: `${fmt(l.taskQueue.latency.p50, 1)} / ${fmt(l.taskQueue.latency.p99, 1)} ms (n=${l.taskQueue.latency.n}, ${l.taskQueue.items} items)`,
             target: '<= 30 ms',
             verdict: verdict(l.taskQueue.latency.p99, (v) => v <= 30),
+          },
+          {
+            label: '  GraphQL myPendingTasks p99 / REST p99',
+            value: `${fmt(l.graphqlQueue.graphql.p99, 1)} / ${fmt(l.graphqlQueue.rest.p99, 1)} ms (x${fmt(l.graphqlQueue.p99Ratio, 2)}, same run, alternating; ${l.graphqlQueue.graphqlItems} items)`,
+            ...(isLast ? { target: '<= 1.5x', verdict: verdict(l.graphqlQueue.p99Ratio, (v) => v <= 1.5) } : {}),
           },
         ];
       }),

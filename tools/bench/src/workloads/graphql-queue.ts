@@ -33,7 +33,6 @@ export interface GraphqlQueueResult {
 
 /**
  * `count` rounds (one REST and one GraphQL request each) or `seconds`, whichever ends first.
- * @public until run-bench.ts calls it
  */
 export async function graphqlTaskQueueLatency(s: BenchSession, count: number, seconds: number): Promise<GraphqlQueueResult> {
   const rest: number[] = [];

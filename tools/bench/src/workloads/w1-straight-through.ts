@@ -7,9 +7,8 @@
  *   from the intended send time to completed_at (no coordinated omission).
  */
 
-import type { Redis } from 'ioredis';
 import type { ProbeDb } from '../bench-resources';
-import { nodeQueueBacklog, W1_STEPS, type BenchSession } from '../bench-session';
+import { W1_STEPS, type BenchSession, type NodeQueueProbe } from '../bench-session';
 import { drain } from '../correctness';
 import { coefficientOfVariation, sleep, summarize, type Summary } from '../stats';
 
@@ -87,7 +86,8 @@ class Starter {
   }
 }
 
-export async function runClosedLoop(s: BenchSession, db: ProbeDb, redis: Redis, prefix: string, o: ClosedLoopOptions): Promise<ClosedLoopResult> {
+/** `queue`: the engine's node queue, on whichever backend it runs, for its backlog at both ends of the window. */
+export async function runClosedLoop(s: BenchSession, db: ProbeDb, queue: Pick<NodeQueueProbe, 'backlog'>, o: ClosedLoopOptions): Promise<ClosedLoopResult> {
   const starter = new Starter(s, o.definitionId, 'w1c');
   const maxOutstanding = o.maxOutstandingStarts ?? 16;
   const t0 = Date.now() + o.warmupSeconds * 1000;
@@ -99,7 +99,7 @@ export async function runClosedLoop(s: BenchSession, db: ProbeDb, redis: Redis, 
     const now = Date.now();
     if (now >= t1) break;
     s.cluster.assertAlive();
-    if (backlogAtStart < 0 && now >= t0) backlogAtStart = await nodeQueueBacklog(redis, prefix);
+    if (backlogAtStart < 0 && now >= t0) backlogAtStart = await queue.backlog();
     const running = await runningCount(db, o.definitionId);
     if (now >= t0) inflightSamples.push(running);
     const deficit = Math.min(o.inflight - running - starter.outstanding, maxOutstanding - starter.outstanding);
@@ -107,7 +107,7 @@ export async function runClosedLoop(s: BenchSession, db: ProbeDb, redis: Redis, 
     // every poll is a query on the machine under test: often enough to keep the backlog, no more
     await sleep(20);
   }
-  const backlogAtEnd = await nodeQueueBacklog(redis, prefix);
+  const backlogAtEnd = await queue.backlog();
   await starter.settle();
   await drain(db, starter.ids, o.drainTimeoutSeconds);
 
