@@ -10,7 +10,7 @@
  *   no binary either, jest.config.js leaves those out and says so.
  */
 import { connect } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redisServerOnPath } from './redis-binary';
@@ -27,6 +27,8 @@ export async function chooseTestServers(): Promise<TestServers> {
   if (!process.env['TEST_DATABASE_ADMIN_URL'] && !(await answers('127.0.0.1', 5432))) {
     const { startEmbeddedPostgres } = await import('../libs/db/src/embedded');
     const dataDir = await mkdtemp(join(tmpdir(), 'wf-test-pg-'));
+    // mkdtemp makes it 0700; run as root, the server runs as the postgres user, who must get in
+    await chmod(dataDir, 0o755);
     // a directory of its own inside the temporary one: the server creates and initialises it
     const server = await startEmbeddedPostgres({ dataDir: join(dataDir, 'data'), durable: false, settings: { max_connections: '400' } });
     process.env['TEST_DATABASE_ADMIN_URL'] = server.url;

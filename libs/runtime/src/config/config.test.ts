@@ -146,6 +146,19 @@ describe('the store and the queue backend', () => {
     expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret, DATABASE_URL: 'postgres://o@db/w', REDIS_URL: 'redis://r:6379' })).toMatchObject({ queueBackend: 'redis' });
   });
 
+  it('run the embedded server as WORKFLOW_EMBEDDED_POSTGRES says, never beside DATABASE_URL nor in production', () => {
+    expect(loadConfig({}).embeddedPostgres).toBe('auto');
+    expect(loadConfig({ WORKFLOW_EMBEDDED_POSTGRES: 'true' }).embeddedPostgres).toBe('always');
+    expect(loadConfig({ WORKFLOW_EMBEDDED_POSTGRES: 'false' }).embeddedPostgres).toBe('never');
+    expect(problemsOf({ WORKFLOW_EMBEDDED_POSTGRES: 'true', DATABASE_URL: 'postgres://o@db/w' })).toEqual([
+      'WORKFLOW_EMBEDDED_POSTGRES=true and DATABASE_URL: set one or the other (the embedded server has its own address)',
+    ]);
+    expect(problemsOf({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'k'.repeat(32), QUEUE_BACKEND: 'redis', WORKFLOW_EMBEDDED_POSTGRES: 'true' })).toEqual([
+      'DATABASE_URL: required when NODE_ENV=production (the embedded PostgreSQL is for development only)',
+      'WORKFLOW_EMBEDDED_POSTGRES: the embedded PostgreSQL never runs when NODE_ENV=production',
+    ]);
+  });
+
   it('derive every login from an embedded server\'s URL as from a DATABASE_URL given alone', () => {
     const config = withDatabase(loadConfig({}), 'postgres://postgres@127.0.0.1:54999/workflow');
     expect(config).toMatchObject({

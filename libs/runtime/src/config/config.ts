@@ -44,6 +44,11 @@ const envSchema = z.object({
   DATABASE_QUEUE_URL: z.url().optional(),
   /** where the embedded PostgreSQL keeps its data (`<dir>/postgres`), default `.data` under the working directory */
   WORKFLOW_DATA_DIR: z.string().min(1).optional(),
+  /**
+   * true: run the embedded PostgreSQL even when one answers on 127.0.0.1:5432; false: never run
+   * it. Unset: run it when DATABASE_URL is not set and nothing answers there
+   */
+  WORKFLOW_EMBEDDED_POSTGRES: bool.optional(),
   /** create the database and apply pending migrations at start-up, default true */
   DATABASE_MIGRATE_ON_START: bool.default(true),
   /** rows a database_query step may return (more fails the node), default 1000 */
@@ -224,9 +229,13 @@ function crossFieldProblems(e: Partial<Env>, failed: ReadonlySet<string>): strin
     if (e.DATABASE_URL === undefined && e.DATABASE_MIGRATION_URL === undefined && !failed.has('DATABASE_URL')) {
       problems.push('DATABASE_URL: required when NODE_ENV=production (the embedded PostgreSQL is for development only)');
     }
+    if (e.WORKFLOW_EMBEDDED_POSTGRES === true) problems.push('WORKFLOW_EMBEDDED_POSTGRES: the embedded PostgreSQL never runs when NODE_ENV=production');
     if (e.QUEUE_BACKEND === undefined && e.REDIS_URL === undefined && !failed.has('QUEUE_BACKEND') && !failed.has('REDIS_URL')) {
       problems.push('QUEUE_BACKEND: required when NODE_ENV=production unless REDIS_URL is set (redis, or postgres for the queues in the database)');
     }
+  }
+  if (e.WORKFLOW_EMBEDDED_POSTGRES === true && [e.DATABASE_URL, e.DATABASE_MIGRATION_URL, e.DATABASE_RUNTIME_URL].some((v) => v !== undefined)) {
+    problems.push('WORKFLOW_EMBEDDED_POSTGRES=true and DATABASE_URL: set one or the other (the embedded server has its own address)');
   }
   if (!failed.has('BULL_BOARD_USER') && !failed.has('BULL_BOARD_PASSWORD') && Boolean(e.BULL_BOARD_USER) !== Boolean(e.BULL_BOARD_PASSWORD)) {
     problems.push('BULL_BOARD_USER and BULL_BOARD_PASSWORD: set both or neither');
@@ -270,6 +279,8 @@ function configOf(e: Env) {
     ...databaseLogins(e),
     /** WORKFLOW_DATA_DIR: the embedded PostgreSQL's data is in `<dataDir>/postgres` */
     dataDir: e.WORKFLOW_DATA_DIR ?? '.data',
+    /** WORKFLOW_EMBEDDED_POSTGRES: 'auto' runs it only when no DATABASE_URL is set and nothing answers on 5432 */
+    embeddedPostgres: (e.WORKFLOW_EMBEDDED_POSTGRES === undefined ? 'auto' : e.WORKFLOW_EMBEDDED_POSTGRES ? 'always' : 'never') as 'auto' | 'always' | 'never',
     migrateOnStart: e.DATABASE_MIGRATE_ON_START,
     queryMaxRows: e.DATABASE_QUERY_MAX_ROWS,
     redisUrl: e.REDIS_URL ?? DEFAULT_REDIS_URL,

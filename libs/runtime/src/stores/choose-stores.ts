@@ -42,7 +42,9 @@ export async function chooseStores(config: Config, opts: ChooseOptions = {}): Pr
   const pg = new URL(DEFAULT_DATABASE_URL);
   if (config.databaseUrlGiven) {
     reasons.push(`DATABASE_URL is set: using PostgreSQL at ${hostPort(config.migrationUrl, 5432)}`);
-  } else if (await answers(pg.hostname, Number(pg.port))) {
+  } else if (config.embeddedPostgres === 'never') {
+    reasons.push(`DATABASE_URL not set and WORKFLOW_EMBEDDED_POSTGRES=false: using PostgreSQL at ${pg.host}`);
+  } else if (config.embeddedPostgres === 'auto' && (await answers(pg.hostname, Number(pg.port)))) {
     reasons.push(`DATABASE_URL not set; PostgreSQL answers on ${pg.host}: using it`);
   } else if (opts.startEmbedded === false) {
     const dataDir = resolve(config.dataDir, 'postgres');
@@ -50,7 +52,7 @@ export async function chooseStores(config: Config, opts: ChooseOptions = {}): Pr
     store = 'embedded';
     // nothing listening on port 1 makes the checks fail with "cannot reach"
     chosen = withDatabase(chosen, `postgres://postgres@127.0.0.1:${port ?? 1}${pg.pathname}`);
-    reasons.push(port === null ? `DATABASE_URL not set, nothing on ${pg.host}, and no embedded PostgreSQL runs in ${config.dataDir}/postgres (npm start runs it)` : `embedded PostgreSQL in ${config.dataDir}/postgres on 127.0.0.1:${port}`);
+    reasons.push(port === null ? `no embedded PostgreSQL runs in ${config.dataDir}/postgres (npm start runs it)` : `embedded PostgreSQL in ${config.dataDir}/postgres on 127.0.0.1:${port}`);
   } else {
     if (config.isProduction) throw new Error('NODE_ENV=production never starts an embedded PostgreSQL: set DATABASE_URL');
     const dataDir = resolve(config.dataDir, 'postgres');
@@ -59,8 +61,9 @@ export async function chooseStores(config: Config, opts: ChooseOptions = {}): Pr
     url.pathname = pg.pathname;
     chosen = withDatabase(chosen, url.toString());
     store = 'embedded';
+    const why = config.embeddedPostgres === 'always' ? 'WORKFLOW_EMBEDDED_POSTGRES=true' : `DATABASE_URL not set and nothing on ${pg.host}`;
     reasons.push(
-      `DATABASE_URL not set and nothing on ${pg.host}: using embedded PostgreSQL ${embedded.majorVersion} in ${config.dataDir}/postgres on 127.0.0.1:${embedded.port}` +
+      `${why}: using embedded PostgreSQL ${embedded.majorVersion} in ${config.dataDir}/postgres on 127.0.0.1:${embedded.port}` +
         (embedded.initialised ? ' (initialised now)' : '') +
         (embedded.recoveredStaleLock ? ' (recovered after an unclean stop)' : ''),
     );
