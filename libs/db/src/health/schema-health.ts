@@ -303,11 +303,18 @@ export async function appliedMigrations(pool: Pool): Promise<string[] | null> {
 }
 
 /** `login:<runtime|query>`: the login holds no more than its job needs (see `loginProblems`). */
+/** What a login that passed holds, in the words of its check. */
+const HOLDS: Record<LoginKind, string> = {
+  runtime: `no superuser, owns nothing, no temporary tables, only SET ROLE ${APP_ROLE} / ${SWEEPER_ROLE}`,
+  query: 'no superuser, owns nothing, no temporary tables, no rights on the engine tables, member of nothing',
+  queue: "no superuser, owns nothing outside the bullmq schema, no rights on the engine tables, member of nothing (temporary tables allowed: BullMQ's bulk add)",
+};
+
 export async function checkLogin(pool: Pool, kind: LoginKind): Promise<HealthCheck> {
   const name = `login:${kind}`;
   const verdict = await loginProblems(pool, kind);
   return verdict.problems.length === 0
-    ? { name, ok: true, detail: `${verdict.login}: no superuser, owns nothing, no temporary tables, ${kind === 'runtime' ? `only SET ROLE ${APP_ROLE} / ${SWEEPER_ROLE}` : 'no rights on the engine tables, member of nothing'}` }
+    ? { name, ok: true, detail: `${verdict.login}: ${HOLDS[kind]}` }
     : { name, ok: false, detail: `${verdict.login} ${verdict.problems.join('; ')}` };
 }
 
