@@ -9,10 +9,10 @@
  *   `redis-server` on a spare port for the suites about Redis itself (`*.redis.int.test.ts`); with
  *   no binary either, jest.config.js leaves those out and says so.
  */
-import { connect } from 'node:net';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { answers } from '../libs/runtime/src/stores/port-probe';
 import { redisServerOnPath } from './redis-binary';
 
 /** What the teardown stops. */
@@ -51,17 +51,4 @@ export async function chooseTestServers(): Promise<TestServers> {
     say('nothing on 127.0.0.1:6379 and no redis-server on the PATH: queues run on the postgres backend');
   }
   return { stop: async () => void (await Promise.all(stops.map((s) => s()))) };
-}
-
-function answers(host: string, port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = connect({ host, port });
-    const finish = (ok: boolean) => {
-      socket.destroy();
-      done(ok);
-    };
-    socket.setTimeout(500, () => finish(false));
-    socket.once('connect', () => finish(true));
-    socket.once('error', () => finish(false));
-  });
 }

@@ -2,44 +2,15 @@
  * The chaos suite's short form inside `npm test`, so a regression in exactly-once step advance
  * fails CI: worker kill -9s mid-step, Redis restarted empty and flushed, and 100 concurrent
  * decisions on 10 tasks (`npm run chaos -- --short`).
- *
- * It runs as a child process: tools/chaos is a tool project, which an app may not import. The
- * suite starts its own Postgres cluster and Redis server on spare ports and its own engine
- * processes, so it touches neither the shared servers nor the other test files' databases.
+ * (A child process: see testing/chaos-run.ts.)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { runChaos, stopChaos } from '../testing/chaos-run';
 
-const ROOT = join(__dirname, '../../../..');
-const VERDICT = /CHAOS RESULT: (PASS|FAIL) lost=(\d+) duplicated=(\d+) http500=(\d+) other=(\d+)/;
-
-let child: ChildProcess | undefined;
-
-afterAll(async () => {
-  // a timed-out run still tears its cluster, Redis and engine processes down (on SIGINT)
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((r) => child?.once('exit', r));
-    child.kill('SIGINT');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
-  }
-});
+afterAll(stopChaos);
 
 it('loses no step, doubles none and answers no 500 while workers are killed, Redis restarts and decisions race', async () => {
-  // node --import tsx (not the tsx CLI, which forks a grandchild a signal would miss)
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tools/chaos/src/main.ts'), '--short'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child = proc;
-  let output = '';
-  proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const code = await new Promise<number | null>((resolve) => proc.once('exit', (c) => resolve(c)));
-
-  const verdict = VERDICT.exec(output);
-  if (code !== 0 || !verdict) throw new Error(`npm run chaos -- --short exited with ${code}:\n${output.slice(-8000)}`);
-  const [, result, lost, duplicated, http500, other] = verdict;
-  expect({ result, lost, duplicated, http500, other }).toEqual({ result: 'PASS', lost: '0', duplicated: '0', http500: '0', other: '0' });
+  const { output, verdict } = await runChaos(['--short']);
+  expect(verdict).toEqual({ result: 'PASS', lost: '0', duplicated: '0', http500: '0', other: '0' });
   // the report covered all three scenarios
   expect(output).toMatch(/^1 +worker kill -9 mid-step \(x3\)/m);
   expect(output).toMatch(/^3 +Redis restarted and flushed/m);

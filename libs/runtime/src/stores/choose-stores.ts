@@ -6,12 +6,12 @@
  * (the configuration already refused to load without them).
  */
 
-import { connect } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '@wf/db';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, withDatabase, withQueueBackend, type Config } from '../config/config';
 import type { StoreKind } from '../engine-runtime';
+import { answers } from './port-probe';
 
 export interface StoreChoice {
   /** the configuration with its database URLs and queue backend decided */
@@ -22,9 +22,6 @@ export interface StoreChoice {
   /** one sentence per decision, with its reason, for the start-up log */
   readonly reasons: readonly string[];
 }
-
-/** How long a default port has to accept a TCP connection before it counts as silent. */
-const PROBE_TIMEOUT_MS = 500;
 
 export interface ChooseOptions {
   /**
@@ -90,20 +87,6 @@ async function runningPort(dataDir: string): Promise<number | null> {
   const lock = await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => null);
   const port = Number(lock?.split('\n')[3]);
   return Number.isInteger(port) && port > 0 && (await answers('127.0.0.1', port)) ? port : null;
-}
-
-/** Whether something accepts a TCP connection there within PROBE_TIMEOUT_MS. */
-function answers(host: string, port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = connect({ host, port });
-    const finish = (ok: boolean) => {
-      socket.destroy();
-      done(ok);
-    };
-    socket.setTimeout(PROBE_TIMEOUT_MS, () => finish(false));
-    socket.once('connect', () => finish(true));
-    socket.once('error', () => finish(false));
-  });
 }
 
 function hostPort(url: string, defaultPort: number): string {
