@@ -32,3 +32,4 @@ export * from './runtime/plan-escalation';
 export { definitionSchema } from './definition/definition.schema';
 export * from './runtime/context-limits';
 export * from './runtime/tenant-sql.port';
+export * from './calendar';
