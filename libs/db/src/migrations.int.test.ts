@@ -21,7 +21,13 @@ const MIGRATION_0005 = 'EngineBounds1764000000005';
 const MIGRATION_0006 = 'ContextSchema1764000000006';
 const MIGRATION_0007 = 'TaskQueueNotify1764000000007';
 const MIGRATION_0008 = 'QueueLogin1764000000008';
-const ALL_MIGRATIONS = [MIGRATION_0001, MIGRATION_0002, MIGRATION_0003, MIGRATION_0004, MIGRATION_0005, MIGRATION_0006, MIGRATION_0007, MIGRATION_0008];
+const MIGRATION_0009 = 'Approvals1764000000009';
+const MIGRATION_0010 = 'EmailActions1764000000010';
+const MIGRATION_0011 = 'Waits1764000000011';
+const ALL_MIGRATIONS = [
+  MIGRATION_0001, MIGRATION_0002, MIGRATION_0003, MIGRATION_0004, MIGRATION_0005, MIGRATION_0006, MIGRATION_0007, MIGRATION_0008, MIGRATION_0009, MIGRATION_0010,
+  MIGRATION_0011,
+];
 const ROOT = join(__dirname, '../../..');
 const TABLES = ['workflow_definitions', 'workflow_instance_history', 'workflow_instance_nodes', 'workflow_instances'];
 const VIEWS = ['v_user_task_queue', 'v_workflow_analytics'];
@@ -42,6 +48,10 @@ interface SchemaState {
   idempotencyKey: string[];
   /** workflow_definitions has context_schema */
   contextSchemaColumn: boolean;
+  /** 0009: workflow_deputies, and the approvals columns of executions (votes) */
+  approvals: boolean;
+  /** 0011: workflow_messages, workflow_calendars and the wake_at column */
+  waits: boolean;
 }
 
 /** What 0001 creates, as seen in the database at `url` (a fresh connection each time). */
@@ -78,6 +88,14 @@ async function schemaState(url: string): Promise<SchemaState> {
     const contextSchema = await c.query(
       `SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'workflow_definitions' AND column_name = 'context_schema'`,
     );
+    const approvals = await c.query(
+      `SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'workflow_instance_nodes' AND column_name = 'votes'
+       AND to_regclass('public.workflow_deputies') IS NOT NULL`,
+    );
+    const waits = await c.query(
+      `SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'workflow_instance_nodes' AND column_name = 'wake_at'
+       AND to_regclass('public.workflow_messages') IS NOT NULL AND to_regclass('public.workflow_calendars') IS NOT NULL`,
+    );
     const policies = await c.query<{ policyname: string }>(
       `SELECT policyname FROM pg_policies WHERE tablename = 'workflow_definitions' ORDER BY policyname`,
     );
@@ -91,6 +109,8 @@ async function schemaState(url: string): Promise<SchemaState> {
       historyKey: key.rows[0]?.cols ?? [],
       idempotencyKey: idem.rows[0]?.cols ?? [],
       contextSchemaColumn: contextSchema.rowCount === 1,
+      approvals: approvals.rowCount === 1,
+      waits: waits.rowCount === 1,
     };
   } finally {
     await c.end();
@@ -111,8 +131,13 @@ const MIGRATED: SchemaState = {
   idempotencyKey: ['tenant_id', 'started_by', 'idempotency_key'],
   // 0006: definitions keep their contextSchema
   contextSchemaColumn: true,
+  approvals: true,
+  waits: true,
 };
-const AT_0007: SchemaState = { ...MIGRATED, appliedMigrations: ALL_MIGRATIONS.slice(0, 7) };
+const AT_0010: SchemaState = { ...MIGRATED, appliedMigrations: ALL_MIGRATIONS.slice(0, 10), waits: false };
+const AT_0009: SchemaState = { ...AT_0010, appliedMigrations: ALL_MIGRATIONS.slice(0, 9) };
+const AT_0008: SchemaState = { ...AT_0009, appliedMigrations: ALL_MIGRATIONS.slice(0, 8), approvals: false };
+const AT_0007: SchemaState = { ...AT_0008, appliedMigrations: ALL_MIGRATIONS.slice(0, 7) };
 const AT_0006: SchemaState = {
   ...AT_0007,
   appliedMigrations: ALL_MIGRATIONS.slice(0, 6),
@@ -140,7 +165,7 @@ const AT_0001: SchemaState = {
   appliedMigrations: [MIGRATION_0001],
   policies: ['workflow_definitions_system_read', 'workflow_definitions_tenant_read', 'workflow_definitions_tenant_write'],
 };
-const REVERTED: SchemaState = { tables: [], views: [], functions: [], appliedMigrations: [], roleExists: true, policies: [], historyKey: [], idempotencyKey: [], contextSchemaColumn: false };
+const REVERTED: SchemaState = { tables: [], views: [], functions: [], appliedMigrations: [], roleExists: true, policies: [], historyKey: [], idempotencyKey: [], contextSchemaColumn: false, approvals: false, waits: false };
 
 async function adminRows<R extends object>(sql: string): Promise<R[]> {
   const c = new Client({ connectionString: TEST_PG_ADMIN_URL });
@@ -182,6 +207,21 @@ describe('migrations', () => {
   describe('revert and re-apply on a migrated database', () => {
     it('starts from the migrated template', async () => {
       expect(await schemaState(db.url)).toEqual(MIGRATED);
+    });
+
+    it('migrateDown reverts 0011: messages, calendars and the wait columns go', async () => {
+      await expect(migrateDown({ url: db.url })).resolves.toBe(MIGRATION_0011);
+      expect(await schemaState(db.url)).toEqual(AT_0010);
+    });
+
+    it('migrateDown reverts 0010: the used email-action links go', async () => {
+      await expect(migrateDown({ url: db.url })).resolves.toBe(MIGRATION_0010);
+      expect(await schemaState(db.url)).toEqual(AT_0009);
+    });
+
+    it('migrateDown reverts 0009: deputies and the approvals columns go', async () => {
+      await expect(migrateDown({ url: db.url })).resolves.toBe(MIGRATION_0009);
+      expect(await schemaState(db.url)).toEqual(AT_0008);
     });
 
     it('migrateDown reverts 0008: the queue login stays (roles are cluster-wide)', async () => {

@@ -559,6 +559,11 @@ describe('row-level security, as workflow_app', () => {
         workflow_instance_nodes_tenant: ['workflow_app'],
         workflow_instance_history_tenant_insert: ['workflow_app'],
         workflow_instance_history_tenant_read: ['workflow_app'],
+        workflow_deputies_tenant: ['workflow_app'],
+        workflow_email_actions_tenant: ['workflow_app'],
+        workflow_messages_tenant: ['workflow_app'],
+        workflow_messages_sweeper_read: ['workflow_sweeper'],
+        workflow_calendars_tenant: ['workflow_app'],
       });
       expect(byTable('workflow_instance_history')).toEqual([
         'workflow_instance_history_tenant_insert:INSERT',

@@ -9,8 +9,8 @@ import { parseInput } from './validation';
 export function analyticsRouter(analytics: AppServices['analytics']): Router {
   const router = Router();
   router.get('/workflows', async (req, res) => {
-    parseInput(analyticsQuery, req.query, 'query');
-    res.json(await analytics.workflows(actorOf(res)));
+    const query = parseInput(analyticsQuery, req.query, 'query');
+    res.json(await analytics.workflows(actorOf(res), query));
   });
   return router;
 }

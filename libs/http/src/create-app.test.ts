@@ -8,7 +8,7 @@ import jwt from 'jsonwebtoken';
 import pino from 'pino';
 import request from 'supertest';
 import { ConflictError, ForbiddenError, NotFoundError, type Actor } from '@wf/engine';
-import { signToken, type AppServices, type DefinitionDto, type InstanceDto, type Readiness, type TaskDto } from '@wf/runtime';
+import { signToken, type AppServices, type DefinitionDto, type DeputyDto, type InstanceDto, type Readiness, type TaskDetailDto, type TaskDto } from '@wf/runtime';
 import { createApp } from './create-app';
 
 const SECRET = 'test-secret';
@@ -42,6 +42,7 @@ function instance(overrides: Partial<InstanceDto> = {}): InstanceDto {
     startedAt: NOW,
     completedAt: null,
     cancelReason: null,
+    slaPausedHours: 0,
     ...overrides,
   };
 }
@@ -62,6 +63,9 @@ function definition(): DefinitionDto {
     escalationEnabled: false,
     escalationRole: null,
     contextSchema: null,
+    notStarter: false,
+    distinctDeciders: false,
+    managerRole: null,
     createdBy: 'alice',
     createdAt: NOW,
     updatedAt: NOW,
@@ -74,6 +78,7 @@ function task(taskId: string): TaskDto {
     instanceId: INSTANCE_ID,
     workflowName: 'po',
     taskName: 'Manager approval',
+    nodeId: 'manager_approval',
     nodeType: 'approval',
     urgencyLevel: 'NORMAL',
     hoursRemaining: 10,
@@ -81,10 +86,61 @@ function task(taskId: string): TaskDto {
     slaDeadline: NOW,
     assignedUserId: 'bob',
     assignedRole: null,
+    candidateUsers: [],
+    claimedAt: null,
+    startedBy: 'alice',
+    atRiskAt: null,
+    onBehalfOf: null,
     contextEntityType: null,
     contextEntityId: null,
     contextData: {},
     createdAt: NOW,
+  };
+}
+
+function taskDetail(taskId: string): TaskDetailDto {
+  const { hoursRemaining, urgencyLevel, isOverdue, slaDeadline, ...t } = task(taskId);
+  return {
+    ...t,
+    workflowVersion: 1,
+    status: 'waiting',
+    instanceStatus: 'running',
+    escalationRole: null,
+    escalatedAt: null,
+    slaDeadline,
+    urgencyLevel,
+    hoursRemaining,
+    isOverdue,
+    decision: null,
+    decidedBy: null,
+    comments: null,
+    revision: null,
+    quorum: null,
+    separationOfDuties: { notStarter: false, notDeciderOf: [], distinctDeciders: false },
+    returnTo: null,
+    rounds: null,
+    forecast: { available: false, reason: 'too little history' },
+    allowedActions: ['approve', 'reject', 'delegate'],
+    actingFor: null,
+    formSchema: null,
+    completedAt: null,
+  };
+}
+
+const DEPUTY_ID = '77777777-7777-4777-8777-777777777777';
+
+function deputy(): DeputyDto {
+  return {
+    id: DEPUTY_ID,
+    userId: 'alice',
+    deputyUserId: 'bob',
+    startsAt: NOW,
+    endsAt: '2026-01-08T00:00:00.000Z',
+    workflows: null,
+    roles: null,
+    createdBy: 'alice',
+    createdAt: NOW,
+    active: true,
   };
 }
 
@@ -127,6 +183,11 @@ function fakeServices() {
       retry: async () => {
         throw new Error('database exploded: password=hunter2');
       },
+      comments: async () => ({ items: [] }),
+      comment: async (actor, id, body) => {
+        record('instances.comment', actor, id, body);
+        return { id: MISSING_ID, instanceId: id, authorUserId: actor.userId, text: body.text, createdAt: NOW };
+      },
     },
     tasks: {
       check: async (actor, taskId, action) => (record('tasks.check', actor, taskId, action), checkTask(actor, taskId)),
@@ -147,6 +208,79 @@ function fakeServices() {
       complete: async (actor, taskId) => {
         await checkTask(actor, taskId);
         return { taskId, instanceId: INSTANCE_ID, status: 'completed' };
+      },
+      open: async (actor, filter, page) => {
+        record('tasks.open', actor, filter, page);
+        if (!actor.roles.includes('admin')) throw new ForbiddenError('operators only', 'ADMIN_REQUIRED');
+        return { items: [task(WAITING_TASK)], nextCursor: null };
+      },
+      get: async (actor, taskId) => {
+        await checkTask(actor, taskId);
+        return taskDetail(taskId);
+      },
+      return: async (actor, taskId) => {
+        await checkTask(actor, taskId);
+        return { taskId, instanceId: INSTANCE_ID, status: 'completed', decision: 'returned' };
+      },
+      claim: async (actor, taskId) => {
+        await checkTask(actor, taskId);
+        return { ...task(taskId), assignedUserId: actor.userId, claimedAt: NOW };
+      },
+      release: async (actor, taskId) => {
+        await checkTask(actor, taskId);
+        return { ...task(taskId), assignedUserId: null };
+      },
+      reassign: async (actor, taskId, body) => {
+        record('tasks.reassign', actor, taskId, body);
+        await checkTask(actor, taskId);
+        return { ...task(taskId), assignedUserId: body.toUserId ?? null, assignedRole: body.toRole ?? null };
+      },
+      moveDeadline: async (actor, taskId, body) => {
+        record('tasks.moveDeadline', actor, taskId, body);
+        await checkTask(actor, taskId);
+        return taskDetail(taskId);
+      },
+      bulk: async (actor, body) => ({
+        results: await Promise.all(
+          body.taskIds.map(async (taskId) => {
+            try {
+              await checkTask(actor, taskId);
+              return { taskId, ok: true as const, result: { taskId, instanceId: INSTANCE_ID, status: 'completed' as const, decision: 'approved' as const } };
+            } catch (error) {
+              return { taskId, ok: false as const, error };
+            }
+          }),
+        ),
+      }),
+    },
+    deputies: {
+      declare: async (actor, input) => (record('deputies.declare', actor, input), deputy()),
+      list: async () => ({ items: [deputy()] }),
+      remove: async (_actor, id) => {
+        if (id !== DEPUTY_ID) throw new NotFoundError('Deputy window', id);
+      },
+    },
+    messages: {
+      send: async (actor, input) => (record('messages.send', actor, input), { status: 'buffered', duplicate: false, messageId: input.messageId ?? null, resumed: 0, instanceIds: [], expiresAt: NOW }),
+      callback: async (token, data) => {
+        record('messages.callback', token, data);
+        if (token !== 'good-token') throw new NotFoundError('Callback');
+        return { accepted: true, instanceId: INSTANCE_ID, executionId: WAITING_TASK };
+      },
+      rotateCallback: async (actor, instanceId, executionId) => (record('messages.rotateCallback', actor, instanceId, executionId), { callbackUrl: 'http://localhost/api/callbacks/new' }),
+      callbackUrlOf: () => 'http://localhost/api/callbacks/token',
+    },
+    calendars: {
+      // a calendar named "existing" is replaced (version 2, two deadlines recounted); any other is created
+      put: async (actor, body, name) => {
+        record('calendars.put', actor, body, name);
+        const given = name ?? String((body as { name?: unknown }).name ?? 'nine-to-five');
+        const replaced = given === 'existing';
+        return { calendar: { name: given, version: replaced ? 2 : 1, definition: {}, createdBy: actor.userId, createdAt: NOW, updatedAt: NOW }, created: !replaced, recounted: replaced ? 2 : 0 };
+      },
+      list: async () => ({ items: [] }),
+      get: async (_actor, name) => {
+        throw new NotFoundError('Calendar', name);
       },
     },
     health: { readiness: async () => ({ ...ready }) },
@@ -331,6 +465,77 @@ describe('task actions: 404, 403, 409 come before a 400 for the body', () => {
     expect(res.body).toEqual({
       error: { code: 'INVALID_ID', message: 'taskId must be a UUID', details: [{ path: 'taskId', message: 'must be a UUID' }] },
     });
+  });
+});
+
+describe('approvals: the operator view, bulk actions, hand-overs, comments and deputies', () => {
+  const { app, calls } = setup();
+  const userToken = signToken(SECRET, { tenantId: TENANT, userId: 'bob', roles: ['manager'], expiresInSeconds: 600 });
+
+  it('answers the operator view to an admin with its filters parsed, 403 ADMIN_REQUIRED to anyone else', async () => {
+    const res = await request(app).get('/api/tasks?overdue=true&olderThanHours=1.5&role=manager').set(bearer());
+    expect(res.status).toBe(200);
+    expect(calls.find((c) => c.method === 'tasks.open')?.args.slice(1)).toEqual([{ overdue: true, olderThanHours: 1.5, role: 'manager' }, { limit: 100, cursor: null }]);
+    const refused = await request(app).get('/api/tasks').set(bearer(userToken));
+    expect(refused.status).toBe(403);
+    expect(errorCode(refused)).toBe('ADMIN_REQUIRED');
+  });
+
+  it('answers a bulk request 200 with each task\'s own status and error, as acting on it alone would', async () => {
+    const res = await request(app).post('/api/tasks/bulk').set(bearer()).send({ action: 'approve', taskIds: [WAITING_TASK, DECIDED_TASK, OTHERS_TASK] });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      action: 'approve',
+      succeeded: 1,
+      failed: 2,
+      results: [
+        { taskId: WAITING_TASK, status: 200, ok: true, result: { taskId: WAITING_TASK, instanceId: INSTANCE_ID, status: 'completed', decision: 'approved' } },
+        { taskId: DECIDED_TASK, status: 409, ok: false, error: { code: 'TASK_NOT_WAITING', message: 'Task is already completed', details: null } },
+        { taskId: OTHERS_TASK, status: 403, ok: false, error: { code: 'FORBIDDEN', message: 'Not your task', details: null } },
+      ],
+    });
+    const invalid = await request(app).post('/api/tasks/bulk').set(bearer()).send({ action: 'delegate', taskIds: [] });
+    expect(invalid.status).toBe(400);
+    expect((invalid.body as { error: { details: { path: string }[] } }).error.details.map((d) => d.path).sort()).toEqual(['action', 'taskIds']);
+  });
+
+  it('checks a reassignment\'s task before its body, and passes a valid one on', async () => {
+    const conflict = await request(app).post(`/api/tasks/${DECIDED_TASK}/reassign`).set(bearer()).send({ toUserId: 'carol', toRole: 'manager' });
+    expect(conflict.status).toBe(409);
+    const invalid = await request(app).post(`/api/tasks/${WAITING_TASK}/reassign`).set(bearer()).send({ toUserId: 'carol', toRole: 'manager' });
+    expect(invalid.status).toBe(400);
+    expect((invalid.body as { error: { details: unknown } }).error.details).toEqual([{ path: 'toUserId', message: 'give exactly one of toUserId or toRole' }]);
+    const ok = await request(app).post(`/api/tasks/${WAITING_TASK}/reassign`).set(bearer()).send({ toRole: 'finance' });
+    expect(ok.status).toBe(200);
+    expect(calls.find((c) => c.method === 'tasks.reassign')?.args.slice(1)).toEqual([WAITING_TASK, { toRole: 'finance' }]);
+  });
+
+  it('answers one task 200, a missing one 404', async () => {
+    expect((await request(app).get(`/api/tasks/${WAITING_TASK}`).set(bearer())).status).toBe(200);
+    expect((await request(app).get(`/api/tasks/${MISSING_ID}`).set(bearer())).status).toBe(404);
+  });
+
+  it('answers a comment 201, and a blank one 400', async () => {
+    const res = await request(app).post(`/api/instances/${INSTANCE_ID}/comments`).set(bearer()).send({ text: 'looks fine' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ instanceId: INSTANCE_ID, authorUserId: 'alice', text: 'looks fine' });
+    const blank = await request(app).post(`/api/instances/${INSTANCE_ID}/comments`).set(bearer()).send({ text: '  ' });
+    expect(blank.status).toBe(400);
+  });
+
+  it('declares a deputy window with 201 and its Location, removes it with an empty 204', async () => {
+    const res = await request(app).post('/api/deputies').set(bearer()).send({ deputyUserId: 'bob', startsAt: '2026-01-01', endsAt: '2026-01-08T00:00:00Z' });
+    expect(res.status).toBe(201);
+    expect(res.headers.location).toBe(`/api/deputies/${DEPUTY_ID}`);
+    expect(calls.find((c) => c.method === 'deputies.declare')?.args[1]).toEqual({
+      deputyUserId: 'bob',
+      startsAt: new Date('2026-01-01T00:00:00Z'),
+      endsAt: new Date('2026-01-08T00:00:00Z'),
+    });
+    const removed = await request(app).delete(`/api/deputies/${DEPUTY_ID}`).set(bearer());
+    expect(removed.status).toBe(204);
+    expect(removed.text).toBe('');
+    expect((await request(app).delete(`/api/deputies/${MISSING_ID}`).set(bearer())).status).toBe(404);
   });
 });
 
@@ -520,5 +725,116 @@ describe('probes, unknown routes and failures', () => {
     expect(res.status).toBe(429);
     expect(errorCode(res)).toBe('RATE_LIMITED');
     expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('waits: messages, callbacks, calendars and deadlines', () => {
+  const { app, calls } = setup();
+  const lastCall = (method: string) => calls.filter((c) => c.method === method).at(-1)?.args;
+  const problemPaths = (res: request.Response) => (res.body as { error: { details: { path: string }[] } }).error.details.map((d) => d.path).sort();
+
+  it('sends a message with its time to live in milliseconds and a numeric correlation key as text', async () => {
+    const res = await request(app).post('/api/messages').set(bearer()).send({ name: 'paid', correlationKey: 1001, data: { amount: 5 }, messageId: 'm-1', timeToLive: 'PT10M' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'buffered', duplicate: false, messageId: 'm-1', resumed: 0, instanceIds: [], expiresAt: NOW });
+    expect(lastCall('messages.send')?.slice(1)).toEqual([{ name: 'paid', correlationKey: '1001', data: { amount: 5 }, messageId: 'm-1', timeToLiveMs: 600_000 }]);
+    await request(app).post('/api/messages').set(bearer()).send({ name: 'paid', correlationKey: 'SO-1', timeToLive: 60 }).expect(200);
+    expect(lastCall('messages.send')?.[1]).toEqual({ name: 'paid', correlationKey: 'SO-1', timeToLiveMs: 60_000 });
+  });
+
+  it('refuses a message without its key, with unknown fields or a time to live past 30 days (every problem), a duration in months on its own', async () => {
+    const invalid = await request(app).post('/api/messages').set(bearer()).send({ name: ' ', extra: 1, timeToLive: 'P31D' });
+    expect(invalid.status).toBe(400);
+    expect(errorCode(invalid)).toBe('VALIDATION_FAILED');
+    expect(problemPaths(invalid)).toEqual(['correlationKey', 'extra', 'name', 'timeToLive']);
+    const months = await request(app).post('/api/messages').set(bearer()).send({ name: 'paid', correlationKey: 'SO-1', timeToLive: 'P1M' });
+    expect(months.status).toBe(400);
+    expect(errorCode(months)).toBe('INVALID_DURATION');
+    expect((await request(app).post('/api/messages').send({ name: 'paid', correlationKey: 'SO-1' })).status).toBe(401);
+  });
+
+  it('takes a callback without a bearer token: 202 with the body as data, none as empty data; 404 for a token it does not know', async () => {
+    const res = await request(app).post('/api/callbacks/good-token').send({ paid: true });
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ accepted: true, instanceId: INSTANCE_ID, executionId: WAITING_TASK });
+    expect(lastCall('messages.callback')).toEqual(['good-token', { paid: true }]);
+    await request(app).post('/api/callbacks/good-token').expect(202);
+    expect(lastCall('messages.callback')).toEqual(['good-token', {}]);
+    const unknown = await request(app).post('/api/callbacks/forged').send({});
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual({ error: { code: 'NOT_FOUND', message: 'Callback not found', details: null } });
+  });
+
+  it('refuses a callback body that is not a JSON object (400), or not JSON at all (415)', async () => {
+    const list = await request(app).post('/api/callbacks/good-token').send([1]);
+    expect(list.status).toBe(400);
+    expect(errorCode(list)).toBe('VALIDATION_FAILED');
+    const text = await request(app).post('/api/callbacks/good-token').set('Content-Type', 'text/plain').send('paid');
+    expect(text.status).toBe(415);
+  });
+
+  it('limits callbacks per client address, whatever the token, apart from the tenants\' budgets', async () => {
+    const limited = setup({ rateLimitPerMinute: 1 }).app;
+    await request(limited).post('/api/callbacks/good-token').send({}).expect(202);
+    const refused = await request(limited).post('/api/callbacks/another-token').send({});
+    expect(refused.status).toBe(429);
+    expect(errorCode(refused)).toBe('RATE_LIMITED');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    await request(limited).get('/api/tasks/mine').set(bearer()).expect(200);
+  });
+
+  it('rotates a callback of an instance\'s execution, both ids checked', async () => {
+    const res = await request(app).post(`/api/instances/${INSTANCE_ID}/executions/${WAITING_TASK}/callback/rotate`).set(bearer());
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ callbackUrl: 'http://localhost/api/callbacks/new' });
+    expect(lastCall('messages.rotateCallback')?.slice(1)).toEqual([INSTANCE_ID, WAITING_TASK]);
+    const bad = await request(app).post(`/api/instances/${INSTANCE_ID}/executions/nope/callback/rotate`).set(bearer());
+    expect(bad.body).toEqual({ error: { code: 'INVALID_ID', message: 'executionId must be a UUID', details: [{ path: 'executionId', message: 'must be a UUID' }] } });
+    expect((await request(app).post(`/api/instances/${INSTANCE_ID}/executions/${WAITING_TASK}/callback/rotate`)).status).toBe(401);
+  });
+
+  it('creates a calendar with 201 and its Location, replaces one with 200 and the deadlines it recounted', async () => {
+    const body = { name: 'nine-to-five', timeZone: 'Europe/Berlin', workingHours: { mon: [{ start: '09:00', end: '17:00' }] } };
+    const created = await request(app).post('/api/calendars').set(bearer()).send(body);
+    expect(created.status).toBe(201);
+    expect(created.headers.location).toBe('/api/calendars/nine-to-five');
+    expect(created.body).toMatchObject({ name: 'nine-to-five', version: 1, recountedDeadlines: 0 });
+    expect(lastCall('calendars.put')?.slice(1)).toEqual([body, undefined]);
+    const replaced = await request(app).post('/api/calendars').set(bearer()).send({ ...body, name: 'existing' });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body).toMatchObject({ name: 'existing', version: 2, recountedDeadlines: 2 });
+  });
+
+  it('puts a calendar by the name in its path, checked before the body', async () => {
+    const res = await request(app).put('/api/calendars/existing').set(bearer()).send({ timeZone: 'UTC' });
+    expect(res.status).toBe(200);
+    expect(lastCall('calendars.put')?.slice(1)).toEqual([{ timeZone: 'UTC' }, 'existing']);
+    expect((await request(app).put('/api/calendars/new-one').set(bearer()).send({})).status).toBe(201);
+    const badName = await request(app).put('/api/calendars/no%20spaces').set(bearer()).send({});
+    expect(badName.status).toBe(400);
+    expect(problemPaths(badName)).toEqual(['name']);
+  });
+
+  it('lists calendars (no parameters), reads one by name (404 when missing, 400 for a malformed name)', async () => {
+    expect((await request(app).get('/api/calendars').set(bearer())).body).toEqual({ items: [] });
+    const unknown = await request(app).get('/api/calendars?page=2').set(bearer());
+    expect(unknown.status).toBe(400);
+    expect(problemPaths(unknown)).toEqual(['page']);
+    const missing = await request(app).get('/api/calendars/nine-to-five').set(bearer());
+    expect(missing.status).toBe(404);
+    expect(errorCode(missing)).toBe('NOT_FOUND');
+    expect((await request(app).get(`/api/calendars/${'x'.repeat(101)}`).set(bearer())).status).toBe(400);
+  });
+
+  it('moves a task\'s deadline with the instant parsed, the body checked before the task', async () => {
+    const res = await request(app).post(`/api/tasks/${WAITING_TASK}/deadline`).set(bearer()).send({ slaDeadline: '2026-01-05T12:00:00+01:00', reason: 'supplier is late' });
+    expect(res.status).toBe(200);
+    expect((res.body as TaskDetailDto).taskId).toBe(WAITING_TASK);
+    expect(lastCall('tasks.moveDeadline')?.slice(1)).toEqual([WAITING_TASK, { slaDeadline: new Date('2026-01-05T11:00:00Z'), reason: 'supplier is late' }]);
+    const invalid = await request(app).post(`/api/tasks/${MISSING_ID}/deadline`).set(bearer()).send({ slaDeadline: 'next week', reason: ' ' });
+    expect(invalid.status).toBe(400);
+    expect(problemPaths(invalid)).toEqual(['reason', 'slaDeadline']);
+    const missing = await request(app).post(`/api/tasks/${MISSING_ID}/deadline`).set(bearer()).send({ slaDeadline: '2026-01-05', reason: 'late' });
+    expect(missing.status).toBe(404);
   });
 });

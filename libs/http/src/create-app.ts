@@ -17,9 +17,13 @@ import { healthRouter } from './health.routes';
 import { instancesRouter } from './instances.routes';
 import { openApiRouter } from './openapi';
 import { jsonBody, requireJsonBodies } from './json-body';
-import { rateLimit } from './rate-limit';
+import { rateLimit, rateLimitByAddress } from './rate-limit';
 import { requestContext } from './request-context';
 import { tasksRouter } from './tasks.routes';
+import { deputiesRouter } from './deputies.routes';
+import { callbacksRouter, messagesRouter } from './messages.routes';
+import { calendarsRouter } from './calendars.routes';
+import { emailActionsRouter } from './email-actions.routes';
 
 interface ExtraRouters {
   /**
@@ -65,6 +69,11 @@ export function createApp(deps: CreateAppDeps): express.Express {
   app.use('/api', requireJsonBodies());
   app.use(openApiRouter());
   for (const router of extraRouters.public ?? []) app.use(router);
+  // approval mails' links: their own token is the credential (docs/email-approvals.md)
+  app.use(emailActionsRouter(services, logger));
+  // callback URLs of waiting receive nodes: the token in the path is the credential
+  app.use('/api/callbacks', rateLimitByAddress({ perMinute: config.rateLimitPerMinute }));
+  app.use(callbacksRouter(services.messages));
 
   const api = Router();
   api.use(authenticated);
@@ -72,8 +81,11 @@ export function createApp(deps: CreateAppDeps): express.Express {
   api.use('/analytics', analyticsRouter(services.analytics));
   api.use('/definitions', definitionsRouter(services.definitions));
   api.use('/events', eventsRouter(services.events));
-  api.use('/instances', instancesRouter(services.instances));
-  api.use('/tasks', tasksRouter(services.tasks));
+  api.use('/instances', instancesRouter(services.instances, services.messages));
+  api.use('/tasks', tasksRouter(services.tasks, logger));
+  api.use('/deputies', deputiesRouter(services.deputies));
+  api.use('/messages', messagesRouter(services.messages));
+  api.use('/calendars', calendarsRouter(services.calendars));
   for (const router of extraRouters.api ?? []) api.use(router);
   app.use('/api', api);
 

@@ -1,13 +1,13 @@
-/** `/api/instances`: start, list, read, history, cancel (admin or starter), retry (admin). */
+/** `/api/instances`: start, list, read, history, comments, cancel (admin or starter), retry (admin). */
 
 import { Router } from 'express';
 import type { AppServices } from '@wf/runtime';
 import { actorOf } from './auth';
 import { bodyOrEmpty } from './json-body';
-import { cancelBody, historyQuery, instanceListQuery, startInstanceBody, startInstanceHeaders } from './schemas';
+import { cancelBody, commentBody, historyQuery, instanceListQuery, startInstanceBody, startInstanceHeaders } from './schemas';
 import { checkInput, invalidInput, parseId, parseInput } from './validation';
 
-export function instancesRouter(instances: AppServices['instances']): Router {
+export function instancesRouter(instances: AppServices['instances'], messages: AppServices['messages']): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
@@ -43,6 +43,24 @@ export function instancesRouter(instances: AppServices['instances']): Router {
 
   router.get('/:id/history/verify', async (req, res) => {
     res.json(await instances.verifyHistory(actorOf(res), parseId(req.params.id)));
+  });
+
+  router.get('/:id/comments', async (req, res) => {
+    const id = parseId(req.params.id);
+    parseInput(historyQuery, req.query, 'query');
+    res.json(await instances.comments(actorOf(res), id));
+  });
+
+  router.post('/:id/comments', async (req, res) => {
+    const id = parseId(req.params.id);
+    const body = parseInput(commentBody, bodyOrEmpty(req.body), 'body');
+    res.status(201).json(await instances.comment(actorOf(res), id, body));
+  });
+
+  router.post('/:id/executions/:executionId/callback/rotate', async (req, res) => {
+    const id = parseId(req.params.id);
+    const executionId = parseId(req.params.executionId, 'executionId');
+    res.json(await messages.rotateCallback(actorOf(res), id, executionId));
   });
 
   router.post('/:id/cancel', async (req, res) => {

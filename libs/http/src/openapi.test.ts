@@ -6,8 +6,20 @@
 
 import Ajv2020 from 'ajv/dist/2020';
 import type { ZodType } from 'zod';
+import { calendarSchema } from '@wf/engine';
 import { buildOpenApiDocument } from './openapi';
-import { analyticsQuery, definitionListQuery, DEFAULT_PAGE_SIZE, historyQuery, instanceListQuery, MAX_PAGE_SIZE, taskListQuery } from './schemas';
+import {
+  analyticsQuery,
+  calendarName,
+  definitionListQuery,
+  DEFAULT_PAGE_SIZE,
+  historyQuery,
+  instanceListQuery,
+  MAX_PAGE_SIZE,
+  messageBody,
+  openTaskListQuery,
+  taskListQuery,
+} from './schemas';
 
 interface MediaType {
   schema?: Record<string, unknown>;
@@ -36,6 +48,12 @@ interface Document {
 
 const doc = buildOpenApiDocument() as unknown as Document;
 
+/** Served without a bearer token. */
+const PUBLIC = ['GET /healthz', 'GET /readyz', 'GET /metrics', 'POST /api/callbacks/{token}'];
+
+/** The lists answered a page at a time (`limit`, `cursor`). */
+const PAGED = ['GET /api/definitions', 'GET /api/instances', 'GET /api/tasks/mine', 'GET /api/tasks'];
+
 const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
   Object.entries(item).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, method, path, op })),
 );
@@ -55,6 +73,8 @@ function problems(schema: Record<string, unknown>, value: unknown): string[] {
  * 400 for any input (query, id, body), 404 where an id names an object, 403 where a role or an
  * assignment is needed, 409 where state or an idempotency key can refuse, 413 and 415 for every
  * POST (a body may be sent to any of them), 422 where a name or a version may be unstartable.
+ * A bulk request answers 200 whatever each task's outcome: those are in its results. A callback
+ * URL is served without a token (no 401), limited per client address (429).
  */
 const EXPECTED: Record<string, string[]> = {
   'POST /api/definitions': ['201', '400', '401', '403', '413', '415', '429'],
@@ -69,12 +89,32 @@ const EXPECTED: Record<string, string[]> = {
   'GET /api/instances/{id}/history/verify': ['200', '400', '401', '404', '429'],
   'POST /api/instances/{id}/cancel': ['200', '400', '401', '403', '404', '409', '413', '415', '429'],
   'POST /api/instances/{id}/retry': ['200', '400', '401', '403', '404', '409', '413', '415', '429'],
+  'GET /api/instances/{id}/comments': ['200', '400', '401', '404', '429'],
+  'POST /api/instances/{id}/comments': ['201', '400', '401', '404', '413', '415', '429'],
+  'POST /api/instances/{id}/executions/{executionId}/callback/rotate': ['200', '400', '401', '404', '409', '413', '415', '429'],
   'GET /api/tasks/mine': ['200', '400', '401', '429'],
+  'GET /api/tasks': ['200', '400', '401', '403', '429'],
+  'POST /api/tasks/bulk': ['200', '400', '401', '413', '415', '429'],
+  'GET /api/tasks/{taskId}': ['200', '400', '401', '404', '429'],
   'POST /api/tasks/{taskId}/approve': ['200', '400', '401', '403', '404', '409', '413', '415', '429'],
   'POST /api/tasks/{taskId}/reject': ['200', '400', '401', '403', '404', '409', '413', '415', '429'],
   'POST /api/tasks/{taskId}/delegate': ['200', '400', '401', '403', '404', '409', '413', '415', '429'],
   'POST /api/tasks/{taskId}/complete': ['200', '400', '401', '403', '404', '409', '413', '415', '429'],
+  'POST /api/tasks/{taskId}/return': ['200', '400', '401', '403', '404', '409', '413', '415', '429'],
+  'POST /api/tasks/{taskId}/claim': ['200', '400', '401', '403', '404', '409', '413', '415', '429'],
+  'POST /api/tasks/{taskId}/release': ['200', '400', '401', '403', '404', '409', '413', '415', '429'],
+  'POST /api/tasks/{taskId}/reassign': ['200', '400', '401', '403', '404', '409', '413', '415', '429'],
+  'POST /api/tasks/{taskId}/deadline': ['200', '400', '401', '403', '404', '409', '413', '415', '429'],
+  'POST /api/deputies': ['201', '400', '401', '413', '415', '429'],
+  'GET /api/deputies': ['200', '400', '401', '429'],
+  'DELETE /api/deputies/{id}': ['204', '400', '401', '404', '429'],
   'POST /api/events': ['202', '400', '401', '409', '413', '415', '429'],
+  'POST /api/messages': ['200', '400', '401', '409', '413', '415', '429'],
+  'POST /api/callbacks/{token}': ['202', '400', '404', '409', '413', '415', '429'],
+  'POST /api/calendars': ['200', '201', '400', '401', '403', '413', '415', '429'],
+  'GET /api/calendars': ['200', '400', '401', '429'],
+  'PUT /api/calendars/{name}': ['200', '201', '400', '401', '403', '413', '415', '429'],
+  'GET /api/calendars/{name}': ['200', '400', '401', '404', '429'],
   'GET /api/analytics/workflows': ['200', '400', '401', '429'],
   'GET /healthz': ['200'],
   'GET /readyz': ['200', '503'],
@@ -86,20 +126,22 @@ describe('the OpenAPI document', () => {
     expect(operations.map((o) => o.key).sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
-  it.each(operations.map((o) => [o.key, o] as const))('%s documents each answer that applies, with a schema and an example', (key, { op, path }) => {
+  it.each(operations.map((o) => [o.key, o] as const))('%s documents each answer that applies, with a schema and an example', (key, { op }) => {
     expect(Object.keys(op.responses).sort()).toEqual(EXPECTED[key]);
     for (const [status, response] of Object.entries(op.responses)) {
       const media = Object.values(response.content ?? {});
-      expect({ status, media: media.length }).toEqual({ status, media: 1 });
+      // a 204 has no body to describe
+      expect({ status, media: media.length }).toEqual({ status, media: status === '204' ? 0 : 1 });
       for (const m of media) {
         expect({ status, schema: m.schema }).toEqual({ status, schema: expect.any(Object) });
         const examples = m.examples ? Object.values(m.examples).map((e) => e.value) : [m.example];
         expect({ status, exampled: examples.length > 0 && examples.every((e) => e !== undefined) }).toEqual({ status, exampled: true });
       }
     }
-    // behind the token: 401 and 429 always; public probes have neither
+    // behind the token: 401 and 429 always; the public operations need none
     const isPublic = Array.isArray(op.security) && op.security.length === 0;
-    expect(isPublic).toBe(!path.startsWith('/api/'));
+    expect(isPublic).toBe(PUBLIC.includes(key));
+    if (!isPublic) expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '429']));
   });
 
   it.each(operations.map((o) => [o.key, o] as const))('%s: every example fits its schema', (_key, { op }) => {
@@ -136,7 +178,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents every paged list as the lists are refused: INVALID_CURSOR among the 400s', () => {
-    for (const key of ['GET /api/definitions', 'GET /api/instances', 'GET /api/tasks/mine']) {
+    for (const key of PAGED) {
       const op = operations.find((o) => o.key === key)!.op;
       expect(Object.keys(op.responses['400']!.content!['application/json']!.examples!)).toEqual(expect.arrayContaining(['INVALID_CURSOR', 'VALIDATION_FAILED']));
     }
@@ -148,13 +190,17 @@ describe('the documented query parameters', () => {
     'GET /api/definitions': definitionListQuery,
     'GET /api/instances': instanceListQuery,
     'GET /api/tasks/mine': taskListQuery,
+    'GET /api/tasks': openTaskListQuery,
     'GET /api/instances/{id}/history': historyQuery,
+    'GET /api/instances/{id}/comments': historyQuery,
+    'GET /api/deputies': historyQuery,
+    'GET /api/calendars': historyQuery,
     'GET /api/analytics/workflows': analyticsQuery,
   };
   const queryParams = (key: string) => (operations.find((o) => o.key === key)!.op.parameters ?? []).filter((p) => p.in === 'query');
 
   it('give limit the bounds that are enforced: 1 to 500, default 100', () => {
-    for (const key of ['GET /api/definitions', 'GET /api/instances', 'GET /api/tasks/mine']) {
+    for (const key of PAGED) {
       const limit = queryParams(key).find((p) => p.name === 'limit');
       expect({ key, schema: limit?.schema }).toEqual({ key, schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE } });
     }
@@ -179,5 +225,57 @@ describe('the documented query parameters', () => {
       }
     }
     expect(schema.safeParse({ undocumented: '1' }).success).toBe(false);
+  });
+});
+
+describe('messages, callbacks, calendars and deadlines', () => {
+  const op = (key: string) => operations.find((o) => o.key === key)!.op;
+  const codesAt = (key: string, status: string) =>
+    Object.values(op(key).responses[status]?.content?.['application/json']?.examples ?? {}).map((e) => (e.value as { error: { code: string } }).error.code);
+
+  it('documents the callback URL without a token, and its refusals by their codes', () => {
+    const key = 'POST /api/callbacks/{token}';
+    expect(op(key).security).toEqual([]);
+    expect(codesAt(key, '404')).toEqual(['NOT_FOUND']);
+    expect(codesAt(key, '409').sort()).toEqual(['CALLBACK_NOT_WAITING', 'CALLBACK_USED']);
+    expect(op(key).responses['429']!.description).toMatch(/client address/);
+  });
+
+  it('documents each code of the waits where it is answered', () => {
+    expect(codesAt('POST /api/messages', '400')).toEqual(expect.arrayContaining(['VALIDATION_FAILED', 'INVALID_DURATION']));
+    expect(codesAt('POST /api/messages', '409')).toEqual(['MESSAGE_ID_REUSED']);
+    expect(codesAt('POST /api/instances/{id}/executions/{executionId}/callback/rotate', '409')).toEqual(['NOT_WAITING_FOR_MESSAGE']);
+    expect(codesAt('POST /api/calendars', '400')).toEqual(expect.arrayContaining(['INVALID_CALENDAR']));
+    expect(codesAt('POST /api/calendars', '403')).toEqual(['ADMIN_REQUIRED']);
+    expect(codesAt('PUT /api/calendars/{name}', '400')).toEqual(expect.arrayContaining(['INVALID_CALENDAR', 'VALIDATION_FAILED']));
+    // the deadline's body comes before its task; a task that no longer waits is a 409, as for every task action
+    expect(codesAt('POST /api/tasks/{taskId}/deadline', '400')).toEqual(expect.arrayContaining(['VALIDATION_FAILED', 'REASON_REQUIRED']));
+    expect(codesAt('POST /api/tasks/{taskId}/deadline', '409')).toEqual(['TASK_NOT_WAITING']);
+    expect(codesAt('POST /api/tasks/{taskId}/deadline', '403')).toEqual(['ADMIN_REQUIRED']);
+  });
+
+  it('describes the calendar a client sends as the engine checks it', () => {
+    const input = doc.components.schemas['CalendarInput']!;
+    const stored = (doc.components.schemas['Calendar']!['examples'] as { definition: unknown }[])[0]!.definition;
+    expect(problems(input, stored)).toEqual([]);
+    expect(calendarSchema.safeParse(stored).success).toBe(true);
+    expect(problems(input, { name: 'x', timeZone: 'UTC', workingHours: { monday: [] } })).not.toEqual([]);
+  });
+
+  it('documents the calendar name in the path as it is checked', () => {
+    const param = op('GET /api/calendars/{name}').parameters!.find((p) => p.name === 'name')!;
+    for (const name of ['de-office', 'a.b_c', 'x'.repeat(100), 'x'.repeat(101), 'with space', '']) {
+      const documented = new RegExp(param.schema['pattern'] as string).test(name);
+      expect({ name, documented }).toEqual({ name, documented: calendarName.safeParse(name).success });
+    }
+  });
+
+  it('documents both forms of a message\'s timeToLive and correlationKey', () => {
+    const schema = (op('POST /api/messages') as unknown as { requestBody: { content: Record<string, MediaType> } }).requestBody.content['application/json']!.schema!;
+    for (const body of [{ name: 'paid', correlationKey: 'SO-1', timeToLive: 'PT10M' }, { name: 'paid', correlationKey: 42, timeToLive: 600 }]) {
+      expect(problems(schema, body)).toEqual([]);
+      expect(messageBody.safeParse(body).success).toBe(true);
+    }
+    expect(problems(schema, { name: 'paid' })).not.toEqual([]);
   });
 });

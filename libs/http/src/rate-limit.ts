@@ -41,3 +41,22 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
     },
   });
 }
+
+/**
+ * For routes served without a token (callback URLs): the same budget, counted per client address,
+ * so a stream of guessed tokens is throttled before any of them is checked.
+ */
+export function rateLimitByAddress(options: RateLimitOptions): RequestHandler {
+  if (options.perMinute <= 0) return (_req, _res, next) => next();
+  return expressRateLimit({
+    windowMs: WINDOW_MS,
+    limit: options.perMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (req, _res, next) => {
+      const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const seconds = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : 60;
+      next(new RateLimitedError(seconds));
+    },
+  });
+}

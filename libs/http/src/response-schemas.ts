@@ -7,16 +7,29 @@
 
 import { z } from 'zod';
 import { definitionSchema, INSTANCE_STATUSES, NODE_TYPES, TRIGGER_TYPES, URGENCY_LEVELS, type NodeInput } from '@wf/engine';
-import type {
-  DefinitionDto,
-  HistoryItemDto,
-  InstanceDetailDto,
-  InstanceDto,
-  NodeExecutionDto,
-  Page,
-  TaskDecisionDto,
-  TaskDto,
-  WorkflowAnalyticsDto,
+import {
+  BULK_TASK_ACTIONS,
+  type BulkTaskAction,
+  type BulkTaskOutcome,
+  type CalendarDto,
+  type CalendarsService,
+  type CommentDto,
+  type DefinitionDto,
+  type DeputyDto,
+  type HistoryItemDto,
+  type InstanceDetailDto,
+  type InstanceDto,
+  type MessageDto,
+  type MessagesService,
+  type NodeExecutionDto,
+  type Page,
+  type TaskAction,
+  type TaskDecisionDto,
+  type TaskDetailDto,
+  type TaskDto,
+  type VoteDto,
+  type WaitDto,
+  type WorkflowAnalyticsDto,
 } from '@wf/runtime';
 
 const id = z.guid();
@@ -24,6 +37,13 @@ const timestamp = z.iso.datetime();
 const jsonObject = z.record(z.string(), z.unknown());
 /** Counts, hours and percentages are JSON numbers, never strings. */
 const count = z.int().min(0);
+
+/** `{ code, message, details }`: every error answer's `error`, and a failed task's in a bulk answer. */
+const errorObject = z.object({
+  code: z.string().regex(/^[A-Z][A-Z0-9_]*$/).meta({ description: 'stable SNAKE_CASE code to program against' }),
+  message: z.string().meta({ description: 'for people' }),
+  details: z.unknown().meta({ description: '`null`, or structure: `[{ path, message }]` for a 400, `{ limitBytes }` for PAYLOAD_TOO_LARGE, …' }),
+});
 
 const EXAMPLE_TIME = '2026-03-02T09:30:00.000Z';
 const EXAMPLE_DEADLINE = '2026-03-03T09:30:00.000Z';
@@ -53,6 +73,9 @@ const definitionExample: DefinitionDto = {
   escalationEnabled: true,
   escalationRole: null,
   contextSchema: { type: 'object', properties: { amount: { type: 'number' } }, required: ['amount'] },
+  notStarter: true,
+  distinctDeciders: false,
+  managerRole: 'procurement_lead',
   createdBy: 'alice',
   createdAt: EXAMPLE_TIME,
   updatedAt: EXAMPLE_TIME,
@@ -74,6 +97,9 @@ export const definitionResponse = z
     escalationEnabled: z.boolean(),
     escalationRole: z.string().nullable(),
     contextSchema: z.record(z.string(), z.unknown()).nullable().meta({ description: 'JSON Schema every start context must match; null when the definition has none' }),
+    notStarter: z.boolean().meta({ description: 'separation-of-duties default of every task node: the starter may not decide' }),
+    distinctDeciders: z.boolean().meta({ description: 'separation-of-duties default of every task node: each task of an instance needs a different decider' }),
+    managerRole: z.string().nullable().meta({ description: 'holders may reassign any task of the definition (besides admins); a node\'s own `managerRole` comes first' }),
     createdBy: z.string(),
     createdAt: timestamp,
     updatedAt: timestamp,
@@ -98,6 +124,7 @@ const instanceExample: InstanceDto = {
   startedAt: EXAMPLE_TIME,
   completedAt: null,
   cancelReason: null,
+  slaPausedHours: 0,
 };
 
 const instanceFields = {
@@ -116,6 +143,7 @@ const instanceFields = {
   startedAt: timestamp,
   completedAt: timestamp.nullable(),
   cancelReason: z.string().nullable().meta({ description: 'the reason given with the cancel, or why a child was cancelled with its parent' }),
+  slaPausedHours: z.number().min(0).meta({ description: 'hours left out of the SLA while the instance waited on a node that `pausesSla` (clock-stop), two decimals: `slaDeadline` moved by as much' }),
 };
 
 export const instanceResponse = z.object(instanceFields).meta({ description: 'A workflow instance', examples: [instanceExample] });
@@ -135,7 +163,19 @@ const nodeExecutionExample: NodeExecutionDto = {
   slaDeadline: EXAMPLE_DEADLINE,
   startedAt: EXAMPLE_TIME,
   completedAt: null,
+  wait: { waitingFor: 'task', wakeAt: EXAMPLE_DEADLINE, dueAt: null, messageName: null, correlationKey: null, callbackUrl: null },
 };
+
+const waitResponse = z
+  .object({
+    waitingFor: z.enum(['task', 'join', 'child', 'timer', 'message']),
+    wakeAt: timestamp.nullable().meta({ description: 'the next time-based event: a timer\'s due time, a reminder, a ladder level, a timeout, the deadline' }),
+    dueAt: timestamp.nullable().meta({ description: 'a timer: when it fires' }),
+    messageName: z.string().nullable(),
+    correlationKey: z.string().nullable(),
+    callbackUrl: z.string().nullable().meta({ description: 'a waiting receive node: POST here to resume it without a bearer token (single-use)' }),
+  })
+  .meta({ description: 'What a waiting execution waits for' });
 
 const nodeExecutionResponse = z
   .object({
@@ -146,19 +186,39 @@ const nodeExecutionResponse = z
     status: z.string().meta({ description: '`ready`, `running`, `waiting`, `completed`, `failed`, `skipped` or `cancelled`' }),
     assignedUserId: z.string().nullable(),
     assignedRole: z.string().nullable(),
-    decision: z.string().nullable().meta({ description: '`approved`, `rejected` or `completed` once decided' }),
+    decision: z.string().nullable().meta({ description: '`approved`, `rejected`, `completed` or `returned` once decided' }),
     comments: z.string().nullable(),
     attempts: count,
     error: z.unknown().meta({ description: '`{ code, message, details }` of a failed execution, else `null`' }),
     slaDeadline: timestamp.nullable(),
     startedAt: timestamp.nullable(),
     completedAt: timestamp.nullable(),
+    wait: waitResponse.nullable(),
   })
   .meta({ description: 'One execution of a node, in execution order', examples: [nodeExecutionExample] });
 
+/** A receive node waiting for its message, with the callback URL that also resumes it. */
+const receiveExecutionExample: NodeExecutionDto = {
+  ...nodeExecutionExample,
+  id: '4e3d2c1b-0a9f-4e8d-8c7b-6a5f4e3d2c1b',
+  nodeId: 'payment',
+  nodeType: 'receive',
+  name: 'Payment confirmed',
+  assignedRole: null,
+  slaDeadline: null,
+  wait: {
+    waitingFor: 'message',
+    wakeAt: '2026-03-04T09:30:00.000Z',
+    dueAt: null,
+    messageName: 'payment_confirmed',
+    correlationKey: 'PO-1001',
+    callbackUrl: 'https://workflow.example.com/api/callbacks/c1.0a000000-0000-4000-8000-00000000000a.4e3d2c1b-0a9f-4e8d-8c7b-6a5f4e3d2c1b.1f0e9d8c-7b6a-4f5e-8d4c-3b2a1f0e9d8c.S2V5ZWRIYXNoT2ZUaGVUb2tlbkJvZHlBbmRLZXk',
+  },
+};
+
 export const instanceDetailResponse = z
   .object({ ...instanceFields, nodes: z.array(nodeExecutionResponse) })
-  .meta({ description: 'An instance with its node executions', examples: [{ ...instanceExample, nodes: [nodeExecutionExample] }] });
+  .meta({ description: 'An instance with its node executions', examples: [{ ...instanceExample, nodes: [nodeExecutionExample, receiveExecutionExample] }] });
 
 const historyExample: HistoryItemDto = {
   id: '3e2d1c0b-9a8f-4e7d-8c6b-5a4f3e2d1c0b',
@@ -194,11 +254,16 @@ export const historyVerificationResponse = z
 
 // ---- tasks
 
+/** Every action on a task, as `allowedActions` lists them. */
+const TASK_ACTIONS = ['approve', 'reject', 'delegate', 'complete', 'return', 'claim', 'release', 'reassign'] as const satisfies readonly TaskAction[];
+const decidedAs = z.enum(['approved', 'rejected']);
+
 const taskExample: TaskDto = {
   taskId: EXAMPLE_TASK_ID,
   instanceId: EXAMPLE_INSTANCE_ID,
   workflowName: 'Purchase Order Approval',
   taskName: 'Manager Approval',
+  nodeId: 'manager_approval',
   nodeType: 'approval',
   urgencyLevel: 'NORMAL',
   hoursRemaining: 23.5,
@@ -206,6 +271,11 @@ const taskExample: TaskDto = {
   slaDeadline: EXAMPLE_DEADLINE,
   assignedUserId: null,
   assignedRole: 'manager',
+  candidateUsers: [],
+  claimedAt: null,
+  startedBy: 'alice',
+  atRiskAt: null,
+  onBehalfOf: null,
   contextEntityType: 'purchase_order',
   contextEntityId: 'PO-1001',
   contextData: { amount: 15000 },
@@ -218,6 +288,7 @@ export const taskResponse = z
     instanceId: id,
     workflowName: z.string(),
     taskName: z.string(),
+    nodeId: z.string(),
     nodeType: z.enum(NODE_TYPES),
     urgencyLevel: z.enum(URGENCY_LEVELS),
     hoursRemaining: z.number().nullable().meta({ description: 'hours to the deadline, two decimals, negative when overdue' }),
@@ -225,6 +296,11 @@ export const taskResponse = z
     slaDeadline: timestamp.nullable(),
     assignedUserId: z.string().nullable(),
     assignedRole: z.string().nullable(),
+    candidateUsers: z.array(z.string()).meta({ description: 'a quorum\'s voters, when given as a list or an expression; else empty' }),
+    claimedAt: timestamp.nullable().meta({ description: 'when the holder claimed this role\'s task; `null` when unclaimed' }),
+    startedBy: z.string().meta({ description: 'user id of the instance\'s starter' }),
+    atRiskAt: timestamp.nullable().meta({ description: 'when its forecast finish was found to pass its deadline (urgency `AT_RISK`); `null`: not at risk, or no forecast' }),
+    onBehalfOf: z.string().nullable().meta({ description: 'in your queue as deputy of this absent user; `null`: your own (always `null` outside `/api/tasks/mine`)' }),
     contextEntityType: z.string().nullable(),
     contextEntityId: z.string().nullable(),
     contextData: jsonObject,
@@ -232,16 +308,318 @@ export const taskResponse = z
   })
   .meta({ description: 'A waiting task', examples: [taskExample] });
 
+const voteExample: VoteDto = { userId: 'bob', onBehalfOf: null, decision: 'approved', comments: 'within budget', at: EXAMPLE_TIME };
+
+const voteResponse = z.object({
+  userId: z.string(),
+  onBehalfOf: z.string().nullable().meta({ description: 'the absent user a deputy voted for' }),
+  decision: decidedAs,
+  comments: z.string().nullable(),
+  at: timestamp,
+});
+
+const taskDetailExample: TaskDetailDto = {
+  taskId: EXAMPLE_TASK_ID,
+  instanceId: EXAMPLE_INSTANCE_ID,
+  workflowName: 'Purchase Order Approval',
+  workflowVersion: 1,
+  taskName: 'Board Approval',
+  nodeId: 'board_approval',
+  nodeType: 'approval',
+  status: 'waiting',
+  instanceStatus: 'running',
+  startedBy: 'alice',
+  assignedUserId: null,
+  assignedRole: null,
+  candidateUsers: ['bob', 'carol', 'dave'],
+  escalationRole: null,
+  escalatedAt: null,
+  claimedAt: null,
+  slaDeadline: EXAMPLE_DEADLINE,
+  urgencyLevel: 'NORMAL',
+  hoursRemaining: 23.5,
+  isOverdue: false,
+  decision: null,
+  decidedBy: null,
+  onBehalfOf: null,
+  comments: null,
+  revision: null,
+  quorum: { required: 2, approvals: 1, rejections: 0, electorate: 3, rejectPolicy: 'any', votes: [voteExample] },
+  separationOfDuties: { notStarter: true, notDeciderOf: ['manager_approval'], distinctDeciders: false },
+  returnTo: null,
+  rounds: null,
+  forecast: { available: true, finishAt: '2026-03-03T08:00:00.000Z', atRisk: false, atRiskAt: null, model: 'p75 of the last 50 finished executions of the node' },
+  allowedActions: ['approve', 'reject'],
+  actingFor: null,
+  contextEntityType: 'purchase_order',
+  contextEntityId: 'PO-1001',
+  contextData: { amount: 15000 },
+  formSchema: null,
+  createdAt: EXAMPLE_TIME,
+  completedAt: null,
+};
+
+export const taskDetailResponse = z
+  .object({
+    taskId: id,
+    instanceId: id,
+    workflowName: z.string(),
+    workflowVersion: z.int().min(1),
+    taskName: z.string(),
+    nodeId: z.string(),
+    nodeType: z.enum(NODE_TYPES).meta({ description: '`approval` or `user_task`' }),
+    status: z.string().meta({ description: '`waiting` until decided, then `completed`; `cancelled` or `skipped` when the instance moved on without it' }),
+    instanceStatus: z.enum(INSTANCE_STATUSES),
+    startedBy: z.string(),
+    assignedUserId: z.string().nullable(),
+    assignedRole: z.string().nullable(),
+    candidateUsers: z.array(z.string()).meta({ description: 'a quorum\'s voters, when given as a list or an expression; else empty' }),
+    escalationRole: z.string().nullable(),
+    escalatedAt: timestamp.nullable(),
+    claimedAt: timestamp.nullable(),
+    slaDeadline: timestamp.nullable(),
+    urgencyLevel: z.enum(URGENCY_LEVELS).nullable().meta({ description: '`null` once the task no longer waits' }),
+    hoursRemaining: z.number().nullable().meta({ description: 'hours to the deadline, two decimals, negative when overdue; `null` without a deadline or once decided' }),
+    isOverdue: z.boolean(),
+    decision: z.enum(['approved', 'rejected', 'completed', 'returned']).nullable(),
+    decidedBy: z.string().nullable(),
+    onBehalfOf: z.string().nullable().meta({ description: 'the absent user a deputy decided for' }),
+    comments: z.string().nullable(),
+    revision: z
+      .object({ round: z.int().min(1), fromNodeId: z.string(), by: z.string(), comments: z.string(), at: timestamp })
+      .nullable()
+      .meta({ description: 'the reviewer\'s request, on a task sent back for revision; else `null`' }),
+    quorum: z
+      .object({
+        required: z.int().min(1).meta({ description: 'approvals it takes' }),
+        approvals: count,
+        rejections: count,
+        electorate: count.nullable().meta({ description: 'how many may vote; `null` for a role\'s voters' }),
+        rejectPolicy: z.enum(['any', 'quorum']),
+        votes: z.array(voteResponse).meta({ description: 'in the order cast' }),
+      })
+      .nullable()
+      .meta({ description: 'where the vote stands, on a quorum approval; else `null`' }),
+    separationOfDuties: z.object({ notStarter: z.boolean(), notDeciderOf: z.array(z.string()), distinctDeciders: z.boolean() }),
+    returnTo: z.string().nullable().meta({ description: 'the earlier task a `return` sends it back to; `null`: it cannot be returned' }),
+    rounds: z
+      .object({ used: count, max: z.int().min(1) })
+      .nullable()
+      .meta({ description: 'send-backs so far and `maxRounds`, when the node has a `returnTo`' }),
+    forecast: z
+      .discriminatedUnion('available', [
+        z.object({
+          available: z.literal(true),
+          finishAt: timestamp.meta({ description: 'when the task is forecast to finish' }),
+          atRisk: z.boolean().meta({ description: 'the forecast finish passes the deadline' }),
+          atRiskAt: timestamp.nullable(),
+          model: z.string(),
+        }),
+        z.object({ available: z.literal(false), reason: z.string().meta({ description: 'why there is none: too little history, saying so' }) }),
+      ])
+      .meta({ description: 'when the task is forecast to finish (the 75th percentile of its node\'s recent durations), and whether that passes its deadline' }),
+    allowedActions: z.array(z.enum(TASK_ACTIONS)).meta({ description: 'the actions you may take now' }),
+    actingFor: z.string().nullable().meta({ description: 'you would act for this absent user, as deputy' }),
+    contextEntityType: z.string().nullable(),
+    contextEntityId: z.string().nullable(),
+    contextData: jsonObject,
+    formSchema: z.record(z.string(), z.unknown()).nullable().meta({ description: 'the JSON Schema `complete` checks `data` against, on a user task' }),
+    createdAt: timestamp.nullable(),
+    completedAt: timestamp.nullable(),
+  })
+  .meta({ description: 'One task, waiting or decided, with what you may do with it', examples: [taskDetailExample] });
+
 const decisionExample: TaskDecisionDto = { taskId: EXAMPLE_TASK_ID, instanceId: EXAMPLE_INSTANCE_ID, status: 'completed', decision: 'approved' };
+const votedExample: TaskDecisionDto = {
+  taskId: EXAMPLE_TASK_ID,
+  instanceId: EXAMPLE_INSTANCE_ID,
+  status: 'waiting',
+  vote: { decision: 'approved', approvals: 1, rejections: 0, required: 2, outcome: null },
+};
 
 export const taskDecisionResponse = z
   .object({
     taskId: id,
     instanceId: id,
-    status: z.literal('completed'),
-    decision: z.enum(['approved', 'rejected']).optional().meta({ description: 'absent for a completed user task' }),
+    status: z.enum(['completed', 'waiting']).meta({ description: '`waiting`: a quorum vote that did not settle the outcome yet' }),
+    decision: z.enum(['approved', 'rejected', 'returned']).optional().meta({ description: 'absent for a completed user task and for a vote that did not settle the outcome' }),
+    vote: z
+      .object({
+        decision: decidedAs.meta({ description: 'your vote' }),
+        approvals: count,
+        rejections: count,
+        required: z.int().min(1),
+        outcome: decidedAs.nullable().meta({ description: 'what the vote settled; `null` while the vote goes on' }),
+      })
+      .optional()
+      .meta({ description: 'on a quorum approval: where the vote stands after yours' }),
   })
-  .meta({ description: 'The decision taken; the instance moves on asynchronously', examples: [decisionExample] });
+  .meta({ description: 'The decision taken; the instance moves on asynchronously', examples: [decisionExample, votedExample] });
+
+const bulkExample = {
+  action: 'approve' as BulkTaskAction,
+  succeeded: 1,
+  failed: 1,
+  results: [
+    { taskId: EXAMPLE_TASK_ID, status: 200, ok: true as const, result: decisionExample },
+    {
+      taskId: '1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a',
+      status: 409,
+      ok: false as const,
+      error: { code: 'TASK_NOT_WAITING', message: 'task 1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a is completed: it can no longer be decided', details: null },
+    },
+  ],
+};
+
+const bulkResult = z.union([taskDecisionResponse, taskResponse]).meta({ description: 'what acting on the task alone answers: the decision (approve, reject), the task (claim, release)' });
+
+export const bulkTaskResponse = z
+  .object({
+    action: z.enum(BULK_TASK_ACTIONS),
+    succeeded: count,
+    failed: count,
+    results: z
+      .array(
+        z.discriminatedUnion('ok', [
+          z.object({ taskId: id, status: z.literal(200), ok: z.literal(true), result: bulkResult }),
+          z.object({
+            taskId: id,
+            status: z.int().min(400).max(599).meta({ description: 'the status acting on the task alone answers' }),
+            ok: z.literal(false),
+            error: errorObject,
+          }),
+        ]),
+      )
+      .meta({ description: 'one per task named (a repeated id once), in the order named' }),
+  })
+  .meta({ description: 'Each task acted on by itself: one refusal never takes the others with it', examples: [bulkExample] });
+
+// ---- comments and deputies
+
+const commentExample: CommentDto = {
+  id: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e',
+  instanceId: EXAMPLE_INSTANCE_ID,
+  authorUserId: 'bob',
+  text: 'Supplier confirmed the discount; approving once finance has seen it.',
+  createdAt: EXAMPLE_TIME,
+};
+
+export const commentResponse = z
+  .object({ id, instanceId: id, authorUserId: z.string(), text: z.string(), createdAt: timestamp })
+  .meta({ description: 'A comment on an instance\'s thread (a row of its audit trail)', examples: [commentExample] });
+
+export const commentListResponse = z
+  .object({ items: z.array(commentResponse) })
+  .meta({ description: 'The instance\'s comment thread, oldest first', examples: [{ items: [commentExample] }] });
+
+const deputyExample: DeputyDto = {
+  id: '8d7c6b5a-4f3e-4d2c-8b1a-0f9e8d7c6b5a',
+  userId: 'bob',
+  deputyUserId: 'carol',
+  startsAt: '2026-03-09T00:00:00.000Z',
+  endsAt: '2026-03-21T00:00:00.000Z',
+  workflows: ['Purchase Order Approval'],
+  roles: null,
+  createdBy: 'bob',
+  createdAt: EXAMPLE_TIME,
+  active: false,
+};
+
+export const deputyResponse = z
+  .object({
+    id,
+    userId: z.string().meta({ description: 'the absent user' }),
+    deputyUserId: z.string().meta({ description: 'who decides the absent user\'s tasks during the window' }),
+    startsAt: timestamp,
+    endsAt: timestamp,
+    workflows: z.array(z.string()).nullable().meta({ description: 'only tasks of these workflow names; `null`: every workflow' }),
+    roles: z.array(z.string()).nullable().meta({ description: 'only tasks assigned with these roles; `null`: every role' }),
+    createdBy: z.string(),
+    createdAt: timestamp,
+    active: z.boolean().meta({ description: 'the window is open now' }),
+  })
+  .meta({ description: 'A deputy window: while it is open the deputy acts on the absent user\'s tasks, on their behalf', examples: [deputyExample] });
+
+export const deputyListResponse = z
+  .object({ items: z.array(deputyResponse) })
+  .meta({ description: 'Windows you are the absent user or the deputy of (every window of the tenant for an admin), latest start first, at most 500', examples: [{ items: [deputyExample] }] });
+
+// ---- messages, callbacks and calendars
+
+const messageExample: MessageDto = {
+  status: 'delivered',
+  duplicate: false,
+  messageId: 'pay-SO-1001',
+  resumed: 1,
+  instanceIds: [EXAMPLE_INSTANCE_ID],
+  expiresAt: null,
+};
+const bufferedExample: MessageDto = { status: 'buffered', duplicate: false, messageId: null, resumed: 0, instanceIds: [], expiresAt: '2026-03-02T09:40:00.000Z' };
+
+export const messageResponse = z
+  .object({
+    status: z.enum(['delivered', 'buffered', 'unmatched']).meta({
+      description: '`delivered`: receivers were waiting and resume (in their own jobs, moments later); `buffered`: none waited, kept for `timeToLive` for a receive node that comes later; `unmatched`: none waited and no `timeToLive`: dropped',
+    }),
+    duplicate: z.boolean().meta({ description: 'a message with this `messageId` came before: nothing changed, the answer is what the first did' }),
+    messageId: z.string().nullable(),
+    resumed: count.meta({ description: 'waiting executions the message resumes (at most 100)' }),
+    instanceIds: z.array(id).meta({ description: 'the instances of the resumed executions (empty on a duplicate)' }),
+    expiresAt: timestamp.nullable().meta({ description: 'a buffered message: until when a receiver that comes later can take it' }),
+  })
+  .meta({ description: 'What a message did', examples: [messageExample, bufferedExample] });
+
+export const callbackResponse = z
+  .object({ accepted: z.literal(true), instanceId: id, executionId: id })
+  .meta({
+    description: 'The callback was taken: the waiting execution resumes with the body as the message data, moments later',
+    examples: [{ accepted: true, instanceId: EXAMPLE_INSTANCE_ID, executionId: EXAMPLE_TASK_ID }],
+  });
+
+/** `PUBLIC_URL/api/callbacks/` and the token: version, tenant, execution, nonce, signature. */
+const EXAMPLE_CALLBACK_URL =
+  'https://workflow.example.com/api/callbacks/c1.0a000000-0000-4000-8000-00000000000a.9c8b7a6d-5e4f-4d3c-9b2a-1f0e9d8c7b6a.4e3d2c1b-0a9f-4e8d-8c7b-6a5f4e3d2c1b.S2V5ZWRIYXNoT2ZUaGVUb2tlbkJvZHlBbmRLZXk';
+
+export const callbackRotationResponse = z
+  .object({ callbackUrl: z.string().meta({ description: 'the new single-use URL; the old one answers `409 CALLBACK_NOT_WAITING` from now on' }) })
+  .meta({ description: 'A new callback URL for a waiting receive execution', examples: [{ callbackUrl: EXAMPLE_CALLBACK_URL }] });
+
+const calendarExample: CalendarDto = {
+  name: 'de-office',
+  version: 2,
+  definition: {
+    name: 'de-office',
+    timeZone: 'Europe/Berlin',
+    workingHours: { mon: [{ start: '09:00', end: '17:00' }], tue: [{ start: '09:00', end: '17:00' }], wed: [{ start: '09:00', end: '12:00' }, { start: '13:00', end: '17:00' }] },
+    holidays: { country: 'DE', region: 'BY' },
+    closedDates: ['2026-12-24'],
+  },
+  createdBy: 'alice',
+  createdAt: EXAMPLE_TIME,
+  updatedAt: '2026-03-05T08:00:00.000Z',
+};
+
+const calendarFields = {
+  name: z.string(),
+  version: z.int().min(1).meta({ description: '1 when created; each replacement adds one' }),
+  definition: jsonObject.meta({ description: 'the calendar as checked: `name`, `timeZone`, `workingHours`, and `holidays`, `closedDates` when given' }),
+  createdBy: z.string(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+};
+
+export const calendarResponse = z.object(calendarFields).meta({ description: 'A business calendar: working hours in a time zone, public holidays, closed dates', examples: [calendarExample] });
+
+export const calendarChangeResponse = z
+  .object({
+    ...calendarFields,
+    recountedDeadlines: count.meta({ description: 'open task deadlines and business-time timers counted again in the new version (0 for a new calendar)' }),
+  })
+  .meta({ description: 'The calendar as saved, and how many open waits its replacement moved', examples: [{ ...calendarExample, recountedDeadlines: 3 }] });
+
+export const calendarListResponse = z
+  .object({ items: z.array(calendarResponse) })
+  .meta({ description: 'The tenant\'s calendars, by name, at most 1,000', examples: [{ items: [calendarExample] }] });
 
 // ---- events, analytics, probes
 
@@ -316,11 +694,7 @@ export const taskPageResponse = pageOf(taskResponse, taskExample);
 
 export const errorResponse = z
   .object({
-    error: z.object({
-      code: z.string().regex(/^[A-Z][A-Z0-9_]*$/).meta({ description: 'stable SNAKE_CASE code to program against' }),
-      message: z.string().meta({ description: 'for people' }),
-      details: z.unknown().meta({ description: '`null`, or structure: `[{ path, message }]` for a 400, `{ limitBytes }` for PAYLOAD_TOO_LARGE, …' }),
-    }),
+    error: errorObject,
   })
   .meta({
     description: 'Every error answers this shape',
@@ -337,12 +711,31 @@ const describesTheDtos: [
   Describes<typeof instanceResponse, InstanceDto>,
   Describes<typeof instanceDetailResponse, InstanceDetailDto>,
   Describes<typeof nodeExecutionResponse, NodeExecutionDto>,
+  Describes<typeof waitResponse, WaitDto>,
   Describes<typeof historyItemResponse, HistoryItemDto>,
   Describes<typeof taskResponse, TaskDto>,
+  Describes<typeof taskDetailResponse, TaskDetailDto>,
+  Describes<typeof voteResponse, VoteDto>,
   Describes<typeof taskDecisionResponse, TaskDecisionDto>,
+  Describes<typeof bulkResult, Extract<BulkTaskOutcome, { ok: true }>['result']>,
+  Describes<typeof bulkTaskResponse.shape.action, BulkTaskAction>,
+  Same<(typeof TASK_ACTIONS)[number], TaskAction>,
+  Describes<typeof commentResponse, CommentDto>,
+  Describes<typeof commentListResponse, { items: CommentDto[] }>,
+  Describes<typeof deputyResponse, DeputyDto>,
+  Describes<typeof deputyListResponse, { items: DeputyDto[] }>,
+  Describes<typeof messageResponse, MessageDto>,
+  Describes<typeof callbackResponse, Awaited<ReturnType<MessagesService['callback']>>>,
+  Describes<typeof callbackRotationResponse, Awaited<ReturnType<MessagesService['rotateCallback']>>>,
+  Describes<typeof calendarResponse, CalendarDto>,
+  Describes<typeof calendarChangeResponse, CalendarDto & { recountedDeadlines: number }>,
+  Describes<typeof calendarListResponse, Awaited<ReturnType<CalendarsService['list']>>>,
   Describes<typeof workflowAnalyticsResponse, WorkflowAnalyticsDto>,
   Describes<typeof definitionPageResponse, Page<DefinitionDto>>,
   Describes<typeof instancePageResponse, Page<InstanceDto>>,
   Describes<typeof taskPageResponse, Page<TaskDto>>,
-] = [true, true, true, true, true, true, true, true, true, true, true];
+] = [
+  true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true,
+  true, true, true, true, true, true,
+];
 void describesTheDtos;

@@ -4,7 +4,7 @@
  */
 
 import { z } from 'zod';
-import { INSTANCE_STATUSES, type JsonObject } from '@wf/engine';
+import { durationToMs, INSTANCE_STATUSES, parseIsoDuration, type JsonObject } from '@wf/engine';
 import { URGENCY_LEVELS } from '@wf/runtime';
 
 /**
@@ -62,20 +62,74 @@ export const definitionListQuery = z.strictObject({
   category: z.string().min(1).optional(),
 });
 
-export const instanceListQuery = z.strictObject({
-  ...pageParams,
-  status: z.enum(INSTANCE_STATUSES).optional(),
-  workflowDefinitionId: idSchema.optional(),
-  workflowName: z.string().min(1).optional(),
-});
+/** An ISO-8601 instant with its offset (`2026-12-01T09:00:00Z`), or a date (midnight UTC). */
+const instantParam = z
+  .string()
+  .refine((v) => /^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(v) && !Number.isNaN(Date.parse(v)), {
+    error: 'must be an ISO-8601 date or date-time with offset, such as 2026-12-01 or 2026-12-01T09:00:00Z',
+  })
+  .transform((v) => new Date(v));
+
+const instantRange = <F extends string, T extends string>(from: F, to: T) =>
+  (q: Partial<Record<F | T, Date>>, ctx: z.RefinementCtx) => {
+    const a = q[from];
+    const b = q[to];
+    if (a && b && b <= a) ctx.addIssue({ code: 'custom', path: [to], message: `must be after ${from}` });
+  };
+
+export const instanceListQuery = z
+  .strictObject({
+    ...pageParams,
+    status: z.enum(INSTANCE_STATUSES).optional(),
+    workflowDefinitionId: idSchema.optional(),
+    workflowName: z.string().min(1).optional(),
+    contextEntityType: z.string().min(1).max(1000).optional(),
+    contextEntityId: z.string().min(1).max(1000).optional(),
+    startedBy: z.string().min(1).max(256).optional(),
+    startedFrom: instantParam.optional(),
+    startedTo: instantParam.optional(),
+    completedFrom: instantParam.optional(),
+    completedTo: instantParam.optional(),
+  })
+  .superRefine(instantRange('startedFrom', 'startedTo'))
+  .superRefine(instantRange('completedFrom', 'completedTo'));
 
 export const taskListQuery = z.strictObject({
   ...pageParams,
   urgencyLevel: z.enum(URGENCY_LEVELS).optional(),
 });
 
+const booleanParam = z
+  .enum(['true', 'false'], { error: 'must be true or false' })
+  .transform((v) => v === 'true');
+
+/** The operator view: every open task of the tenant. */
+export const openTaskListQuery = z.strictObject({
+  ...pageParams,
+  workflowName: z.string().min(1).optional(),
+  nodeId: z.string().min(1).optional(),
+  role: z.string().min(1).optional(),
+  assignee: z.string().min(1).optional(),
+  urgencyLevel: z.enum(URGENCY_LEVELS).optional(),
+  overdue: booleanParam.optional(),
+  contextEntityType: z.string().min(1).max(1000).optional(),
+  contextEntityId: z.string().min(1).max(1000).optional(),
+  olderThanHours: z
+    .string()
+    .regex(/^[0-9]+(\.[0-9]+)?$/, { error: 'must be a number of hours' })
+    .transform(Number)
+    .pipe(z.number().min(0).max(87_600))
+    .optional(),
+});
+
 /** Lists without filters or pages take no parameters: an unknown one is refused, as everywhere. */
-export const analyticsQuery = z.strictObject({});
+export const analyticsQuery = z
+  .strictObject({
+    from: instantParam.optional(),
+    to: instantParam.optional(),
+    detail: booleanParam.optional(),
+  })
+  .superRefine(instantRange('from', 'to'));
 export const historyQuery = z.strictObject({});
 
 // ---- bodies: unknown fields and wrongly typed ones are refused, never ignored
@@ -120,9 +174,86 @@ export const delegateBody = z.strictObject({
 
 export const completeBody = z.strictObject({ data: jsonObjectSchema });
 
+/** send back for revision: the reviewer says what to revise (missing or blank: 400 COMMENTS_REQUIRED from the engine) */
+export const returnBody = z.strictObject({ comments: z.string().max(MAX_COMMENTS_LENGTH).default('') });
+
+/** claim and release */
+export const handOverBody = z.strictObject({ comments });
+
+export const reassignBody = z
+  .strictObject({ toUserId: nonBlank(256).optional(), toRole: nonBlank(256).optional(), comments })
+  .superRefine((body, ctx) => {
+    if ((body.toUserId === undefined) === (body.toRole === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['toUserId'], message: 'give exactly one of toUserId or toRole' });
+    }
+  });
+
+/** Tasks one bulk request may name. */
+export const MAX_BULK_TASKS = 100;
+
+export const bulkTaskBody = z.strictObject({
+  action: z.enum(['approve', 'reject', 'claim', 'release']),
+  taskIds: z
+    .array(idSchema)
+    .min(1, { error: 'name at least one task' })
+    .max(MAX_BULK_TASKS, { error: `at most ${MAX_BULK_TASKS} tasks per request` }),
+  comments,
+});
+
+export const commentBody = z.strictObject({ text: nonBlank(MAX_COMMENTS_LENGTH) });
+
+const nameList = z.array(z.string().min(1).max(200)).max(100);
+
+export const deputyBody = z
+  .strictObject({
+    userId: nonBlank(256).optional(),
+    deputyUserId: nonBlank(256),
+    startsAt: instantParam,
+    endsAt: instantParam,
+    workflows: nameList.optional(),
+    roles: nameList.optional(),
+  });
+
 export const eventBody = z.strictObject({
   eventType: nonBlank(200),
   contextEntityType: z.string().max(1000).optional(),
   contextEntityId: z.string().max(1000).optional(),
   contextData: jsonObjectSchema.optional(),
+});
+
+/** Longest a buffered message is kept: 30 days. */
+const MAX_MESSAGE_TTL_MS = 30 * 24 * 3_600_000;
+
+/** `timeToLive`: an ISO-8601 duration (`PT10M`) or a number of seconds; kept this long when nobody waits yet. */
+const timeToLive = z
+  .union([
+    z.number().int().min(0).transform((seconds) => seconds * 1000),
+    z.string().transform((text, ctx) => {
+      const parsed = parseIsoDuration(text);
+      if (!parsed.ok) {
+        ctx.addIssue({ code: 'custom', message: parsed.problem });
+        return z.NEVER;
+      }
+      // years and months have no fixed length: 400 INVALID_DURATION, said plainly
+      return durationToMs(text);
+    }),
+  ])
+  .pipe(z.number().max(MAX_MESSAGE_TTL_MS, { error: 'a message is kept at most 30 days (P30D)' }));
+
+export const messageBody = z.strictObject({
+  name: nonBlank(200),
+  correlationKey: z.union([nonBlank(500), z.number().finite().transform(String)]),
+  data: jsonObjectSchema.optional(),
+  messageId: nonBlank(200).optional(),
+  timeToLive: timeToLive.optional(),
+});
+
+/** A callback's body is the data it delivers: a JSON object (an absent body delivers none). */
+export const callbackBody = jsonObjectSchema;
+
+export const calendarName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, { error: 'a calendar name is 1 to 100 letters, digits, "_", "." or "-"' });
+
+export const deadlineBody = z.strictObject({
+  slaDeadline: instantParam,
+  reason: nonBlank(1000),
 });

@@ -14,7 +14,8 @@ export interface FieldProblem {
 }
 
 /** Where the validated value came from; also the path of problems with the value as a whole. */
-export type InputLocation = 'body' | 'query' | 'headers';
+/** `name`: a name in the path (`/api/calendars/:name`). */
+export type InputLocation = 'body' | 'query' | 'headers' | 'name';
 
 export type Checked<T> = { success: true; data: T } | { success: false; problems: FieldProblem[] };
 

@@ -134,7 +134,7 @@ export async function boot(opts: BootOptions): Promise<void> {
     process.exit(1);
   }
   if (!config.isProduction && opts.roles.includes('api')) {
-    process.stdout.write(`Dev token (admin): ${developmentToken(config)}\n`);
+    for (const [who, token] of developmentTokens(config)) process.stdout.write(`Dev token (${who}): ${token}\n`);
   }
 
   let stopping = false;
@@ -154,7 +154,16 @@ export async function boot(opts: BootOptions): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-/** An admin token of the development tenant, printed at start-up outside production. */
-function developmentToken(config: Config): string {
-  return signToken(config.jwtSecret, { tenantId: DEV_TENANT_ID, userId: 'dev-admin', roles: ['admin', 'manager', 'cfo'], expiresInSeconds: 30 * 24 * 3600 });
+/**
+ * Tokens of the development tenant, printed at start-up outside production: the admin, and the
+ * three people of the sample's walk-through (a requester may not approve their own order).
+ */
+function developmentTokens(config: Config): [string, string][] {
+  const people: [string, string, string[]][] = [
+    ['admin', 'dev-admin', ['admin', 'manager', 'cfo']],
+    ['requester', 'rita-requester', ['requester']],
+    ['manager', 'mo-manager', ['manager']],
+    ['cfo', 'carla-cfo', ['cfo']],
+  ];
+  return people.map(([who, userId, roles]) => [who, signToken(config.jwtSecret, { tenantId: DEV_TENANT_ID, userId, roles, expiresInSeconds: 30 * 24 * 3600 })]);
 }

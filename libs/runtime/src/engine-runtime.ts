@@ -16,6 +16,10 @@ import { FormValidator } from './services/form-validator';
 import { InstancesServiceImpl } from './services/instances.service';
 import type { AppServices } from './services/service.types';
 import { TasksServiceImpl } from './services/tasks.service';
+import { DeputiesServiceImpl } from './services/deputies.service';
+import { MessagesServiceImpl } from './services/messages.service';
+import { CalendarsServiceImpl } from './services/calendars.service';
+import { CallbackKeys } from './waits/callback-token';
 import { EventsServiceImpl } from './services/events.service';
 import { AnalyticsServiceImpl } from './services/analytics.service';
 import { loadHandlerModules, loadSqlParser, type HandlerRegistry } from '@wf/handlers';
@@ -23,6 +27,7 @@ import { createBuiltInHandlers } from './handlers/built-in-handlers';
 import { createEngineMetrics, type EngineMetrics } from './metrics/engine-metrics';
 import { TimerLeaseKeeper } from './leases/lease-keeper';
 import { EngineEventBus } from './events/engine-event-bus';
+import { createTaskNotifications, type WithEmailActions } from './notifications';
 
 export interface EngineRuntime {
   readonly config: Config;
@@ -208,12 +213,20 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     },
     events,
   };
-  const services: AppServices = {
+  // callback URLs of waiting receive nodes are signed with a key of their own (docs/waits.md)
+  const messages = new MessagesServiceImpl(ports, new CallbackKeys(config.jwtSecret), config.publicUrl);
+  // approval mails, after commit and in the background (docs/email-approvals.md)
+  const notifications = createTaskNotifications({ config, log, store, ports, handlers });
+  const services: AppServices & WithEmailActions = {
     analytics: new AnalyticsServiceImpl(store),
     definitions: new DefinitionsServiceImpl(store, handlers, forms),
     events: new EventsServiceImpl(ports),
-    instances: new InstancesServiceImpl(store, ports),
+    instances: new InstancesServiceImpl(store, ports, (tenantId, executionId, nonce) => messages.callbackUrlOf(tenantId, executionId, nonce)),
     tasks: new TasksServiceImpl(store, ports, config.urgentThresholdHours),
+    deputies: new DeputiesServiceImpl(store, ports.clock),
+    messages,
+    calendars: new CalendarsServiceImpl(store, ports),
+    emailActions: notifications.actions,
     health: {
       readiness: async () => {
         const [postgres, queue] = await Promise.all([store.pool.query('SELECT 1').then(() => true, () => false), queueBackend.ping()]);
@@ -227,6 +240,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     urgentThresholdHours: config.urgentThresholdHours,
   });
   events.on((event) => metrics.countEvent(event));
+  events.on((event) => notifications.onEvent(event));
   return {
     config,
     log,
@@ -241,7 +255,8 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     services,
     handlers,
     async close() {
-      // before the pool goes: a renewal in flight should finish, not fail half-way
+      // before the pool goes: a renewal or a mail in flight should finish, not fail half-way
+      await notifications.close();
       await leases.close();
       await bullDispatcher.close().catch(() => undefined);
       await queueBackend.close().catch(() => undefined);

@@ -13,6 +13,7 @@ export * from './roles/worker-role';
 export * from './roles/scheduler-role';
 export * from './roles/cron-triggers';
 export * from './events/engine-event-bus';
+export * from './notifications';
 export * from './seed/sample-workflow';
 export * from './metrics/engine-metrics';
 export * from './http-listen';

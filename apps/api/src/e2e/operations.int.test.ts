@@ -80,7 +80,8 @@ describe('tamper-evident history', () => {
     const defId = (await h.http().post('/api/definitions').set(auth(admin)).send(purchaseOrderDefinition('Audited'))).body.id as string;
     const id = (await h.http().post('/api/instances').set(auth(admin)).send({ workflowDefinitionId: defId, contextData: { amount: 5 } })).body.id as string;
     const task = await eventually(async () => (await h.http().get('/api/tasks/mine').set(auth(h.token('m', ['manager'])))).body.items.find((t: { instanceId: string }) => t.instanceId === id)?.taskId as string | undefined);
-    await h.http().post(`/api/tasks/${task}/approve`).set(auth(admin)).send({ comments: 'fine' });
+    // four eyes: the starter (admin) may not approve their own order
+    await h.http().post(`/api/tasks/${task}/approve`).set(auth(h.token('m', ['manager']))).send({ comments: 'fine' });
     await finished(id);
 
     const ok = await h.http().get(`/api/instances/${id}/history/verify`).set(auth(admin));
@@ -103,7 +104,8 @@ describe('tamper-evident history', () => {
     const defId = (await h.http().post('/api/definitions').set(auth(admin)).send(purchaseOrderDefinition('Trimmed'))).body.id as string;
     const id = (await h.http().post('/api/instances').set(auth(admin)).send({ workflowDefinitionId: defId, contextData: { amount: 5 } })).body.id as string;
     const task = await eventually(async () => (await h.http().get('/api/tasks/mine').set(auth(h.token('m', ['manager'])))).body.items.find((t: { instanceId: string }) => t.instanceId === id)?.taskId as string | undefined);
-    await h.http().post(`/api/tasks/${task}/approve`).set(auth(admin)).send({});
+    // four eyes: the starter (admin) may not approve their own order
+    await h.http().post(`/api/tasks/${task}/approve`).set(auth(h.token('m', ['manager']))).send({});
     await finished(id);
     const history = (await h.http().get(`/api/instances/${id}/history`).set(auth(admin))).body.items as { id: string }[];
     const [lastTwo, left] = [history.slice(-2), history.at(-3)!];

@@ -11,7 +11,7 @@
 import request, { type Response, type Test } from 'supertest';
 import type { Express } from 'express';
 import type { JsonObject } from '@wf/engine';
-import type { HistoryItemDto, InstanceDetailDto, NodeExecutionDto, TaskDecisionDto, TaskDto } from '@wf/runtime';
+import type { HistoryItemDto, InstanceDetailDto, NodeExecutionDto, TaskDecisionDto, TaskDetailDto, TaskDto } from '@wf/runtime';
 import { eventually } from '@wf/testkit';
 
 /** A failed execution's error, as the API sends it. */
@@ -135,6 +135,17 @@ export class UserClient {
   private async decide(taskId: string, action: 'approve' | 'reject' | 'complete', body: object): Promise<TaskDecisionDto> {
     const path = `/api/tasks/${taskId}/${action}`;
     return this.expect<TaskDecisionDto>(200, this.post(path, body), `POST ${path}`);
+  }
+
+  /** Any action on a task (`return`, `claim`, `release`, `reassign`, …), expecting 200; its answer. */
+  act<T = unknown>(taskId: string, action: string, body: object = {}): Promise<T> {
+    const path = `/api/tasks/${taskId}/${action}`;
+    return this.expect<T>(200, this.post(path, body), `POST ${path}`);
+  }
+
+  /** One task as `GET /api/tasks/:id` shows it to this user (200). */
+  task(taskId: string): Promise<TaskDetailDto> {
+    return this.expect<TaskDetailDto>(200, this.get(`/api/tasks/${taskId}`), `GET /api/tasks/${taskId}`);
   }
 
   /** The body of an answer with `status`, else fail naming the answer. */

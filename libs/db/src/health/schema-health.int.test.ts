@@ -10,6 +10,10 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 // The lib's public API, imported relatively because this file sits inside the db project.
 import { checkSchemaHealth, type HealthCheck } from '../index';
+import { MIGRATIONS } from '../migrations';
+
+/** Every migration of this code, oldest first (each class is named as its log row). */
+const MIGRATION_NAMES = MIGRATIONS.map((m) => m.name);
 import { createTestDatabase, testPool, type TestDatabase } from '../testing';
 
 const SAMPLE_NAME = 'Simple Purchase Approval';
@@ -22,6 +26,10 @@ const SCHEMA_CHECKS = [
   'rls:workflow_instances',
   'rls:workflow_instance_nodes',
   'rls:workflow_instance_history',
+  'rls:workflow_deputies',
+  'rls:workflow_email_actions',
+  'rls:workflow_messages',
+  'rls:workflow_calendars',
   'indexes',
   'triggers',
   'extensions',
@@ -67,14 +75,14 @@ describe('checkSchemaHealth', () => {
     expect(checks.map((c) => c.name)).toEqual(SCHEMA_CHECKS);
     expect(failed(checks)).toEqual([]);
     expect(byName(checks, 'tables').detail).toBe(
-      'all 4 present: workflow_definitions, workflow_instances, workflow_instance_nodes, workflow_instance_history',
+      'all 8 present: workflow_definitions, workflow_instances, workflow_instance_nodes, workflow_instance_history, workflow_deputies, workflow_email_actions, workflow_messages, workflow_calendars',
     );
     expect(byName(checks, 'views').detail).toBe(
       'all 2 present with security_invoker=true: v_user_task_queue, v_workflow_analytics',
     );
     expect(byName(checks, 'rls:workflow_instance_history').detail).toBe('workflow_instance_history: enabled and forced, 5 policies');
-    expect(byName(checks, 'indexes').detail).toBe('all 26 expected indexes present and valid');
-    expect(byName(checks, 'migrations').detail).toBe('up to date: 8 applied, latest QueueLogin1764000000008');
+    expect(byName(checks, 'indexes').detail).toBe(`all ${26 + 4 + 2 + 9} expected indexes present and valid`);
+    expect(byName(checks, 'migrations').detail).toBe(`up to date: ${MIGRATION_NAMES.length} applied, latest ${MIGRATION_NAMES.at(-1)}`);
   });
 
   it('fails rls:workflow_instance_nodes, naming the table, when RLS is not forced; the rest still pass', async () => {
@@ -167,9 +175,9 @@ describe('checkSchemaHealth', () => {
           name: 'migrations',
           ok: false,
           detail:
-            'pending: WorkflowSchema1764000000001, RlsRoles1764000000002, IdFirstForeignKeys1764000000003, LeastPrivilegeLogins1764000000004, EngineBounds1764000000005, ContextSchema1764000000006, TaskQueueNotify1764000000007, QueueLogin1764000000008 (run npm run migrate); ' +
+            `pending: ${MIGRATION_NAMES.join(', ')} (run npm run migrate); ` +
             'applied but unknown to this code (the database is newer than the code): ' +
-            'Renamed_WorkflowSchema1764000000001, Renamed_RlsRoles1764000000002, Renamed_IdFirstForeignKeys1764000000003, Renamed_LeastPrivilegeLogins1764000000004, Renamed_EngineBounds1764000000005, Renamed_ContextSchema1764000000006, Renamed_TaskQueueNotify1764000000007, Renamed_QueueLogin1764000000008',
+            MIGRATION_NAMES.map((n) => `Renamed_${n}`).join(', '),
         });
       },
     );

@@ -32,7 +32,10 @@ export interface SchemaHealthOptions {
 // migration that adds or renames one of these updates the list here too, or the health check
 // reports it missing.
 
-const TABLES = ['workflow_definitions', 'workflow_instances', 'workflow_instance_nodes', 'workflow_instance_history'] as const;
+const TABLES = [
+  'workflow_definitions', 'workflow_instances', 'workflow_instance_nodes', 'workflow_instance_history',
+  'workflow_deputies', 'workflow_email_actions', 'workflow_messages', 'workflow_calendars',
+] as const;
 
 const VIEWS = ['v_user_task_queue', 'v_workflow_analytics'] as const;
 
@@ -64,6 +67,24 @@ const INDEXES: Readonly<Record<string, string>> = {
   idx_workflow_instance_nodes_lease: 'workflow_instance_nodes',
   idx_workflow_instance_nodes_child_wait: 'workflow_instance_nodes',
   idx_workflow_instance_nodes_sla: 'workflow_instance_nodes',
+  // 0009: a voter's queue; the deputy windows read per decision and queue page
+  idx_workflow_instance_nodes_candidates: 'workflow_instance_nodes',
+  workflow_deputies_pkey: 'workflow_deputies',
+  idx_workflow_deputies_active: 'workflow_deputies',
+  idx_workflow_deputies_user: 'workflow_deputies',
+  // 0010: used approve-by-email links
+  workflow_email_actions_pkey: 'workflow_email_actions',
+  idx_workflow_email_actions_expires: 'workflow_email_actions',
+  // 0011: waits wake through wake_at; messages find their receivers; calendars by name
+  idx_workflow_instance_nodes_wake: 'workflow_instance_nodes',
+  idx_workflow_instance_nodes_receivers: 'workflow_instance_nodes',
+  idx_workflow_instance_nodes_finished_tasks: 'workflow_instance_nodes',
+  workflow_messages_pkey: 'workflow_messages',
+  uq_workflow_messages_message_id: 'workflow_messages',
+  idx_workflow_messages_buffered: 'workflow_messages',
+  idx_workflow_messages_delivered: 'workflow_messages',
+  workflow_calendars_pkey: 'workflow_calendars',
+  uq_workflow_calendars_name: 'workflow_calendars',
 
   workflow_instance_history_pkey: 'workflow_instance_history',
   idx_workflow_instance_history_instance: 'workflow_instance_history',

@@ -10,4 +10,7 @@ export const MIGRATIONS = [
   sqlMigration('0006_context_schema', 1764000000006),
   sqlMigration('0007_task_queue_notify', 1764000000007),
   sqlMigration('0008_queue_login', 1764000000008),
+  sqlMigration('0009_approvals', 1764000000009),
+  sqlMigration('0010_email_actions', 1764000000010),
+  sqlMigration('0011_waits', 1764000000011),
 ];

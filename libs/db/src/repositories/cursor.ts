@@ -11,8 +11,8 @@
 
 import { ValidationError } from '@wf/engine';
 
-/** A timestamp, one that may be NULL (sorted last), or a row id. */
-export type CursorPart = 'timestamp' | 'timestamp?' | 'uuid';
+/** A timestamp, one that may be NULL (sorted last), a row id, or a small rank (0 to 9, as text). */
+export type CursorPart = 'timestamp' | 'timestamp?' | 'uuid' | 'rank';
 
 export interface CursorSpec<P extends readonly CursorPart[]> {
   /** which list the cursor pages: one list's cursor is refused by another */
@@ -54,7 +54,7 @@ export function decodeCursor<P extends readonly CursorPart[]>(spec: CursorSpec<P
   if (list !== spec.list) throw invalidCursor(`not a cursor of this list (${spec.list})`);
   if (key.length !== spec.parts.length) throw invalidCursor('not a cursor this API returned');
   spec.parts.forEach((part, i) => {
-    if (!isPart(part, key[i])) throw invalidCursor(`component ${i + 1} is not ${part === 'uuid' ? 'a UUID' : 'a timestamp'}`);
+    if (!isPart(part, key[i])) throw invalidCursor(`component ${i + 1} is not ${part === 'uuid' ? 'a UUID' : part === 'rank' ? 'a rank' : 'a timestamp'}`);
   });
   return key as CursorKey<P>;
 }
@@ -82,6 +82,7 @@ function parseJson(text: string): unknown {
 function isPart(part: CursorPart, value: unknown): boolean {
   if (part === 'timestamp?' && value === null) return true;
   if (typeof value !== 'string') return false;
+  if (part === 'rank') return /^[0-9]$/.test(value);
   return part === 'uuid' ? UUID.test(value) : isTimestamp(value);
 }
 

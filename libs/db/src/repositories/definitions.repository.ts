@@ -1,6 +1,6 @@
 import type { CompiledDefinition } from '@wf/engine';
 import type { PgTx } from '../store/pg-store';
-import { DEFINITION_COLUMNS, type DefinitionRow } from '../store/definition-rows';
+import { DEFINITION_COLUMNS, policiesOf, type DefinitionRow } from '../store/definition-rows';
 import { cursorSpec, cursorTimestampSql, decodeCursor, pageOf } from './cursor';
 
 /** Save a compiled definition as the next version of its name (1 for a new name). */
@@ -10,8 +10,8 @@ export async function insertDefinition(tx: PgTx, def: CompiledDefinition, create
   await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, [`${tx.tenantId}/${def.name}`]);
   const r = await tx.query<DefinitionRow>(
     `INSERT INTO workflow_definitions (tenant_id, name, version, is_active, category, description, nodes, routes,
-       triggers, sla_hours, escalation_enabled, escalation_role, start_node_id, created_by, context_schema)
-     SELECT $1, $2, COALESCE(max(version), 0) + 1, true, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13::jsonb
+       triggers, sla_hours, escalation_enabled, escalation_role, start_node_id, created_by, context_schema, policies)
+     SELECT $1, $2, COALESCE(max(version), 0) + 1, true, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13::jsonb, $14::jsonb
      FROM workflow_definitions WHERE tenant_id = $1 AND name = $2
      RETURNING ${DEFINITION_COLUMNS}`,
     [
@@ -28,6 +28,7 @@ export async function insertDefinition(tx: PgTx, def: CompiledDefinition, create
       def.startNodeId,
       createdBy,
       def.contextSchema ? JSON.stringify(def.contextSchema) : null,
+      JSON.stringify(policiesOf(input)),
     ],
   );
   return r.rows[0] as DefinitionRow;

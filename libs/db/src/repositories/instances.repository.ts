@@ -27,6 +27,7 @@ const INSTANCE_FIELDS = columns(
     'completedAt',
     'lastHistoryHash',
     'cancelReason',
+    'slaPausedMs',
   ]),
   'i.',
 );
@@ -142,6 +143,14 @@ export interface InstanceQuery {
   status?: string;
   workflowDefinitionId?: string;
   workflowName?: string;
+  contextEntityType?: string;
+  contextEntityId?: string;
+  startedBy?: string;
+  /** started at or after / before; completed at or after / before */
+  startedFrom?: Date;
+  startedTo?: Date;
+  completedFrom?: Date;
+  completedTo?: Date;
   limit: number;
   cursor: string | null;
 }
@@ -159,6 +168,13 @@ export async function listVisibleInstances(tx: PgTx, actor: Actor, q: InstanceQu
   if (q.status) add('i.status = ?', q.status);
   if (q.workflowDefinitionId) add('i.definition_id = ?', q.workflowDefinitionId);
   if (q.workflowName) add('d.name = ?', q.workflowName);
+  if (q.contextEntityType !== undefined) add('i.context_entity_type = ?', q.contextEntityType);
+  if (q.contextEntityId !== undefined) add('i.context_entity_id = ?', q.contextEntityId);
+  if (q.startedBy !== undefined) add('i.started_by = ?', q.startedBy);
+  if (q.startedFrom) add('i.started_at >= ?::timestamptz', q.startedFrom);
+  if (q.startedTo) add('i.started_at < ?::timestamptz', q.startedTo);
+  if (q.completedFrom) add('i.completed_at >= ?::timestamptz', q.completedFrom);
+  if (q.completedTo) add('i.completed_at < ?::timestamptz', q.completedTo);
   if (q.cursor) {
     const [startedAt, id] = decodeCursor(INSTANCE_PAGE, q.cursor);
     params.push(startedAt, id);
@@ -190,6 +206,11 @@ const NODE_EXECUTION_FIELDS = columns(
     'slaDeadline',
     'startedAt',
     'completedAt',
+    'waitingFor',
+    'wakeAt',
+    'messageName',
+    'correlationKey',
+    'callbackNonce',
   ]),
 );
 const NODE_EXECUTION_VIEW = `${NODE_EXECUTION_FIELDS.select}, node_name AS "name"`;
@@ -208,6 +229,15 @@ export type { HistoryView };
 export async function listHistory(tx: PgTx, instanceId: string): Promise<HistoryView[]> {
   const res = await tx.query<HistoryView>(
     `SELECT ${HISTORY_VIEW.select} FROM workflow_instance_history WHERE instance_id = $1 ORDER BY seq`,
+    [instanceId],
+  );
+  return res.rows;
+}
+
+/** An instance's comment thread: its `comment_added` history rows, oldest first. */
+export async function listComments(tx: PgTx, instanceId: string): Promise<HistoryView[]> {
+  const res = await tx.query<HistoryView>(
+    `SELECT ${HISTORY_VIEW.select} FROM workflow_instance_history WHERE instance_id = $1 AND event_type = 'comment_added' ORDER BY seq`,
     [instanceId],
   );
   return res.rows;

@@ -62,7 +62,9 @@ export function applyWriteSql(tenantId: string, w: InstanceWrite): { text: strin
       UPDATE workflow_instances SET status = ${p(w.status)}::text, context_data = ${p(JSON.stringify(w.contextData))}::jsonb,
         completed_at = ${p(w.completedAt)}::timestamptz,
         open_executions = open_executions + ${p(w.openDelta)}::integer,
-        step_count = step_count + ${p(w.stepDelta)}::integer,
+        step_count = step_count + ${p(w.stepDelta)}::integer,${w.slaPausedMsDelta > 0 ? `
+        sla_paused_ms = sla_paused_ms + ${p(w.slaPausedMsDelta)}::double precision,
+        sla_deadline = sla_deadline + make_interval(secs => ${p(w.slaPausedMsDelta / 1000)}::double precision),` : ''}
         version = version + 1, last_history_hash = ${p(w.lastHash)}::text
       WHERE id = ${instanceId})`,
   ].join(',\n')}

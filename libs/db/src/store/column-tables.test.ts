@@ -90,7 +90,7 @@ describe('the node execution table', () => {
       contextData: {},
       completedAt: null,
       openDelta: 0,
-      stepDelta: 1,
+      stepDelta: 1, slaPausedMsDelta: 0,
       lastHash: null,
       updates: [{ ...READY_EXECUTION_FIELDS, id: 'e1', readyAt: null }],
       inserts: [insertOf({ id: 'e2', nodeId: 'b', nodeType: 'gateway', nodeName: 'B', status: 'ready', waitingFor: null, readyAt: T0 })],

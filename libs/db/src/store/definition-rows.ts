@@ -14,6 +14,8 @@ export interface DefinitionRow {
   routes: DefinitionInput['routes'];
   triggers: NonNullable<DefinitionInput['triggers']>;
   contextSchema: Record<string, unknown> | null;
+  /** definition-wide settings beyond the guide's columns: `DEFINITION_POLICY_FIELDS` */
+  policies: DefinitionPolicies;
   slaHours: number | null;
   escalationEnabled: boolean;
   escalationRole: string | null;
@@ -36,6 +38,7 @@ export const DEFINITION_TABLE = {
   routes: ['routes', 'jsonb'],
   triggers: ['triggers', 'jsonb'],
   contextSchema: ['context_schema', 'jsonb'],
+  policies: ['policies', 'jsonb'],
   slaHours: ['sla_hours', 'double precision'],
   escalationEnabled: ['escalation_enabled', 'boolean'],
   escalationRole: ['escalation_role', 'text'],
@@ -61,7 +64,18 @@ export function definitionInputOf(row: DefinitionRow): DefinitionInput {
     escalationRole: row.escalationRole,
     triggers: row.triggers,
     contextSchema: row.contextSchema,
+    ...row.policies,
   };
+}
+
+/** The definition-level fields kept in the `policies` column. */
+export const DEFINITION_POLICY_FIELDS = ['notStarter', 'distinctDeciders', 'managerRole', 'calendar'] as const;
+
+export type DefinitionPolicies = Partial<Pick<DefinitionInput, (typeof DEFINITION_POLICY_FIELDS)[number]>>;
+
+/** What of a definition's input goes into `policies`. */
+export function policiesOf(input: DefinitionInput): DefinitionPolicies {
+  return Object.fromEntries(DEFINITION_POLICY_FIELDS.filter((f) => input[f] !== undefined).map((f) => [f, input[f]])) as DefinitionPolicies;
 }
 
 /** A stored row compiled again; it was valid when saved, so failing here is a bug. */

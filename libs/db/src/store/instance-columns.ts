@@ -40,6 +40,7 @@ const STARTED = {
 const LATER = {
   completedAt: ['completed_at', 'timestamptz'],
   cancelReason: ['cancel_reason', 'text'],
+  slaPausedMs: ['sla_paused_ms', 'double precision'],
 } as const satisfies ColumnTable<Omit<InstanceRecord, keyof InstanceStartRecord>>;
 
 /** A started instance as the start writes it. */
@@ -53,6 +54,7 @@ export interface InstanceStartRecord extends NewInstance {
 export interface InstanceRecord extends InstanceStartRecord {
   readonly completedAt: Date | null;
   readonly cancelReason: string | null;
+  readonly slaPausedMs: number;
 }
 
 /** The whole table, for read models that pick their fields (`pick`). */

@@ -10,7 +10,7 @@ const T1 = new Date('2026-01-01T00:00:01Z');
 
 function plan(over: Partial<Plan> & { now: Date }): Plan {
   return {
-    instance: { id: 'i', status: 'running', contextData: {}, completedAt: null, openDelta: 0, stepDelta: 1 },
+    instance: { id: 'i', status: 'running', contextData: {}, completedAt: null, openDelta: 0, stepDelta: 1, slaPausedMsDelta: 0 },
     executionPatches: [],
     newExecutions: [],
     cancelOtherOpenExecutions: false,
@@ -32,7 +32,7 @@ const created = (id: string, nodeId: string) => ({ id, nodeId, nodeType: 'gatewa
 const first = writeOfPlan(
   plan({
     now: T0,
-    instance: { id: 'i', status: 'running', contextData: { one: 1 }, completedAt: null, openDelta: 0, stepDelta: 1 },
+    instance: { id: 'i', status: 'running', contextData: { one: 1 }, completedAt: null, openDelta: 0, stepDelta: 1, slaPausedMsDelta: 0 },
     executionPatches: [patch('a', { status: 'completed', completedAt: T0, startedAt: T0 })],
     newExecutions: [created('b', 'B')],
   }),
@@ -42,7 +42,7 @@ const first = writeOfPlan(
 const second = writeOfPlan(
   plan({
     now: T1,
-    instance: { id: 'i', status: 'running', contextData: { one: 1, two: 2 }, completedAt: null, openDelta: 0, stepDelta: 1 },
+    instance: { id: 'i', status: 'running', contextData: { one: 1, two: 2 }, completedAt: null, openDelta: 0, stepDelta: 1, slaPausedMsDelta: 0 },
     executionPatches: [patch('b', { status: 'completed', completedAt: T1, startedAt: T1, output: { two: 2 } })],
     newExecutions: [created('c', 'C')],
   }),
@@ -90,7 +90,7 @@ describe('folding instance writes', () => {
     const failed = writeOfPlan(
       plan({
         now: T1,
-        instance: { id: 'i', status: 'failed', contextData: {}, completedAt: T1, openDelta: -2, stepDelta: 1 },
+        instance: { id: 'i', status: 'failed', contextData: {}, completedAt: T1, openDelta: -2, stepDelta: 1, slaPausedMsDelta: 0 },
         executionPatches: [patch('x', { status: 'failed', completedAt: T1 })],
         cancelOtherOpenExecutions: true,
       }),

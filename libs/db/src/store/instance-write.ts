@@ -18,7 +18,7 @@ export function historyRecordsJson(rows: readonly HashedHistoryRow[]): string {
 
 /** A new execution as its first write: the ready fields, then what the plan says. */
 export function insertOf(e: NewExecution): ExecutionInsertRecord {
-  return { ...READY_EXECUTION_FIELDS, ...e };
+  return { ...READY_EXECUTION_FIELDS, ...e, comments: e.comments ?? null, output: e.output ?? null };
 }
 
 export interface InstanceWrite {
@@ -28,6 +28,7 @@ export interface InstanceWrite {
   readonly completedAt: Date | null;
   readonly openDelta: number;
   readonly stepDelta: number;
+  readonly slaPausedMsDelta: number;
   /** the head of the history chain once written */
   readonly lastHash: string | null;
   /** executions that existed before the write */
@@ -48,6 +49,7 @@ export function writeOfPlan(plan: Plan, history: readonly HashedHistoryRow[], la
     completedAt: i.completedAt,
     openDelta: i.openDelta,
     stepDelta: i.stepDelta,
+    slaPausedMsDelta: i.slaPausedMsDelta,
     lastHash,
     updates: plan.executionPatches.map((p) => ({ ...p, readyAt: p.status === 'ready' ? plan.now : null })),
     inserts: plan.newExecutions.map(insertOf),
@@ -97,6 +99,7 @@ export function foldWrites(a: InstanceWrite, b: InstanceWrite): InstanceWrite | 
     completedAt: b.completedAt ?? a.completedAt,
     openDelta: a.openDelta + b.openDelta,
     stepDelta: a.stepDelta + b.stepDelta,
+    slaPausedMsDelta: a.slaPausedMsDelta + b.slaPausedMsDelta,
     lastHash: b.lastHash,
     updates: [...updates.values()],
     inserts: [...inserted.values(), ...b.inserts],

@@ -9,6 +9,13 @@ import type { Pool, PoolClient, QueryResult } from 'pg';
 import type {
   Actor,
   DefinitionRecord,
+  BusinessCalendar,
+  DeputyWindow,
+  DurationSample,
+  NewMessage,
+  PastDecision,
+  ReceivedMessage,
+  StoredMessage,
   ExecutionState,
   ExecutionStatus,
   InstanceView,
@@ -31,6 +38,10 @@ import { EXECUTION_STATE, EXECUTION_TABLE } from './execution-columns';
 import { INSTANCE_STATE, INSTANCE_TABLE } from './instance-columns';
 import { isUuid, requestHashOf, uuidLiteral } from './sql-values';
 import { hashHistory } from './history-rows';
+import { activeDeputyWindows } from '../repositories/deputies.repository';
+import { findCalendars } from '../repositories/calendars.repository';
+import { deliveredMessage, lockCorrelation, messageById, storeMessage, takeBufferedMessage, waitingReceivers } from '../repositories/messages.repository';
+import { compiledCalendar } from './calendar-cache';
 import { participationSql } from './participation-sql';
 import { applyWriteSql } from './apply-plan';
 import { foldAll, writeOfPlan, type InstanceWrite } from './instance-write';
@@ -239,6 +250,17 @@ export class PgTx implements StoreTx {
     return snapshot(inst, exec);
   }
 
+  async readTask(taskId: string): Promise<StepSnapshot | null> {
+    if (!isUuid(taskId)) return null;
+    const t = uuidLiteral(taskId);
+    const [inst, exec] = await this.simple(
+      `SELECT ${INSTANCE_STATE.select} FROM workflow_instances ` +
+        `WHERE id = (SELECT instance_id FROM workflow_instance_nodes WHERE id = ${t}); ` +
+        `SELECT ${EXECUTION_STATE.select} FROM workflow_instance_nodes WHERE id = ${t}`,
+    );
+    return snapshot(inst, exec);
+  }
+
   /** Lock an instance row for an operator action; null when missing. */
   async lockInstance(instanceId: string): Promise<InstanceState | null> {
     if (!isUuid(instanceId)) return null;
@@ -287,6 +309,64 @@ export class PgTx implements StoreTx {
       [instanceId, actor.userId, actor.roles],
     );
     return r.rows[0]?.ok === true;
+  }
+
+  async decisions(instanceId: string): Promise<PastDecision[]> {
+    const r = await this.query<PastDecision>(
+      `SELECT id AS "executionId", node_id AS "nodeId", decision, decided_by AS "decidedBy", on_behalf_of AS "onBehalfOf", votes
+       FROM workflow_instance_nodes WHERE instance_id = $1 AND (decided_by IS NOT NULL OR votes <> '[]') ORDER BY seq`,
+      [instanceId],
+    );
+    return r.rows;
+  }
+
+  deputyWindows(at: Date): Promise<DeputyWindow[]> {
+    return activeDeputyWindows(this, at);
+  }
+
+  async calendars(names: readonly string[]): Promise<ReadonlyMap<string, BusinessCalendar>> {
+    if (names.length === 0) return new Map();
+    const rows = await findCalendars(this, names);
+    return new Map(rows.map((row) => [row.name, compiledCalendar(this.tenantId, row)]));
+  }
+
+  lockCorrelation(messageName: string, correlationKey: string): Promise<void> {
+    return lockCorrelation(this, messageName, correlationKey);
+  }
+
+  takeBufferedMessage(messageName: string, correlationKey: string, executionId: string, now: Date): Promise<ReceivedMessage | null> {
+    return takeBufferedMessage(this, messageName, correlationKey, executionId, now);
+  }
+
+  deliveredMessage(executionId: string): Promise<ReceivedMessage | null> {
+    return deliveredMessage(this, executionId);
+  }
+
+  waitingReceivers(messageName: string, correlationKey: string, limit: number): Promise<{ instanceId: string; executionId: string }[]> {
+    return waitingReceivers(this, messageName, correlationKey, limit);
+  }
+
+  storeMessage(message: NewMessage): Promise<string | null> {
+    return storeMessage(this, message);
+  }
+
+  messageById(messageId: string): Promise<StoredMessage | null> {
+    return messageById(this, messageId);
+  }
+
+  async durationSamples(workflowName: string, nodeId: string, limit: number): Promise<DurationSample[]> {
+    // a round sent back is not a finish: it would make rework look fast
+    const r = await this.query<DurationSample>(
+      `SELECT n.started_at AS "startedAt", n.completed_at AS "completedAt"
+       FROM workflow_instance_nodes n
+       JOIN workflow_instances i ON i.id = n.instance_id
+       JOIN workflow_definitions d ON d.id = i.definition_id
+       WHERE n.node_id = $2 AND n.status = 'completed' AND n.node_type IN ('approval', 'user_task')
+         AND n.decision IS DISTINCT FROM 'returned' AND n.started_at IS NOT NULL AND d.name = $1
+       ORDER BY n.completed_at DESC LIMIT $3`,
+      [workflowName, nodeId, limit],
+    );
+    return r.rows;
   }
 
   async definition(definitionId: string): Promise<DefinitionRecord | null> {

@@ -34,40 +34,47 @@ export async function findStaleWork(pool: Pool, now: Date, olderThanSeconds: num
        (SELECT 'resume', n.tenant_id, n.instance_id, n.id, n.generation FROM workflow_instance_nodes n
         JOIN workflow_instances c ON c.parent_node_execution_id = n.id
         WHERE n.status = 'waiting' AND n.waiting_for = 'child' AND c.status <> 'running'
-          AND c.completed_at < $3::timestamptz - make_interval(secs => $1) LIMIT $2)`,
+          AND c.completed_at < $3::timestamptz - make_interval(secs => $1) LIMIT $2)
+       UNION ALL
+       (SELECT 'resume', n.tenant_id, n.instance_id, n.id, n.generation FROM workflow_instance_nodes n
+        WHERE n.status = 'waiting' AND n.waiting_for = 'message'
+          AND EXISTS (SELECT 1 FROM workflow_messages m WHERE m.status = 'delivered' AND m.delivered_to @> ARRAY[n.id]
+                      AND m.created_at < $3::timestamptz - make_interval(secs => $1)) LIMIT $2)`,
       [olderThanSeconds, limit, now],
     ),
   );
 }
 
-/** Waiting tasks whose breach is not recorded yet (nor escalated), with a deadline meeting `deadlineSql`. */
-async function unescalatedTasks(pool: Pool, deadlineSql: string, params: unknown[], limit: number): Promise<SlaCheck[]> {
+/**
+ * Waits (tasks, timers, receive nodes) whose next time-based event (`wake_at`: a deadline, a
+ * reminder, a ladder level, a timeout, a timer's due time) meets `wakeSql`.
+ */
+async function wakingWaits(pool: Pool, wakeSql: string, params: unknown[], limit: number): Promise<SlaCheck[]> {
   return systemRead(pool, (q) =>
     q<SlaCheck>(
-      `SELECT n.tenant_id AS "tenantId", n.instance_id AS "instanceId", n.id AS "executionId", n.sla_deadline AS "dueAt"
+      `SELECT n.tenant_id AS "tenantId", n.instance_id AS "instanceId", n.id AS "executionId", n.wake_at AS "dueAt"
        FROM workflow_instance_nodes n
        JOIN workflow_instances i ON i.id = n.instance_id
-       WHERE n.status = 'waiting' AND n.waiting_for = 'task' AND n.sla_breached_at IS NULL AND n.escalated_at IS NULL
-         AND ${deadlineSql} AND i.status = 'running'
-       ORDER BY n.sla_deadline LIMIT $${params.length + 1}`,
+       WHERE n.status = 'waiting' AND n.wake_at IS NOT NULL AND ${wakeSql} AND i.status = 'running'
+       ORDER BY n.wake_at LIMIT $${params.length + 1}`,
       [...params, limit],
     ),
   );
 }
 
-/** Tasks past their deadline whose breach is not recorded yet (the SLA sweep's safety net). */
+/** Waits whose next timer is due (the sweep's safety net for a lost delayed check). */
 export async function findDueEscalations(pool: Pool, now: Date, limit: number): Promise<SlaCheck[]> {
-  return unescalatedTasks(pool, 'n.sla_deadline <= $1::timestamptz', [now], limit);
+  return wakingWaits(pool, 'n.wake_at <= $1::timestamptz', [now], limit);
 }
 
 /**
- * Tasks whose deadline falls within the next `withinSeconds`: the SLA sweep gives each its
+ * Waits whose next timer falls within the next `withinSeconds`: the sweep gives each its
  * delayed job (the job id makes adding one twice harmless).
  */
 export async function findUpcomingDeadlines(pool: Pool, now: Date, withinSeconds: number, limit: number): Promise<SlaCheck[]> {
-  return unescalatedTasks(
+  return wakingWaits(
     pool,
-    'n.sla_deadline > $2::timestamptz AND n.sla_deadline <= $2::timestamptz + make_interval(secs => $1)',
+    'n.wake_at > $2::timestamptz AND n.wake_at <= $2::timestamptz + make_interval(secs => $1)',
     [withinSeconds, now],
     limit,
   );

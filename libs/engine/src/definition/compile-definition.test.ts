@@ -133,7 +133,7 @@ describe('compileDefinition: every problem at once', () => {
       .build();
     expect(problems(raw)).toEqual([
       { path: 'routes[1].toNodeId', message: 'unknown node id "ghost"' },
-      { path: 'nodes[0].approverRole', message: 'an approval needs approverRole or approverUserId' },
+      { path: 'nodes[0].approverRole', message: 'an approval needs approverRole, approverUserId or approverExpression' },
       { path: 'nodes[1].conditionExpression', message: 'invalid expression: Unexpected token: EOF' },
       { path: 'nodes[2]', message: 'node "orphan" is unreachable from the start node "review"' },
     ]);
@@ -381,13 +381,13 @@ describe('compileDefinition: required fields by node type', () => {
   it('refuses an approval with both approverRole and approverUserId', () => {
     const raw = definition().approval('a', { approverRole: 'manager', approverUserId: 'u1' }).build();
     expect(problems(raw)).toEqual([
-      { path: 'nodes[0].approverUserId', message: 'give approverRole or approverUserId, not both' },
+      { path: 'nodes[0].approverUserId', message: 'give one of approverRole, approverUserId and approverExpression, not several' },
     ]);
   });
 
   it('needs an assignee on a user task', () => {
     expect(problems(definition().userTask('t', {}).build())).toEqual([
-      { path: 'nodes[0].assigneeRole', message: 'a user_task needs assigneeRole or assigneeUserId' },
+      { path: 'nodes[0].assigneeRole', message: 'a user_task needs assigneeRole, assigneeUserId or assigneeExpression' },
     ]);
   });
 

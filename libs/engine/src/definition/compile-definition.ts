@@ -14,7 +14,10 @@ import {
 } from './definition.schema';
 import {
   DEFAULT_DEFINITION_LIMITS,
+  DEFAULT_MAX_ROUNDS,
   DEFINITION_BOUNDS,
+  type CompiledQuorum,
+  type QuorumVoters,
   type CompiledDefinition,
   type CompiledNode,
   type CompiledRoute,
@@ -29,6 +32,10 @@ import { formatPath } from './format-path';
 import { unjoinedMeetings } from './parallel-meetings';
 import { checkServiceConfig } from './service-config';
 import { unknownFieldProblems } from './unknown-fields';
+import { addWallDuration, durationToMs, parseIsoDuration } from '../calendar/iso-duration';
+
+/** Where nominal lengths of wall-clock durations are measured from (any fixed instant would do). */
+const EPOCH = new Date(Date.UTC(2000, 0, 1));
 
 export { formatPath };
 
@@ -97,6 +104,8 @@ interface TypedCheck {
   readonly source: string;
   readonly path: readonly PathSegment[];
   readonly mustBeBoolean: boolean;
+  /** the CEL types the result may have (`dyn` always passes); none: any */
+  readonly resultTypes?: readonly string[];
   /** found inside a `{{ }}` template */
   readonly inTemplate: boolean;
 }
@@ -131,6 +140,8 @@ class DefinitionCompiler {
   private readonly parsedConfigs = new Map<number, unknown>();
   /** the expressions to check against `contextSchema`; null when there is none to check against */
   private typedChecks: TypedCheck[] | null = null;
+  /** the definition names a calendar: node durations count in working time */
+  private definitionCalendar = false;
 
   constructor(options: CompileDefinitionOptions) {
     this.limits = options.limits ?? DEFAULT_DEFINITION_LIMITS;
@@ -153,6 +164,7 @@ class DefinitionCompiler {
       problems.add(['routes'], `too many routes: ${rawRoutes.length} (at most ${this.limits.maxRoutes})`);
     }
     if (rawNodes.length > this.limits.maxNodes || rawRoutes.length > this.limits.maxRoutes) return this.failure();
+    this.definitionCalendar = typeof (raw as Record<string, unknown>).calendar === 'string';
     if (this.strict) this.checkStrictDefinition(raw as Record<string, unknown>);
 
     // Shapes, one node and route at a time, so one broken node does not hide the rest.
@@ -200,6 +212,7 @@ class DefinitionCompiler {
 
     // Nodes: the fields each type needs, and its expressions.
     for (const { index, body } of parsedNodes) this.checkNode(body, index);
+    if (everyNodeHasId && everyRouteParsed) this.checkTaskReferences(nodes, routes);
     for (const { index, body } of nodes) {
       if (body.nodeType === 'gateway' && everyRouteParsed) {
         if (!routes.some((route) => route.body.fromNodeId === body.id)) {
@@ -286,6 +299,8 @@ class DefinitionCompiler {
         );
       } else if (check.mustBeBoolean && result.type !== 'bool' && result.type !== 'dyn') {
         this.problems.add(check.path, `expression must give a bool, not ${result.type}`);
+      } else if (check.resultTypes && !fitsResultTypes(result.type, check.resultTypes)) {
+        this.problems.add(check.path, `expression must give a ${check.resultTypes.join(' or ')}, not ${result.type}`);
       }
     });
   }
@@ -303,6 +318,14 @@ class DefinitionCompiler {
         this.problems.add(path, `condition "${condition}" only applies to routes leaving an exclusive gateway`);
       }
       return condition === 'true' ? 'when_true' : 'when_false';
+    }
+    if (condition === 'timeout') {
+      if (from && !['approval', 'user_task', 'receive'].includes(from.nodeType)) {
+        this.problems.add(path, 'condition "timeout" only applies to routes leaving an approval, a user_task or a receive node');
+      } else if (from && from.timeout === undefined) {
+        this.problems.add(path, `condition "timeout" needs a timeout on "${route.fromNodeId}"`);
+      }
+      return 'on_timeout';
     }
     if (condition === 'rejected') {
       if (from && from.nodeType !== 'approval' && from.nodeType !== 'sub_workflow') {
@@ -322,18 +345,28 @@ class DefinitionCompiler {
     const path: PathSegment[] = ['nodes', index];
     const { problems } = this;
     this.checkSlaHours(node.slaHours, [...path, 'slaHours']);
+    this.checkWaitTimers(node, path);
     switch (node.nodeType) {
-      case 'approval':
-        if (!present(node.approverRole) && !present(node.approverUserId)) {
-          problems.add([...path, 'approverRole'], 'an approval needs approverRole or approverUserId');
-        } else if (present(node.approverRole) && present(node.approverUserId)) {
-          problems.add([...path, 'approverUserId'], 'give approverRole or approverUserId, not both');
+      case 'approval': {
+        const given = [node.approverRole, node.approverUserId, node.approverExpression].filter(present).length;
+        if (node.quorum) this.checkQuorum(node, path);
+        else if (given === 0) {
+          problems.add([...path, 'approverRole'], 'an approval needs approverRole, approverUserId or approverExpression');
+        } else if (given > 1) {
+          problems.add([...path, 'approverUserId'], 'give one of approverRole, approverUserId and approverExpression, not several');
         }
+        if (node.approverExpression !== undefined) this.checkAssigneeExpression(node.approverExpression, [...path, 'approverExpression']);
         break;
+      }
       case 'user_task':
-        if (!present(node.assigneeRole) && !present(node.assigneeUserId)) {
-          problems.add([...path, 'assigneeRole'], 'a user_task needs assigneeRole or assigneeUserId');
+        if (present(node.assigneeExpression)) {
+          if (present(node.assigneeRole) || present(node.assigneeUserId)) {
+            problems.add([...path, 'assigneeExpression'], 'give assigneeExpression or assigneeRole/assigneeUserId, not both');
+          }
+        } else if (!present(node.assigneeRole) && !present(node.assigneeUserId)) {
+          problems.add([...path, 'assigneeRole'], 'a user_task needs assigneeRole, assigneeUserId or assigneeExpression');
         }
+        if (node.assigneeExpression !== undefined) this.checkAssigneeExpression(node.assigneeExpression, [...path, 'assigneeExpression']);
         break;
       case 'service_task':
         this.checkServiceTask(node, path, index);
@@ -347,6 +380,21 @@ class DefinitionCompiler {
           }
         }
         break;
+      case 'timer':
+        this.checkTimer(node, path);
+        break;
+      case 'receive':
+        if (!present(node.messageName)) problems.add([...path, 'messageName'], 'a receive node needs messageName');
+        if (node.correlationKey === undefined || node.correlationKey.trim() === '') {
+          problems.add([...path, 'correlationKey'], 'a receive node needs correlationKey, a CEL expression such as context.orderId');
+        } else {
+          this.checkExpression(node.correlationKey, [...path, 'correlationKey'], false, true, ['string', 'int', 'uint']);
+        }
+        for (const [key, expression] of Object.entries(node.outputMapping ?? {})) {
+          // over `{ message, context }`: the message is not described by contextSchema
+          this.checkExpression(expression, [...path, 'outputMapping', key], false, false);
+        }
+        break;
       case 'sub_workflow':
         if (!present(node.subWorkflowName) && node.subWorkflowDefinitionId === undefined) {
           problems.add([...path, 'subWorkflowName'], 'a sub_workflow needs subWorkflowName or subWorkflowDefinitionId');
@@ -356,6 +404,138 @@ class DefinitionCompiler {
           this.checkExpression(expression, [...path, 'outputMapping', key], false, false);
         }
         break;
+    }
+  }
+
+  /** One of duration, until, cron; durations that parse, in working time only with a calendar. */
+  private checkTimer(node: NodeBody, path: PathSegment[]): void {
+    const { problems } = this;
+    const given = (['duration', 'until', 'cron'] as const).filter((f) => node[f] !== undefined);
+    if (given.length !== 1) {
+      problems.add([...path, 'duration'], given.length === 0
+        ? 'a timer needs duration (ISO-8601, such as PT2H), until (a CEL expression giving a date) or cron'
+        : `give one of duration, until and cron, not ${given.join(' and ')}`);
+    }
+    if (node.duration !== undefined) this.checkDuration(node.duration, [...path, 'duration'], node.businessTime === true);
+    if (node.until !== undefined) this.checkExpression(node.until, [...path, 'until'], false, true, ['string', 'google.protobuf.Timestamp', 'timestamp', 'int']);
+    if (node.businessTime === true && node.duration === undefined) {
+      problems.add([...path, 'businessTime'], 'businessTime counts a duration in working time: it needs duration');
+    }
+    if (node.businessTime === true && node.calendar === undefined && !this.definitionCalendar) {
+      problems.add([...path, 'businessTime'], 'businessTime counts in a business calendar: name one with calendar (on the node or the definition)');
+    }
+  }
+
+  /** Reminders, timeout and the escalation ladder of a waiting node. */
+  private checkWaitTimers(node: NodeBody, path: PathSegment[]): void {
+    const business = node.calendar !== undefined || this.definitionCalendar;
+    (node.reminders ?? []).forEach((r, i) => {
+      this.checkDuration(r.after, [...path, 'reminders', i, 'after'], business);
+      if (r.every !== undefined) this.checkDuration(r.every, [...path, 'reminders', i, 'every'], business);
+      if (r.times !== undefined && r.times > 1 && r.every === undefined) {
+        this.problems.add([...path, 'reminders', i, 'every'], 'a reminder that repeats (times > 1) needs every');
+      }
+    });
+    if (node.timeout) this.checkDuration(node.timeout.after, [...path, 'timeout', 'after'], business);
+    let previous = -1;
+    (node.escalations ?? []).forEach((level, i) => {
+      const ms = this.checkDuration(level.after, [...path, 'escalations', i, 'after'], business);
+      if (ms !== null && ms <= previous) {
+        this.problems.add([...path, 'escalations', i, 'after'], 'escalation levels come in order: each after a longer time than the one before');
+      }
+      if (ms !== null) previous = ms;
+    });
+  }
+
+  /** A duration that parses (and, in working time, has no years or months); its nominal length. */
+  private checkDuration(text: string, path: PathSegment[], businessTime: boolean): number | null {
+    const parsed = parseIsoDuration(text);
+    if (!parsed.ok) {
+      this.problems.add(path, parsed.problem);
+      return null;
+    }
+    try {
+      return businessTime ? durationToMs(text) : addWallDuration(EPOCH, text).getTime() - EPOCH.getTime();
+    } catch (err) {
+      this.problems.add(path, `${(err as Error).message}: working time counts days, hours and minutes, not years or months`);
+      return null;
+    }
+  }
+
+  /** Who votes and how many approvals decide; `all`, `majority` and `rejectPolicy: "quorum"` need a known electorate. */
+  private checkQuorum(node: NodeBody, path: PathSegment[]): void {
+    const { problems } = this;
+    const quorum = node.quorum;
+    if (!quorum) return;
+    const at = [...path, 'quorum'];
+    if (present(node.approverUserId) || present(node.approverExpression)) {
+      problems.add(at, 'a quorum approval takes its voters from quorum.voters or approverRole, not approverUserId or approverExpression');
+    }
+    const voters = quorum.voters;
+    if (!voters && !present(node.approverRole)) {
+      problems.add([...at, 'voters'], 'a quorum needs voters: quorum.voters, or the node\'s approverRole');
+      return;
+    }
+    if (voters && present(node.approverRole)) {
+      problems.add([...at, 'voters'], 'give the voters in quorum.voters or as approverRole, not both');
+    }
+    if (!voters || 'role' in voters) {
+      if (typeof quorum.required !== 'number') {
+        problems.add([...at, 'required'], `required "${quorum.required}" needs a known number of voters: give quorum.voters as { "users": [ … ] } or { "expression": "…" }`);
+      }
+      if (quorum.rejectPolicy === 'quorum') {
+        problems.add([...at, 'rejectPolicy'], 'rejectPolicy "quorum" needs a known number of voters: give quorum.voters as users or an expression, or use "any"');
+      }
+      return;
+    }
+    if ('users' in voters) {
+      const unique = new Set(voters.users);
+      if (unique.size !== voters.users.length) problems.add([...at, 'voters', 'users'], 'each voter once: the list repeats a user');
+      if (typeof quorum.required === 'number' && quorum.required > unique.size) {
+        problems.add([...at, 'required'], `required ${quorum.required} is more than the ${unique.size} voters: the vote could never pass`);
+      }
+      return;
+    }
+    this.checkExpression(voters.expression, [...at, 'voters', 'expression'], false, true, ['list<string>', 'list<dyn>']);
+  }
+
+  /** A CEL expression that names whoever holds a task: a user id, or `{ "role": … }` / `{ "userId": … }`. */
+  private checkAssigneeExpression(source: string, path: PathSegment[]): void {
+    if (source.trim() === '') {
+      this.problems.add(path, 'expression must not be empty');
+      return;
+    }
+    this.checkExpression(source, path, false, true, ['string', 'map<string, string>', 'map<string, dyn>']);
+  }
+
+  /**
+   * What task nodes name of other nodes: `notDeciderOf` names tasks, `returnTo` an earlier user
+   * task from which this node can be reached again.
+   */
+  private checkTaskReferences(nodes: readonly IndexedNode[], routes: readonly IndexedRoute[]): void {
+    const byId = new Map(nodes.map((node) => [node.body.id, node.body] as const));
+    const isTask = (id: string) => ['approval', 'user_task'].includes(byId.get(id)?.nodeType ?? '');
+    for (const { index, body } of nodes) {
+      if (body.nodeType !== 'approval' && body.nodeType !== 'user_task') continue;
+      const path: PathSegment[] = ['nodes', index];
+      (body.notDeciderOf ?? []).forEach((id, i) => {
+        if (id === body.id) this.problems.add([...path, 'notDeciderOf', i], 'a node cannot exclude its own deciders: use distinctDeciders or quorum');
+        else if (!byId.has(id)) this.problems.add([...path, 'notDeciderOf', i], `unknown node id "${id}"`);
+        else if (!isTask(id)) this.problems.add([...path, 'notDeciderOf', i], `"${id}" is a ${byId.get(id)?.nodeType}: only approvals and user tasks have deciders`);
+      });
+      if (body.returnTo !== undefined && body.nodeType === 'approval' && body.quorum !== undefined) {
+        this.problems.add([...path, 'returnTo'], 'a quorum vote cannot send back for revision: each voter approves or rejects');
+      }
+      if (body.returnTo === undefined) {
+        if (body.maxRounds !== undefined) this.problems.add([...path, 'maxRounds'], 'maxRounds counts returns: it needs returnTo');
+        continue;
+      }
+      const target = byId.get(body.returnTo);
+      if (!target) this.problems.add([...path, 'returnTo'], `unknown node id "${body.returnTo}"`);
+      else if (target.nodeType !== 'user_task') this.problems.add([...path, 'returnTo'], `"${body.returnTo}" is a ${target.nodeType}: a return goes back to a user task`);
+      else if (target.id === body.id || !reachableFrom(target.id, routes).has(body.id)) {
+        this.problems.add([...path, 'returnTo'], `"${body.returnTo}" must be an earlier user task, from which "${body.id}" is reached again`);
+      }
     }
   }
 
@@ -389,7 +569,13 @@ class DefinitionCompiler {
   }
 
   /** `overContext`: the expression reads this definition's context (not a child's), so `contextSchema` applies. */
-  private checkExpression(source: string, path: PathSegment[], mustBeBoolean: boolean, overContext = true): void {
+  private checkExpression(
+    source: string,
+    path: PathSegment[],
+    mustBeBoolean: boolean,
+    overContext = true,
+    resultTypes?: readonly string[],
+  ): void {
     if (source.length > this.limits.maxExpressionLength) {
       this.problems.add(path, `expression is longer than ${this.limits.maxExpressionLength} characters`);
       return;
@@ -398,8 +584,10 @@ class DefinitionCompiler {
     if (!checked.ok) this.problems.add(path, `invalid expression: ${checked.message}`);
     else if (mustBeBoolean && checked.type !== 'bool' && checked.type !== 'dyn') {
       this.problems.add(path, `expression must give a bool, not ${checked.type}`);
+    } else if (resultTypes && !fitsResultTypes(checked.type, resultTypes)) {
+      this.problems.add(path, `expression must give a ${resultTypes.join(' or ')}, not ${checked.type}`);
     } else if (overContext && this.typedChecks) {
-      this.typedChecks.push({ source, path, mustBeBoolean, inTemplate: false });
+      this.typedChecks.push({ source, path, mustBeBoolean, inTemplate: false, ...(resultTypes ? { resultTypes } : {}) });
     }
   }
 
@@ -430,6 +618,11 @@ class DefinitionCompiler {
     }
     return null;
   }
+}
+
+/** `list<string>` fits `list`; `dyn` fits everything (known only when the expression runs). */
+function fitsResultTypes(type: string, allowed: readonly string[]): boolean {
+  return type === 'dyn' || allowed.some((kind) => type === kind || type.startsWith(`${kind}<`));
 }
 
 function startNodeIdOf(raw: unknown): string | undefined {
@@ -481,8 +674,18 @@ function build(
     escalationRole: envelope.escalationRole ?? null,
     triggers,
     contextSchema: envelope.contextSchema ? structuredClone(envelope.contextSchema) : null,
+    ...(envelope.notStarter !== undefined ? { notStarter: envelope.notStarter } : {}),
+    ...(envelope.distinctDeciders !== undefined ? { distinctDeciders: envelope.distinctDeciders } : {}),
+    ...(envelope.managerRole !== undefined ? { managerRole: envelope.managerRole } : {}),
+    ...(envelope.calendar !== undefined ? { calendar: envelope.calendar } : {}),
   };
   deepFreeze(input);
+  const defaults: TaskDefaults = {
+    notStarter: envelope.notStarter ?? false,
+    distinctDeciders: envelope.distinctDeciders ?? false,
+    managerRole: envelope.managerRole ?? null,
+    calendar: envelope.calendar ?? null,
+  };
 
   const compiledRoutes: CompiledRoute[] = routes.map(({ index, body }) =>
     Object.freeze({
@@ -498,7 +701,7 @@ function build(
     const incomingFrom = [
       ...new Set(compiledRoutes.filter((route) => route.toNodeId === body.id).map((route) => route.fromNodeId)),
     ];
-    compiledNodes.set(body.id, Object.freeze(compiledNode(body, configs[i], Object.freeze(outgoing), Object.freeze(incomingFrom))));
+    compiledNodes.set(body.id, Object.freeze(compiledNode(body, configs[i], Object.freeze(outgoing), Object.freeze(incomingFrom), defaults)));
   }
 
   return Object.freeze({
@@ -512,6 +715,7 @@ function build(
     slaHours: input.slaHours ?? null,
     escalationEnabled: envelope.escalationEnabled,
     escalationRole: input.escalationRole ?? null,
+    calendar: envelope.calendar ?? null,
     contextSchema: input.contextSchema ?? null,
     input,
   });
@@ -521,32 +725,86 @@ function build(
  * The variant of `body`'s type, with only that type's fields. The checks before `build` guarantee
  * the fields a variant requires; one missing here is a bug in them.
  */
+/** What a definition sets for all its task nodes. */
+interface TaskDefaults {
+  readonly notStarter: boolean;
+  readonly distinctDeciders: boolean;
+  readonly managerRole: string | null;
+  readonly calendar: string | null;
+}
+
+function waitTimers(body: NodeBody, defaults: TaskDefaults) {
+  return {
+    reminders: Object.freeze((body.reminders ?? []).map((r) => Object.freeze({ after: r.after, every: r.every ?? null, times: r.times ?? 1 }))),
+    timeout: body.timeout?.after ?? null,
+    calendar: body.calendar ?? defaults.calendar,
+  };
+}
+
+function taskFields(body: NodeBody, defaults: TaskDefaults) {
+  return {
+    slaHours: body.slaHours ?? null,
+    escalationRole: body.escalationRole ?? null,
+    separation: Object.freeze({
+      notStarter: body.notStarter ?? defaults.notStarter,
+      notDeciderOf: Object.freeze([...(body.notDeciderOf ?? [])]),
+      distinctDeciders: body.distinctDeciders ?? defaults.distinctDeciders,
+    }),
+    managerRole: body.managerRole ?? defaults.managerRole,
+    returnTo: body.returnTo ?? null,
+    maxRounds: body.maxRounds ?? DEFAULT_MAX_ROUNDS,
+    notify: body.notify ? Object.freeze({ email: body.notify.email, users: Object.freeze([...(body.notify.users ?? [])]) }) : null,
+    ...waitTimers(body, defaults),
+    escalations: Object.freeze((body.escalations ?? []).map((l) => Object.freeze({ after: l.after, toRole: l.toRole, notify: l.notify }))),
+  };
+}
+
+function compiledQuorum(body: NodeBody): CompiledQuorum | null {
+  const quorum = body.quorum;
+  if (!quorum) return null;
+  const given = quorum.voters;
+  const voters: QuorumVoters = !given
+    ? { kind: 'role', role: checked(body, 'approverRole', body.approverRole) }
+    : 'role' in given
+      ? { kind: 'role', role: given.role }
+      : 'users' in given
+        ? { kind: 'users', users: Object.freeze([...given.users]) }
+        : { kind: 'expression', expression: given.expression };
+  return Object.freeze({ voters: Object.freeze(voters), required: quorum.required, rejectPolicy: quorum.rejectPolicy });
+}
+
 function compiledNode(
   body: NodeBody,
   parsedConfig: Record<string, unknown> | undefined,
   outgoing: readonly CompiledRoute[],
   incomingFrom: readonly string[],
+  defaults: TaskDefaults,
 ): CompiledNode {
   const common = { id: body.id, name: body.name, join: body.join ?? false, outgoing, incomingFrom };
   switch (body.nodeType) {
-    case 'approval':
+    case 'approval': {
+      const quorum = compiledQuorum(body);
       return {
         ...common,
         nodeType: 'approval',
-        approverRole: body.approverRole ?? null,
+        // a quorum's voters are its own: the role (if any) is not also a single approver
+        approverRole: quorum ? null : body.approverRole ?? null,
         approverUserId: body.approverUserId ?? null,
-        slaHours: body.slaHours ?? null,
-        escalationRole: body.escalationRole ?? null,
+        approverExpression: body.approverExpression ?? null,
+        quorum,
+        ...taskFields(body, defaults),
       };
+    }
     case 'user_task':
       return {
         ...common,
         nodeType: 'user_task',
         assigneeRole: body.assigneeRole ?? null,
         assigneeUserId: body.assigneeUserId ?? null,
+        assigneeExpression: body.assigneeExpression ?? null,
         formSchema: body.formSchema ?? null,
-        slaHours: body.slaHours ?? null,
-        escalationRole: body.escalationRole ?? null,
+        pausesSla: body.pausesSla ?? false,
+        ...taskFields(body, defaults),
       };
     case 'service_task':
       return {
@@ -559,6 +817,22 @@ function compiledNode(
       return body.gatewayType === 'parallel'
         ? { ...common, nodeType: 'gateway', gatewayType: 'parallel', conditionExpression: body.conditionExpression ?? null }
         : { ...common, nodeType: 'gateway', gatewayType: 'exclusive', conditionExpression: checked(body, 'conditionExpression', body.conditionExpression) };
+    case 'timer': {
+      const timer = { ...common, nodeType: 'timer' as const, timezone: body.timezone ?? 'UTC', businessTime: body.businessTime ?? false, calendar: body.calendar ?? defaults.calendar };
+      if (body.duration !== undefined) return { ...timer, wait: 'duration', duration: body.duration };
+      if (body.until !== undefined) return { ...timer, wait: 'until', until: body.until };
+      return { ...timer, wait: 'cron', cron: checked(body, 'cron', body.cron) };
+    }
+    case 'receive':
+      return {
+        ...common,
+        nodeType: 'receive',
+        messageName: checked(body, 'messageName', body.messageName),
+        correlationKey: checked(body, 'correlationKey', body.correlationKey),
+        outputMapping: body.outputMapping ?? null,
+        pausesSla: body.pausesSla ?? false,
+        ...waitTimers(body, defaults),
+      };
     case 'sub_workflow': {
       const outputMapping = body.outputMapping ?? null;
       return body.subWorkflowDefinitionId !== undefined

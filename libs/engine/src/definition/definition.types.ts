@@ -3,7 +3,7 @@
  * `compileDefinition` produces it from raw input, or reports every problem at once.
  */
 
-export const NODE_TYPES = ['approval', 'service_task', 'user_task', 'gateway', 'sub_workflow'] as const;
+export const NODE_TYPES = ['approval', 'service_task', 'user_task', 'gateway', 'sub_workflow', 'timer', 'receive'] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 
 export type GatewayType = 'exclusive' | 'parallel';
@@ -17,6 +17,8 @@ export type RouteKind =
   | 'when_false'
   /** taken when an approval (or a sub-workflow's child) is rejected */
   | 'on_rejected'
+  /** taken when a task or a receive node times out (its `timeout`) */
+  | 'on_timeout'
   /** the condition is a CEL expression of its own over `{ context, instance }` */
   | 'expression';
 
@@ -53,25 +55,129 @@ interface CompiledNodeBase<T extends NodeType> {
   readonly incomingFrom: readonly string[];
 }
 
-/** A decision by one person: for approverRole or for approverUserId, not both. */
-export interface ApprovalNode extends CompiledNodeBase<'approval'> {
-  readonly approverRole: string | null;
-  readonly approverUserId: string | null;
+/**
+ * Separation of duties on a task node, the definition's defaults filled in. Enforced where every
+ * decision is made (the decision use case), whoever asks and whatever roles they hold.
+ */
+export interface SeparationOfDuties {
+  /** whoever started the instance may not decide this task */
+  readonly notStarter: boolean;
+  /** nobody who decided (or voted on) these nodes may decide this one */
+  readonly notDeciderOf: readonly string[];
+  /** nobody who decided another task of the instance may decide this one */
+  readonly distinctDeciders: boolean;
+}
+
+/** Who votes on a quorum approval. */
+export type QuorumVoters =
+  | { readonly kind: 'role'; readonly role: string }
+  | { readonly kind: 'users'; readonly users: readonly string[] }
+  /** a CEL expression over `{ context, instance }` giving a list of user ids, evaluated when the task is created */
+  | { readonly kind: 'expression'; readonly expression: string };
+
+/** N of M: how many approvals decide, and what rejections do. */
+export interface CompiledQuorum {
+  readonly voters: QuorumVoters;
+  /** approvals needed: a number, every voter, or more than half of them */
+  readonly required: number | 'all' | 'majority';
+  /** `any`: the first rejection rejects; `quorum`: rejected once enough rejections make approval impossible */
+  readonly rejectPolicy: 'any' | 'quorum';
+}
+
+/** A non-interrupting reminder: `after` the task was created, then `every` (up to `times` in all). */
+export interface CompiledReminder {
+  readonly after: string;
+  readonly every: string | null;
+  /** reminders in all, the first included */
+  readonly times: number;
+}
+
+/** One level of an escalation ladder: `after` the task was created, visible to `toRole` too. */
+export interface CompiledEscalationLevel {
+  readonly after: string;
+  readonly toRole: string;
+  /** mail the new holders */
+  readonly notify: boolean;
+}
+
+/** The timers a waiting node carries (tasks and receive nodes). */
+export interface WaitTimers {
+  readonly reminders: readonly CompiledReminder[];
+  /** interrupting: leave by the `timeout` route (or fail) this long after the wait began; null: none */
+  readonly timeout: string | null;
+  /** the business calendar durations count in (the node's, else the definition's); null: wall time */
+  readonly calendar: string | null;
+}
+
+/** What approvals and user tasks share. */
+interface TaskNodeFields extends WaitTimers {
+  /** levels in order of `after` (each fires once) */
+  readonly escalations: readonly CompiledEscalationLevel[];
   /** null: the engine's default (`WORKFLOW_DEFAULT_SLA_HOURS`) */
   readonly slaHours: number | null;
   /** null: the definition's `escalationRole` */
   readonly escalationRole: string | null;
+  readonly separation: SeparationOfDuties;
+  /** holders of this role may reassign the task (besides admins); null: the definition's */
+  readonly managerRole: string | null;
+  /** the earlier user task a `return` decision sends the instance back to; null: no return */
+  readonly returnTo: string | null;
+  /** returns this node allows in one instance */
+  readonly maxRounds: number;
+  /** mail the holders (and `users`) when the task is created or escalated; null: no mail */
+  readonly notify: { readonly email: boolean; readonly users: readonly string[] } | null;
 }
 
-/** A form a person fills in: assigneeRole and/or assigneeUserId (at least one). */
-export interface UserTaskNode extends CompiledNodeBase<'user_task'> {
+/**
+ * A decision by one person: for approverRole, approverUserId or approverExpression (one of them),
+ * or by a quorum of voters.
+ */
+export interface ApprovalNode extends CompiledNodeBase<'approval'>, TaskNodeFields {
+  readonly approverRole: string | null;
+  readonly approverUserId: string | null;
+  /** CEL over `{ context, instance }` giving a user id, or `{ "role": … }` / `{ "userId": … }` */
+  readonly approverExpression: string | null;
+  readonly quorum: CompiledQuorum | null;
+}
+
+/** A form a person fills in: assigneeRole and/or assigneeUserId, or assigneeExpression. */
+export interface UserTaskNode extends CompiledNodeBase<'user_task'>, TaskNodeFields {
   readonly assigneeRole: string | null;
   readonly assigneeUserId: string | null;
+  /** as `approverExpression` */
+  readonly assigneeExpression: string | null;
   /** JSON Schema the submitted data is checked against; null: any object */
   readonly formSchema: Record<string, unknown> | null;
-  readonly slaHours: number | null;
-  readonly escalationRole: string | null;
+  /** time waiting here for the requester (a round sent back for rework) is left out of the instance SLA */
+  readonly pausesSla: boolean;
 }
+
+/** Waits: for an ISO-8601 duration, until a date a CEL expression gives, or the next time of a cron expression. */
+export type TimerNode = CompiledNodeBase<'timer'> & {
+  /** the time zone wall-clock durations and the cron expression are read in */
+  readonly timezone: string;
+  /** count `duration` in the calendar's working time */
+  readonly businessTime: boolean;
+  readonly calendar: string | null;
+} & (
+    | { readonly wait: 'duration'; readonly duration: string }
+    | { readonly wait: 'until'; readonly until: string }
+    | { readonly wait: 'cron'; readonly cron: string }
+  );
+
+/** Waits for a message by name and correlation key (`POST /api/messages`), or its callback URL. */
+export interface ReceiveNode extends CompiledNodeBase<'receive'>, WaitTimers {
+  readonly messageName: string;
+  /** CEL over `{ context, instance }` giving the key (a string or a number) */
+  readonly correlationKey: string;
+  /** context field -> CEL over `{ context, instance }` with the message at `context.message` (`{ name, correlationKey, data }`); null: its data merged whole */
+  readonly outputMapping: Readonly<Record<string, string>> | null;
+  /** the time waiting here is left out of the instance SLA */
+  readonly pausesSla: boolean;
+}
+
+/** Returns a node allows when it names `returnTo` without `maxRounds`. */
+export const DEFAULT_MAX_ROUNDS = 3;
 
 export interface ServiceTaskNode extends CompiledNodeBase<'service_task'> {
   /** the handler's type: the engine's own or a registered one (never empty) */
@@ -105,7 +211,7 @@ export type SubWorkflowNode = CompiledNodeBase<'sub_workflow'> & {
  * on `nodeType` to read them. Fields of another type that a stored definition carries (written
  * before save checked them) are not compiled in; they stay in `input`.
  */
-export type CompiledNode = ApprovalNode | UserTaskNode | ServiceTaskNode | GatewayNode | SubWorkflowNode;
+export type CompiledNode = ApprovalNode | UserTaskNode | ServiceTaskNode | GatewayNode | SubWorkflowNode | TimerNode | ReceiveNode;
 
 /** The variant of `CompiledNode` for one node type. */
 export type CompiledNodeOf<T extends NodeType> = Extract<CompiledNode, { readonly nodeType: T }>;
@@ -133,6 +239,13 @@ export interface DefinitionInput {
   triggers?: Trigger[];
   /** JSON Schema of the context (see `contextSchema` on `CompiledDefinition`) */
   contextSchema?: Record<string, unknown> | null;
+  /** separation-of-duties defaults of every task node */
+  notStarter?: boolean;
+  distinctDeciders?: boolean;
+  /** the default `managerRole` of every task node */
+  managerRole?: string | null;
+  /** the business calendar of every node that names none */
+  calendar?: string | null;
 }
 
 export interface CompiledDefinition {
@@ -146,6 +259,8 @@ export interface CompiledDefinition {
   readonly slaHours: number | null;
   readonly escalationEnabled: boolean;
   readonly escalationRole: string | null;
+  /** the business calendar `slaHours` and node timers count in; null: wall time */
+  readonly calendar: string | null;
   /**
    * JSON Schema of the instance context, as written; `null` when the definition has none. At save
    * every condition over the context is type-checked against it; it is not enforced at run time

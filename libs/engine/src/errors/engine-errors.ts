@@ -57,8 +57,8 @@ export class UnauthenticatedError extends EngineError {
 }
 
 export class ForbiddenError extends EngineError {
-  constructor(message: string, code = 'FORBIDDEN') {
-    super('forbidden', code, message);
+  constructor(message: string, code = 'FORBIDDEN', details?: unknown) {
+    super('forbidden', code, message, details);
   }
 }
 

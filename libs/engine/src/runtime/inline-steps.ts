@@ -11,7 +11,11 @@ import { readyExecutionState } from './plan-start';
 import type { OpenExecution } from './plan-builder';
 import { inTransactionHandlerOf } from './engine-handlers';
 
-/** Nodes whose step is a database transaction and nothing else: they may run inline. */
+/**
+ * Nodes whose step is a database transaction and nothing else: they may run inline. Timers and
+ * receive nodes are not among them: a receive node reads the message buffer under its
+ * correlation lock, and both load calendars, in their own job.
+ */
 export function runsWithoutIo(node: CompiledNode | undefined): boolean {
   if (!node) return false;
   if (node.nodeType === 'service_task') return inTransactionHandlerOf(node.serviceType) !== undefined;

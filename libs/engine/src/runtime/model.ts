@@ -17,10 +17,34 @@ export function isOpenStatus(status: ExecutionStatus): boolean {
 export const TRIGGER_TYPES = ['manual', 'event', 'cron', 'sub_workflow'] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
-export type Decision = 'approved' | 'rejected' | 'completed';
+/** `returned`: sent back for revision to an earlier user task (the node's `returnTo`). */
+export type Decision = 'approved' | 'rejected' | 'completed' | 'returned';
 
-/** A person (a task), the other branches (a join), or a child instance (a sub-workflow). */
-export type WaitingFor = 'task' | 'join' | 'child';
+/** One voter's vote on a quorum approval, kept on the execution (and in the history). */
+export interface Vote {
+  readonly userId: string;
+  /** the absent user a deputy voted for */
+  readonly onBehalfOf: string | null;
+  readonly decision: 'approved' | 'rejected';
+  readonly comments: string | null;
+  /** ISO-8601 */
+  readonly at: string;
+}
+
+/** A person (a task), the other branches (a join), a child instance (a sub-workflow), a time (a timer), a message (a receive node). */
+export type WaitingFor = 'task' | 'join' | 'child' | 'timer' | 'message';
+
+/** What the timers of a wait have done so far (each fires once: these are their marks). */
+export interface WaitMarks {
+  /** reminders sent, per reminder of the node (by index) */
+  readonly reminders: readonly number[];
+  /** escalation ladder levels reached */
+  readonly ladder: number;
+  /** an admin moved the deadline by hand: a calendar change does not count it again */
+  readonly deadlineByHand?: boolean;
+}
+
+export const NO_WAIT_MARKS: WaitMarks = Object.freeze({ reminders: Object.freeze([]) as readonly number[], ladder: 0 });
 
 export type JsonObject = Record<string, unknown>;
 
@@ -64,8 +88,31 @@ export interface ExecutionFields {
   readonly assignedRole: string | null;
   readonly escalationRole: string | null;
   readonly previousAssignees: readonly string[];
+  /** users who hold the task besides its assignment: the voters of a quorum given by list or expression */
+  readonly candidateUsers: readonly string[];
+  /** users separation of duties excludes from deciding, as known when the task was created */
+  readonly excludedUsers: readonly string[];
+  /** when someone claimed the role task (release gives it back to the role) */
+  readonly claimedAt: Date | null;
+  /** a quorum's votes so far */
+  readonly votes: readonly Vote[];
   readonly decision: Decision | null;
   readonly decidedBy: string | null;
+  /** the absent user a deputy decided for */
+  readonly onBehalfOf: string | null;
+  /** the time this wait lasts is left out of the instance SLA (a rework round, a receive node marked `pausesSla`) */
+  readonly pausesSla: boolean;
+  /** a task's forecast finish (`forecastFinish`), from the history of its node when it was created; null: too little history */
+  readonly forecastFinishAt: Date | null;
+  /** when the forecast was found to pass the deadline (AT_RISK, recorded once as `sla_at_risk`) */
+  readonly atRiskAt: Date | null;
+  /** the next time-based event of a wait (a timer's due time, a reminder, a ladder level, a timeout, the deadline) */
+  readonly wakeAt: Date | null;
+  readonly waitMarks: WaitMarks;
+  /** a receive node: the message it waits for, the key it was correlated with, its callback's nonce */
+  readonly messageName: string | null;
+  readonly correlationKey: string | null;
+  readonly callbackNonce: string | null;
   readonly comments: string | null;
   readonly output: JsonObject | null;
   readonly error: JsonObject | null;
@@ -94,8 +141,21 @@ export const READY_EXECUTION_FIELDS: ExecutionFields = Object.freeze({
   assignedRole: null,
   escalationRole: null,
   previousAssignees: [],
+  candidateUsers: [],
+  excludedUsers: [],
+  claimedAt: null,
+  votes: [],
   decision: null,
   decidedBy: null,
+  onBehalfOf: null,
+  pausesSla: false,
+  forecastFinishAt: null,
+  atRiskAt: null,
+  wakeAt: null,
+  waitMarks: NO_WAIT_MARKS,
+  messageName: null,
+  correlationKey: null,
+  callbackNonce: null,
   comments: null,
   output: null,
   error: null,
@@ -124,6 +184,9 @@ export interface NewExecution {
   readonly status: 'ready' | 'waiting';
   readonly waitingFor: WaitingFor | null;
   readonly readyAt: Date;
+  /** what the new execution starts with: a task sent back for revision carries the reviewer's words */
+  readonly comments?: string | null;
+  readonly output?: JsonObject | null;
 }
 
 export interface ExecutionPatch extends ExecutionFields {
@@ -139,6 +202,11 @@ export interface InstancePatch {
   readonly openDelta: number;
   /** change to step_count */
   readonly stepDelta: number;
+  /**
+   * time spent waiting for the requester, now over (clock-stop): added to the instance's paused
+   * time, and its SLA deadline moves by as much
+   */
+  readonly slaPausedMsDelta: number;
 }
 
 export const HISTORY_EVENT_TYPES = [
@@ -150,6 +218,35 @@ export const HISTORY_EVENT_TYPES = [
   'task_rejected',
   'task_delegated',
   'task_completed',
+  /** one vote on a quorum approval */
+  'task_voted',
+  /** sent back for revision to the node's `returnTo` */
+  'task_returned',
+  'task_claimed',
+  'task_released',
+  'task_reassigned',
+  /** a decision separation of duties refused (the attempt is on record; nothing else changed) */
+  'decision_refused',
+  /** a comment on the instance's thread */
+  'comment_added',
+  /** a timer node began to wait, and fired */
+  'timer_started',
+  'timer_fired',
+  /** a receive node began to wait for its message, and received it */
+  'message_awaited',
+  'message_received',
+  /** a reminder of a waiting task or receive node */
+  'task_reminder',
+  /** a wait left by its timeout */
+  'wait_timed_out',
+  'callback_rotated',
+  /** a deadline moved: a calendar changed, or an admin moved it by hand */
+  'deadline_changed',
+  /** the instance SLA's clock stopped while the instance waits for the requester, and went on */
+  'sla_paused',
+  'sla_resumed',
+  /** a task's forecast finish passes its deadline */
+  'sla_at_risk',
   'sla_breached',
   'task_escalated',
   'node_failed',
@@ -189,6 +286,8 @@ export interface InstanceSummary {
   readonly completedAt: Date | null;
   /** why it was cancelled, when an operator gave a reason (or its parent was cancelled) */
   readonly cancelReason: string | null;
+  /** time left out of the instance SLA (clock-stop), in milliseconds */
+  readonly slaPausedMs: number;
 }
 
 /** A stored instance as read: its summary and the head of its history chain. */

@@ -37,6 +37,7 @@ export class PlanBuilder {
   private completedAt: Date | null = null;
   private openDelta = 0;
   private stepDelta = 0;
+  private slaPausedMsDelta = 0;
   private cancelOthers = false;
   private readonly patches: ExecutionPatch[] = [];
   private readonly created: NewExecution[] = [];
@@ -80,7 +81,15 @@ export class PlanBuilder {
   patch(execution: ExecutionState, changes: Partial<ExecutionPatch>): void {
     const wasOpen = isOpenStatus(execution.status);
     const next: ExecutionPatch = { ...executionFields(execution), ...changes, id: execution.id };
-    if (wasOpen && !isOpenStatus(next.status)) this.openDelta -= 1;
+    if (wasOpen && !isOpenStatus(next.status)) {
+      this.openDelta -= 1;
+      // a clock-stop wait is over: its time is left out of the instance SLA, and on record
+      if (execution.pausesSla && execution.startedAt !== null) {
+        const pausedMs = Math.max(0, this.now.getTime() - execution.startedAt.getTime());
+        this.slaPausedMsDelta += pausedMs;
+        this.events.push({ eventType: 'sla_resumed', nodeExecutionId: execution.id, actorUserId: null, details: { nodeId: execution.nodeId, pausedMs, from: execution.startedAt.toISOString() } });
+      }
+    }
     if (!wasOpen && isOpenStatus(next.status)) this.openDelta += 1;
     const i = this.patches.findIndex((p) => p.id === execution.id);
     if (i >= 0) this.patches[i] = next;
@@ -91,15 +100,15 @@ export class PlanBuilder {
    * Route into `node`: a new `ready` execution, enqueued after commit. A join node only records
    * the arrival; `build` decides whether it waits or fires.
    */
-  activate(node: CompiledNode): void {
+  activate(node: CompiledNode, seed?: Pick<NewExecution, 'comments' | 'output'>): void {
     if (node.join) {
       this.joinArrivals.add(node.id);
       return;
     }
-    this.create(node, 'ready');
+    this.create(node, 'ready', seed);
   }
 
-  private create(node: CompiledNode, status: 'ready' | 'waiting'): string {
+  private create(node: CompiledNode, status: 'ready' | 'waiting', seed?: Pick<NewExecution, 'comments' | 'output'>): string {
     const id = this.newId();
     this.created.push({
       id,
@@ -109,10 +118,16 @@ export class PlanBuilder {
       status,
       waitingFor: status === 'waiting' ? 'join' : null,
       readyAt: this.now,
+      ...seed,
     });
     if (status === 'ready') this.jobs.push({ kind: 'run', tenantId: this.instance.tenantId, instanceId: this.instance.id, executionId: id, generation: 0 });
     this.openDelta += 1;
     return id;
+  }
+
+  /** A new id, for what a plan creates besides executions (a callback nonce). */
+  newIdOf(): string {
+    return this.newId();
   }
 
   /** Watch a task's deadline (escalation). */
@@ -234,6 +249,7 @@ export class PlanBuilder {
         completedAt: this.completedAt,
         openDelta: this.openDelta,
         stepDelta: this.stepDelta,
+        slaPausedMsDelta: this.slaPausedMsDelta,
       },
       executionPatches: this.patches,
       newExecutions: this.created,
@@ -263,8 +279,21 @@ function executionFields(e: ExecutionState): Omit<ExecutionPatch, 'id'> {
     assignedRole: e.assignedRole,
     escalationRole: e.escalationRole,
     previousAssignees: e.previousAssignees,
+    candidateUsers: e.candidateUsers,
+    excludedUsers: e.excludedUsers,
+    claimedAt: e.claimedAt,
+    votes: e.votes,
     decision: e.decision,
     decidedBy: e.decidedBy,
+    onBehalfOf: e.onBehalfOf,
+    pausesSla: e.pausesSla,
+    forecastFinishAt: e.forecastFinishAt,
+    atRiskAt: e.atRiskAt,
+    wakeAt: e.wakeAt,
+    waitMarks: e.waitMarks,
+    messageName: e.messageName,
+    correlationKey: e.correlationKey,
+    callbackNonce: e.callbackNonce,
     comments: e.comments,
     output: e.output,
     error: e.error,

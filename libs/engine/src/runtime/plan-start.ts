@@ -91,5 +91,7 @@ export function readyExecutionState(instanceId: string, e: NewExecution): Execut
     nodeId: e.nodeId,
     nodeType: e.nodeType,
     ...READY_EXECUTION_FIELDS,
+    comments: e.comments ?? null,
+    output: e.output ?? null,
   };
 }

@@ -11,12 +11,18 @@ import type { ApprovalNode, CompiledDefinition, CompiledNode, ServiceTaskNode, S
 import { evaluateExpression } from '../expressions/cel-expression';
 import { slaDeadlineAfter } from '../sla/sla-clock';
 import { DEFINITION_BOUNDS } from '../definition/definition.types';
-import type { ExecutionState, InstanceState, JsonObject, Plan } from './model';
+import { NO_WAIT_MARKS, type ExecutionState, type InstanceState, type JsonObject, type Plan } from './model';
 import type { PlanAt } from './plan-at';
 import type { EngineSettings } from './ports';
 import { PlanBuilder, expressionScope, nodeOf, type OpenExecution } from './plan-builder';
 import { chooseRoutes, type NodeOutcome } from './routing';
 import { applyInTransaction, inTransactionHandlerOf } from './engine-handlers';
+import { assertQuorumPossible, taskHolderOf } from '../approvals/task-holder';
+import { excludedUsers, type PastDecision } from '../approvals/separation-of-duties';
+import type { BusinessCalendar } from '../calendar/business-calendar';
+import { calendarOf, planReceiveStep, planTimerStep, type ReceivedMessage } from '../waits/plan-wait';
+import { nextWakeAt, pendingWaitEvents } from '../waits/wait-clock';
+import { FORECAST_MODEL, forecastFinish, type DurationSample } from '../waits/forecast';
 
 /** The locked state the step planners (and the decision and escalation planners) plan from. */
 export interface StepState {
@@ -25,10 +31,18 @@ export interface StepState {
   readonly execution: ExecutionState;
   /** open executions of the instance, when the definition has joins */
   readonly open?: readonly OpenExecution[];
+  /** the instance's decided tasks, when the task to park has rules that read them (`needsPastDecisions`) */
+  readonly decisions?: readonly PastDecision[];
+  /** the business calendars the definition names, compiled (`calendarOf` fails a node whose calendar is missing) */
+  readonly calendars?: ReadonlyMap<string, BusinessCalendar>;
+  /** a receive node's step: the buffered message it takes, if one came before it waited */
+  readonly message?: ReceivedMessage | null;
+  /** a task about to be created: how long its node took lately (the forecast's history) */
+  readonly durations?: readonly DurationSample[];
 }
 
 /** The settings `planStep` reads. */
-export type StepSettings = 'defaultSlaHours' | 'maxStepsPerInstance' | 'maxSubworkflowDepth' | 'leaseMs';
+export type StepSettings = 'defaultSlaHours' | 'maxStepsPerInstance' | 'maxSubworkflowDepth' | 'leaseMs' | 'escalationEnabled';
 
 /** An I/O step's handler returned. */
 export interface ServiceReturned {
@@ -87,7 +101,7 @@ export function planStep(at: PlanAt<StepSettings>, state: StepState): StepOutcom
     switch (node.nodeType) {
       case 'approval':
       case 'user_task':
-        parkTask(b, definition, node, execution, settings);
+        parkTask(b, state, node, settings);
         break;
       case 'gateway':
         b.record(started(execution));
@@ -113,6 +127,12 @@ export function planStep(at: PlanAt<StepSettings>, state: StepState): StepOutcom
         finishNode(b, definition, node, execution, 'completed', { output: result.output ?? result.contextUpdates ?? {} });
         break;
       }
+      case 'timer':
+        planTimerStep(b, state, node);
+        break;
+      case 'receive':
+        planReceiveStep(b, state, node, state.message ?? null);
+        break;
       case 'sub_workflow': {
         if (instance.depth + 1 > settings.maxSubworkflowDepth) {
           throw new NodeFailedError(
@@ -222,33 +242,72 @@ export function planChildResult(at: PlanAt, state: StepState, child: ChildOutcom
 
 function parkTask(
   b: PlanBuilder,
-  def: CompiledDefinition,
+  state: StepState,
   node: ApprovalNode | UserTaskNode,
-  execution: ExecutionState,
-  settings: Pick<EngineSettings, 'defaultSlaHours'>,
+  settings: Pick<EngineSettings, 'defaultSlaHours' | 'escalationEnabled'>,
 ): void {
-  const isApproval = node.nodeType === 'approval';
-  const assignedUserId = isApproval ? node.approverUserId : node.assigneeUserId;
-  const assignedRole = isApproval ? node.approverRole : node.assigneeRole;
-  const slaDeadline = slaDeadlineAfter(b.now, node.slaHours ?? settings.defaultSlaHours, DEFINITION_BOUNDS.maxSlaHours);
+  const { definition: def, execution } = state;
+  const holder = taskHolderOf(node, expressionScope(b.instance, b.contextData));
+  const calendar = calendarOf(state, node.calendar);
+  const hours = Math.min(node.slaHours ?? settings.defaultSlaHours, DEFINITION_BOUNDS.maxSlaHours);
+  // with a calendar, slaHours are working hours
+  const slaDeadline = calendar ? calendar.addBusinessTime(b.now, Math.round(hours * 3_600_000)) : slaDeadlineAfter(b.now, hours, DEFINITION_BOUNDS.maxSlaHours);
+  const excluded = excludedUsers(node.separation, {
+    startedBy: b.instance.startedBy,
+    nodeId: node.id,
+    decisions: state.decisions ?? [],
+  });
+  if (node.nodeType === 'approval') assertQuorumPossible(node, holder.candidates, excluded);
+  // at risk from the start when the node usually takes longer than the deadline leaves
+  const forecast = forecastFinish(b.now, state.durations ?? [], calendar);
+  const atRisk = forecast !== null && forecast.finishAt > slaDeadline;
+  // clock-stop: a round sent back for rework waits for the requester, not for the process
+  const clockStops = node.nodeType === 'user_task' && node.pausesSla && execution.output?.revision !== undefined;
+  // always watched: a breach is recorded even where escalation is off; reminders, ladder and timeout may come first
+  const parked = { ...execution, waitingFor: 'task' as const, startedAt: b.now, slaDeadline, slaBreachedAt: null, escalatedAt: null, waitMarks: NO_WAIT_MARKS };
+  const quorum = node.nodeType === 'approval' && node.quorum !== null;
+  const wakeAt = nextWakeAt(pendingWaitEvents(parked, { ...node, escalations: settings.escalationEnabled && !quorum ? node.escalations : [] }, calendar)) ?? slaDeadline;
   b.patch(execution, {
     status: 'waiting',
     waitingFor: 'task',
-    assignedUserId,
-    assignedRole,
+    assignedUserId: holder.userId,
+    assignedRole: holder.role,
+    candidateUsers: holder.candidates,
+    excludedUsers: excluded,
     escalationRole: node.escalationRole ?? def.escalationRole,
     slaDeadline,
     startedAt: b.now,
+    wakeAt,
+    waitMarks: NO_WAIT_MARKS,
+    pausesSla: clockStops,
+    forecastFinishAt: forecast?.finishAt ?? null,
+    atRiskAt: atRisk ? b.now : null,
   });
-  // always watched: a breach is recorded even where escalation is off
-  b.watchDeadline(execution.id, slaDeadline);
+  b.watchDeadline(execution.id, wakeAt);
+  if (clockStops) b.record({ eventType: 'sla_paused', nodeExecutionId: execution.id, actorUserId: null, details: { nodeId: node.id, reason: 'back with the requester for rework' } });
   b.record(started(execution));
   b.record({
     eventType: 'task_created',
     nodeExecutionId: execution.id,
     actorUserId: null,
-    details: { nodeId: node.id, assignedUserId, assignedRole, slaDeadline: slaDeadline.toISOString() },
+    details: {
+      nodeId: node.id,
+      assignedUserId: holder.userId,
+      assignedRole: holder.role,
+      slaDeadline: slaDeadline.toISOString(),
+      ...(holder.candidates.length > 0 ? { candidateUsers: [...holder.candidates] } : {}),
+      ...(excluded.length > 0 ? { excludedUsers: excluded } : {}),
+      ...(execution.comments !== null && execution.output?.revision ? { revision: execution.output.revision } : {}),
+    },
   });
+  if (atRisk && forecast) {
+    b.record({
+      eventType: 'sla_at_risk',
+      nodeExecutionId: execution.id,
+      actorUserId: null,
+      details: { nodeId: node.id, forecastFinishAt: forecast.finishAt.toISOString(), slaDeadline: slaDeadline.toISOString(), samples: forecast.samples, model: FORECAST_MODEL },
+    });
+  }
 }
 
 /**
@@ -261,7 +320,13 @@ export function finishNode(
   node: CompiledNode,
   execution: ExecutionState,
   outcome: NodeOutcome,
-  changes: { output?: JsonObject; decision?: 'approved' | 'rejected' | 'completed'; decidedBy?: string; comments?: string | null },
+  changes: {
+    output?: JsonObject;
+    decision?: 'approved' | 'rejected' | 'completed';
+    decidedBy?: string;
+    onBehalfOf?: string | null;
+    comments?: string | null;
+  },
   actorUserId: string | null = null,
 ): void {
   const routes = chooseRoutes(node, outcome, expressionScope(b.instance, b.contextData));
@@ -274,6 +339,7 @@ export function finishNode(
     output: changes.output ?? execution.output,
     decision: changes.decision ?? execution.decision,
     decidedBy: changes.decidedBy ?? execution.decidedBy,
+    onBehalfOf: changes.onBehalfOf !== undefined ? changes.onBehalfOf : execution.onBehalfOf,
     comments: changes.comments !== undefined ? changes.comments : execution.comments,
     startedAt: execution.startedAt ?? b.now,
     completedAt: b.now,

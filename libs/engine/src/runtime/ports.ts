@@ -6,6 +6,30 @@ import type { Actor, ExecutionState, ExecutionStatus, InstanceState, InstanceVie
 import type { OpenExecution } from './plan-builder';
 import type { StartPlan } from './plan-start';
 import type { ServiceHandlers } from './service-handler';
+import type { PastDecision } from '../approvals/separation-of-duties';
+import type { DeputyWindow } from '../approvals/deputies';
+import type { BusinessCalendar } from '../calendar/business-calendar';
+import type { ReceivedMessage } from '../waits/plan-wait';
+import type { DurationSample } from '../waits/forecast';
+
+/** A message as `storeMessage` keeps it. */
+export interface NewMessage {
+  readonly name: string;
+  readonly correlationKey: string;
+  readonly data: JsonObject;
+  readonly messageId: string | null;
+  readonly status: 'buffered' | 'delivered' | 'unmatched';
+  readonly deliveredTo: readonly string[];
+  readonly expiresAt: Date | null;
+  readonly via: 'message' | 'callback';
+}
+
+export interface StoredMessage extends Omit<NewMessage, 'status'> {
+  /** `consumed`: a buffered message a receiver that came later took */
+  readonly status: NewMessage['status'] | 'consumed';
+  readonly id: string;
+  readonly createdAt: Date;
+}
 
 /** A stored, compiled definition version. Immutable apart from `isActive`. */
 export interface DefinitionRecord {
@@ -28,8 +52,34 @@ export interface StoreTx {
   lockStep(instanceId: string, executionId: string): Promise<StepSnapshot | null>;
   /** Same, found by task (execution) id. */
   lockTask(taskId: string): Promise<StepSnapshot | null>;
+  /** A task and its instance as they are, without locking (reads that decide nothing). */
+  readTask(taskId: string): Promise<StepSnapshot | null>;
   /** The actor started the instance, or holds or held a task in it. */
   participates(instanceId: string, actor: Actor): Promise<boolean>;
+  /** The instance's tasks that were decided or voted on (separation of duties, return rounds). */
+  decisions(instanceId: string): Promise<PastDecision[]>;
+  /** The tenant's deputy windows active at `at` (few: they are read whole). */
+  deputyWindows(at: Date): Promise<DeputyWindow[]>;
+
+  /** The tenant's business calendars of these names, compiled (cached by version); a missing one is left out. */
+  calendars(names: readonly string[]): Promise<ReadonlyMap<string, BusinessCalendar>>;
+  /**
+   * Serialise, for this transaction, everything about one message name and correlation key: a
+   * receiver parking and a message arriving then never miss each other.
+   */
+  lockCorrelation(messageName: string, correlationKey: string): Promise<void>;
+  /** The oldest unexpired buffered message for the key, now consumed by `executionId`; null when none. */
+  takeBufferedMessage(messageName: string, correlationKey: string, executionId: string, now: Date): Promise<ReceivedMessage | null>;
+  /** The oldest message delivered to this waiting execution; null when none. */
+  deliveredMessage(executionId: string): Promise<ReceivedMessage | null>;
+  /** Executions waiting for the message, not already handed one (at most `limit`). */
+  waitingReceivers(messageName: string, correlationKey: string, limit: number): Promise<{ instanceId: string; executionId: string }[]>;
+  /** Keep a message: buffered, delivered to receivers, or unmatched; null when its `messageId` was seen before. */
+  storeMessage(message: NewMessage): Promise<string | null>;
+  /** A message stored earlier under the sender's id. */
+  messageById(messageId: string): Promise<StoredMessage | null>;
+  /** The most recent finished executions of a task node in a workflow (any version), newest first: the forecast's history. */
+  durationSamples(workflowName: string, nodeId: string, limit: number): Promise<DurationSample[]>;
   /** A definition by id, compiled (cached: versions are immutable). Null when missing. */
   definition(definitionId: string): Promise<DefinitionRecord | null>;
   /** Every open execution of an instance (joins need them). */

@@ -5,7 +5,7 @@ import { evaluateCondition, evaluateExpression } from '../expressions/cel-expres
 import type { CompiledNode, CompiledRoute } from '../definition/definition.types';
 import type { JsonObject } from './model';
 
-export type NodeOutcome = 'completed' | 'rejected';
+export type NodeOutcome = 'completed' | 'rejected' | 'timeout';
 
 export interface Scope {
   context: JsonObject;
@@ -21,6 +21,7 @@ export interface Scope {
  */
 export function chooseRoutes(node: CompiledNode, outcome: NodeOutcome, scope: Scope): CompiledRoute[] {
   if (outcome === 'rejected') return node.outgoing.filter((r) => r.kind === 'on_rejected');
+  if (outcome === 'timeout') return node.outgoing.filter((r) => r.kind === 'on_timeout');
 
   if (node.nodeType === 'gateway') {
     if (node.gatewayType === 'parallel') return [...node.outgoing];

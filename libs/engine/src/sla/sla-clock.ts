@@ -1,6 +1,7 @@
 /** SLA arithmetic: deadlines from (fractional) hours, urgency of a deadline at a moment. */
 
-export const URGENCY_LEVELS = ['OVERDUE', 'URGENT', 'NORMAL'] as const;
+/** Most urgent first: AT_RISK (forecast to finish after the deadline) sorts between OVERDUE and URGENT. */
+export const URGENCY_LEVELS = ['OVERDUE', 'AT_RISK', 'URGENT', 'NORMAL'] as const;
 export type UrgencyLevel = (typeof URGENCY_LEVELS)[number];
 
 const MS_PER_HOUR = 3_600_000;
@@ -38,10 +39,14 @@ export function urgencyWindow(now: Date, urgentThresholdHours: number): UrgencyW
   return { overdueFrom: now, urgentUntil: new Date(now.getTime() + urgentThresholdHours * MS_PER_HOUR) };
 }
 
-/** OVERDUE when now ≥ deadline; URGENT when the hours remaining are ≤ the threshold; else NORMAL. */
-export function urgencyOf(deadline: Date, now: Date, urgentThresholdHours: number): UrgencyLevel {
+/**
+ * OVERDUE when now ≥ deadline; AT_RISK when its forecast finish passes the deadline (`atRisk`);
+ * URGENT when the hours remaining are ≤ the threshold; else NORMAL.
+ */
+export function urgencyOf(deadline: Date, now: Date, urgentThresholdHours: number, atRisk = false): UrgencyLevel {
   const w = urgencyWindow(now, urgentThresholdHours);
   if (deadline.getTime() <= w.overdueFrom.getTime()) return 'OVERDUE';
+  if (atRisk) return 'AT_RISK';
   if (deadline.getTime() <= w.urgentUntil.getTime()) return 'URGENT';
   return 'NORMAL';
 }

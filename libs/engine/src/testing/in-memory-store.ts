@@ -6,8 +6,13 @@
  * It does not hash history: `lastHistoryHash` is an opaque counter.
  */
 
+import type { BusinessCalendar } from '../calendar/business-calendar';
+import type { ReceivedMessage } from '../waits/plan-wait';
+import type { DurationSample } from '../waits/forecast';
+import { isActive, type DeputyWindow } from '../approvals/deputies';
+import type { PastDecision } from '../approvals/separation-of-duties';
 import type { CompiledDefinition } from '../definition/definition.types';
-import type { DefinitionRecord, StepSnapshot, Store, StoreTx, SweepSource } from '../runtime/ports';
+import type { DefinitionRecord, NewMessage, StepSnapshot, Store, StoredMessage, StoreTx, SweepSource } from '../runtime/ports';
 import type { OpenExecution } from '../runtime/plan-builder';
 import type { StartPlan } from '../runtime/plan-start';
 import { isAdmin } from '../runtime/task-access';
@@ -35,6 +40,7 @@ interface InstanceRow extends InstanceState {
   readonly request: string | null;
   readonly rootInstanceId: string | null;
   readonly treeInstanceCount: number;
+  readonly slaPausedMs?: number;
 }
 
 interface ExecutionRow extends ExecutionState {
@@ -46,10 +52,15 @@ export interface HistoryRow extends HistoryEvent {
   readonly createdAt: Date;
 }
 
+interface MessageRow extends StoredMessage {
+  consumedBy: string | null;
+}
+
 interface TenantData {
   instances: Map<string, InstanceRow>;
   executions: Map<string, ExecutionRow>;
   history: HistoryRow[];
+  messages: MessageRow[];
 }
 
 /** JSON with sorted keys: two requests with the same fields compare equal. */
@@ -61,13 +72,17 @@ function canonical(value: unknown): string {
 }
 
 function copy(data: TenantData): TenantData {
-  return { instances: new Map(data.instances), executions: new Map(data.executions), history: [...data.history] };
+  return { instances: new Map(data.instances), executions: new Map(data.executions), history: [...data.history], messages: data.messages.map((m) => ({ ...m })) };
 }
 
 export class InMemoryStore implements Store {
   private readonly tenants = new Map<string, TenantData>();
   /** definitions are immutable apart from `isActive`, and live outside the transactions */
   private readonly definitions = new Map<string, DefinitionRecord>();
+  /** deputy windows by tenant; they live outside the transactions, as definitions do */
+  private readonly deputies = new Map<string, DeputyWindow[]>();
+  /** business calendars by tenant and name, likewise */
+  private readonly calendarsOf = new Map<string, Map<string, BusinessCalendar>>();
   private queue: Promise<unknown> = Promise.resolve();
   private heads = 0;
 
@@ -77,6 +92,18 @@ export class InMemoryStore implements Store {
     const record: DefinitionRecord = { id: opts.id, tenantId, version: versions.length + 1, isActive: opts.isActive ?? true, compiled };
     this.definitions.set(record.id, record);
     return record;
+  }
+
+  /** Store a business calendar in the tenant (what POST /api/calendars stores). */
+  addCalendar(tenantId: string, name: string, calendar: BusinessCalendar): void {
+    const of = this.calendarsOf.get(tenantId) ?? new Map<string, BusinessCalendar>();
+    of.set(name, calendar);
+    this.calendarsOf.set(tenantId, of);
+  }
+
+  /** Declare a deputy window in the tenant (what POST /api/deputies stores). */
+  addDeputyWindow(tenantId: string, window: DeputyWindow): void {
+    this.deputies.set(tenantId, [...(this.deputies.get(tenantId) ?? []), window]);
   }
 
   setActive(definitionId: string, isActive: boolean): void {
@@ -103,23 +130,26 @@ export class InMemoryStore implements Store {
             if (child && child.status !== 'running' && child.completedAt && child.completedAt.getTime() < now.getTime() - olderThanSeconds * 1000) {
               jobs.push({ ...job, kind: 'resume' });
             }
+          } else if (e.status === 'waiting' && e.waitingFor === 'message' && data.messages.some((m) => m.status === 'delivered' && m.deliveredTo.includes(e.id))) {
+            // a delivered message its receiver did not take: the resume job was lost
+            jobs.push({ ...job, kind: 'resume' });
           }
         }
       }
       return jobs.slice(0, limit);
     },
-    dueTasks: async (now, limit) => this.unescalatedTasks((due) => due <= now).slice(0, limit),
+    dueTasks: async (now, limit) => this.wakingWaits((due) => due <= now).slice(0, limit),
     upcomingDeadlines: async (now, withinSeconds, limit) =>
-      this.unescalatedTasks((due) => due > now && due.getTime() <= now.getTime() + withinSeconds * 1000).slice(0, limit),
+      this.wakingWaits((due) => due > now && due.getTime() <= now.getTime() + withinSeconds * 1000).slice(0, limit),
   };
 
-  private unescalatedTasks(dueWhen: (due: Date) => boolean): SlaCheck[] {
+  /** Waits whose next timer (`wakeAt`) meets `dueWhen`. */
+  private wakingWaits(dueWhen: (due: Date) => boolean): SlaCheck[] {
     const out: SlaCheck[] = [];
     for (const [tenantId, data] of this.tenants) {
       for (const e of data.executions.values()) {
-        const open = e.status === 'waiting' && e.waitingFor === 'task' && e.slaBreachedAt === null && e.escalatedAt === null;
-        if (!open || !e.slaDeadline || data.instances.get(e.instanceId)?.status !== 'running' || !dueWhen(e.slaDeadline)) continue;
-        out.push({ tenantId, instanceId: e.instanceId, executionId: e.id, dueAt: e.slaDeadline });
+        if (e.status !== 'waiting' || !e.wakeAt || data.instances.get(e.instanceId)?.status !== 'running' || !dueWhen(e.wakeAt)) continue;
+        out.push({ tenantId, instanceId: e.instanceId, executionId: e.id, dueAt: e.wakeAt });
       }
     }
     return out.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
@@ -128,8 +158,8 @@ export class InMemoryStore implements Store {
   /** Transactions run one at a time; a failed one leaves nothing behind. */
   inTenant<T>(tenantId: string, work: (tx: StoreTx) => Promise<T>): Promise<T> {
     const run = this.queue.then(async () => {
-      const committed = this.tenants.get(tenantId) ?? { instances: new Map(), executions: new Map(), history: [] };
-      const tx = new InMemoryTx(tenantId, copy(committed), this.definitions, () => `head-${++this.heads}`);
+      const committed = this.tenants.get(tenantId) ?? { instances: new Map(), executions: new Map(), history: [], messages: [] };
+      const tx = new InMemoryTx(tenantId, copy(committed), this.definitions, () => `head-${++this.heads}`, this.deputies.get(tenantId) ?? [], this.calendarsOf.get(tenantId) ?? new Map());
       const result = await work(tx);
       this.tenants.set(tenantId, tx.data);
       return result;
@@ -145,7 +175,74 @@ class InMemoryTx implements StoreTx {
     readonly data: TenantData,
     private readonly definitions: ReadonlyMap<string, DefinitionRecord>,
     private readonly nextHead: () => string,
+    private readonly deputies: readonly DeputyWindow[],
+    private readonly calendarMap: ReadonlyMap<string, BusinessCalendar>,
   ) {}
+
+  async calendars(names: readonly string[]): Promise<ReadonlyMap<string, BusinessCalendar>> {
+    return new Map(names.flatMap((n) => {
+      const c = this.calendarMap.get(n);
+      return c ? [[n, c] as const] : [];
+    }));
+  }
+
+  /** Transactions run one at a time here: holding the lock is holding the store. */
+  async lockCorrelation(): Promise<void> {}
+
+  async takeBufferedMessage(messageName: string, correlationKey: string, executionId: string, now: Date): Promise<ReceivedMessage | null> {
+    const m = this.data.messages.find((x) => x.status === 'buffered' && x.name === messageName && x.correlationKey === correlationKey && (x.expiresAt === null || x.expiresAt > now));
+    if (!m) return null;
+    Object.assign(m, { status: 'consumed', consumedBy: executionId });
+    return { id: m.id, name: m.name, correlationKey: m.correlationKey, data: m.data, messageId: m.messageId, via: m.via };
+  }
+
+  async deliveredMessage(executionId: string): Promise<ReceivedMessage | null> {
+    const m = this.data.messages.find((x) => x.status === 'delivered' && x.deliveredTo.includes(executionId));
+    return m ? { id: m.id, name: m.name, correlationKey: m.correlationKey, data: m.data, messageId: m.messageId, via: m.via } : null;
+  }
+
+  async waitingReceivers(messageName: string, correlationKey: string, limit: number): Promise<{ instanceId: string; executionId: string }[]> {
+    return [...this.data.executions.values()]
+      .filter((e) => e.status === 'waiting' && e.waitingFor === 'message' && e.messageName === messageName && e.correlationKey === correlationKey)
+      .filter((e) => this.instance(e.instanceId)?.status === 'running')
+      .filter((e) => !this.data.messages.some((m) => m.status === 'delivered' && m.deliveredTo.includes(e.id)))
+      .slice(0, limit)
+      .map((e) => ({ instanceId: e.instanceId, executionId: e.id }));
+  }
+
+  async storeMessage(message: NewMessage): Promise<string | null> {
+    if (message.messageId !== null && this.data.messages.some((m) => m.messageId === message.messageId)) return null;
+    const id = `message-${this.data.messages.length + 1}-${this.tenantId}`;
+    // no clock here: messages keep their order by position, which is all they are read by
+    this.data.messages.push({ ...message, deliveredTo: [...message.deliveredTo], id, createdAt: new Date(this.data.messages.length), consumedBy: null });
+    return id;
+  }
+
+  async durationSamples(workflowName: string, nodeId: string, limit: number): Promise<DurationSample[]> {
+    return [...this.data.executions.values()]
+      .filter((e) => e.nodeId === nodeId && e.status === 'completed' && e.decision !== 'returned' && e.startedAt && e.completedAt)
+      .filter((e) => {
+        const i = this.instance(e.instanceId);
+        return i !== undefined && this.definitions.get(i.definitionId)?.compiled.name === workflowName;
+      })
+      .sort((a, b) => (b.completedAt?.getTime() ?? 0) - (a.completedAt?.getTime() ?? 0))
+      .slice(0, limit)
+      .map((e) => ({ startedAt: e.startedAt as Date, completedAt: e.completedAt as Date }));
+  }
+
+  async messageById(messageId: string): Promise<StoredMessage | null> {
+    return this.data.messages.find((m) => m.messageId === messageId) ?? null;
+  }
+
+  async decisions(instanceId: string): Promise<PastDecision[]> {
+    return this.executionsOf(instanceId)
+      .filter((e) => e.decidedBy !== null || e.votes.length > 0)
+      .map((e) => ({ executionId: e.id, nodeId: e.nodeId, decision: e.decision, decidedBy: e.decidedBy, onBehalfOf: e.onBehalfOf, votes: e.votes }));
+  }
+
+  async deputyWindows(at: Date): Promise<DeputyWindow[]> {
+    return this.deputies.filter((w) => isActive(w, at));
+  }
 
   private instance(id: string): InstanceRow | undefined {
     return this.data.instances.get(id);
@@ -170,6 +267,10 @@ class InMemoryTx implements StoreTx {
     return this.snapshot(this.data.executions.get(taskId)?.instanceId, taskId);
   }
 
+  readTask(taskId: string): Promise<StepSnapshot | null> {
+    return this.lockTask(taskId);
+  }
+
   async participates(instanceId: string, actor: Actor): Promise<boolean> {
     const i = this.instance(instanceId);
     if (!i) return false;
@@ -179,6 +280,8 @@ class InMemoryTx implements StoreTx {
         e.assignedUserId === actor.userId ||
         e.decidedBy === actor.userId ||
         e.previousAssignees.includes(actor.userId) ||
+        e.candidateUsers.includes(actor.userId) ||
+        e.votes.some((v) => v.userId === actor.userId) ||
         (e.assignedUserId === null && e.assignedRole !== null && actor.roles.includes(e.assignedRole)) ||
         (e.escalatedAt !== null && e.escalationRole !== null && actor.roles.includes(e.escalationRole)),
     );
@@ -223,6 +326,8 @@ class InMemoryTx implements StoreTx {
         status: n.status,
         waitingFor: n.waitingFor,
         readyAt: n.readyAt,
+        comments: n.comments ?? null,
+        output: n.output ?? null,
       });
     }
     if (plan.cancelOtherOpenExecutions) {
@@ -247,6 +352,8 @@ class InMemoryTx implements StoreTx {
       openExecutions: row.openExecutions + plan.instance.openDelta,
       stepCount: row.stepCount + plan.instance.stepDelta,
       lastHistoryHash: head,
+      slaPausedMs: (row.slaPausedMs ?? 0) + plan.instance.slaPausedMsDelta,
+      slaDeadline: row.slaDeadline && plan.instance.slaPausedMsDelta > 0 ? new Date(row.slaDeadline.getTime() + plan.instance.slaPausedMsDelta) : row.slaDeadline,
     });
     return { lastHistoryHash: head };
   }
@@ -276,6 +383,7 @@ class InMemoryTx implements StoreTx {
       startedAt: i.startedAt,
       completedAt: i.completedAt,
       cancelReason: i.cancelReason,
+      slaPausedMs: i.slaPausedMs ?? 0,
       lastHistoryHash: i.lastHistoryHash,
     };
   }

@@ -10,6 +10,9 @@ import type { InstanceState, NodeJob, Plan, SlaCheck } from '../runtime/model';
 import type { EnginePorts, StoreTx } from '../runtime/ports';
 import type { EngineEvent } from './engine-events';
 
+/** History events after which a task waits for someone (notifications mail its holders). */
+const WAITING_REASONS = { task_created: 'created', task_escalated: 'escalated', task_reminder: 'reminder' } as const;
+
 export class Effects {
   readonly jobs: NodeJob[] = [];
   readonly slaChecks: SlaCheck[] = [];
@@ -22,6 +25,21 @@ export class Effects {
     const written = await tx.apply(plan, instance);
     this.jobs.push(...plan.enqueue);
     this.slaChecks.push(...plan.slaChecks);
+    for (const h of plan.history) {
+      const reason = WAITING_REASONS[h.eventType as keyof typeof WAITING_REASONS];
+      if (reason && h.nodeExecutionId !== null) {
+        const nodeId = typeof h.details.nodeId === 'string' ? h.details.nodeId : '';
+        this.events.push({
+          type: 'task_waiting',
+          tenantId: this.tenantId,
+          instanceId: instance.id,
+          taskId: h.nodeExecutionId,
+          nodeId,
+          reason,
+          ...(h.details.notify === true ? { notify: true } : {}),
+        });
+      }
+    }
     const status = plan.instance.status;
     if (instance.status === 'running' && status !== 'running') {
       this.events.push({ type: 'instance_finished', tenantId: this.tenantId, instanceId: instance.id, status });

@@ -12,6 +12,17 @@ export type EngineEvent =
   /** the instance left `running` (completed, rejected, failed or cancelled) */
   | { readonly type: 'instance_finished'; readonly tenantId: string; readonly instanceId: string; readonly status: Exclude<InstanceStatus, 'running'> }
   | { readonly type: 'task_decided'; readonly tenantId: string; readonly instanceId: string; readonly taskId: string; readonly action: string; readonly actorUserId: string }
+  /** a task now waits for someone: just created, or escalated (notifications listen: mail its holders) */
+  | {
+    readonly type: 'task_waiting';
+    readonly tenantId: string;
+    readonly instanceId: string;
+    readonly taskId: string;
+    readonly nodeId: string;
+    readonly reason: 'created' | 'escalated' | 'reminder';
+    /** an escalation ladder level that says `notify`: mail even where the node does not */
+    readonly notify?: boolean;
+  }
   /** a task passed its deadline: its breach is recorded, and `escalated` when escalation moved it */
   | { readonly type: 'task_escalated'; readonly tenantId: string; readonly instanceId: string; readonly executionId: string; readonly escalated: boolean }
   /** an event or cron trigger fired; `created` false when its idempotency key had started it already */

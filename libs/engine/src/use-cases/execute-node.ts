@@ -14,7 +14,8 @@ import { PlanBuilder, expressionScope, type OpenExecution } from '../runtime/pla
 import { planAt } from '../runtime/plan-at';
 import { inlineStepsOf, instanceAfter, openAfter, type InlineStep } from '../runtime/inline-steps';
 import { runInTenant, type Effects } from './effects';
-import { loadStep, type LoadedStep } from './load-step';
+import { decisionsFor, durationsFor, loadStep, type LoadedStep } from './load-step';
+import { correlationKeyOf, planMessageReceived, type ReceivedMessage } from '../waits/plan-wait';
 import { startInTransaction } from './start-instance';
 import { failExecution } from './fail-execution';
 
@@ -83,7 +84,18 @@ async function writeAndRunInline({ ports, tx, effects, job, loaded, maxInlineSte
     if (!next) break;
     let step: StepOutcome;
     try {
-      step = planStep(planAt(ports), { definition, instance: state, execution: next.execution, ...(open ? { open } : {}) });
+      const decisions = await decisionsFor(tx, definition, state.id, next.execution);
+      const calendars = loaded.state.calendars;
+      const durations = await durationsFor(tx, definition, next.execution);
+      step = planStep(planAt(ports), {
+        definition,
+        instance: state,
+        execution: next.execution,
+        ...(open ? { open } : {}),
+        ...(decisions ? { decisions } : {}),
+        ...(calendars ? { calendars } : {}),
+        ...(durations ? { durations } : {}),
+      });
     } catch {
       // a step that cannot be planned is left to its own job, which reports why
       break;
@@ -121,8 +133,19 @@ interface JobHandler<J extends NodeJob> {
 /** One handler per kind of job (the shape of Temporal's activator map). */
 const JOB_HANDLERS: { readonly [K in NodeJob['kind']]: JobHandler<Extract<NodeJob, { kind: K }>> } = {
   run: { matchesGeneration: true, run: (_job, step) => runExecution(step) },
-  resume: { matchesGeneration: false, run: (_job, step) => resumeParent(step) },
+  resume: { matchesGeneration: false, run: (_job, step) => resumeWait(step) },
 };
+
+/** What a waiting execution waited for has come: a child's end, or a message. */
+async function resumeWait(step: StepTx): Promise<FirstTransaction> {
+  const execution = step.loaded.snap.execution;
+  if (execution.waitingFor !== 'message') return resumeParent(step);
+  const message = await step.tx.deliveredMessage(execution.id);
+  if (!message) return { result: noop('no message delivered to this execution') };
+  const plan = planMessageReceived(step.loaded.at, step.loaded.state, message);
+  if (!plan) return { result: noop(`execution is ${execution.status}`) };
+  return { result: await writeAndRunInline(step, plan) };
+}
 
 /** A child ended: the parent's waiting sub_workflow execution takes its result. */
 async function resumeParent(step: StepTx): Promise<FirstTransaction> {
@@ -169,7 +192,8 @@ async function startChild(step: StepTx, node: SubWorkflowNode, waitPlan: (childI
 async function runExecution(step: StepTx): Promise<FirstTransaction> {
   const { tx, effects, loaded } = step;
   const { snap } = loaded;
-  const out = planStep(loaded.at, loaded.state);
+  const message = await bufferedMessageFor(step);
+  const out = planStep(loaded.at, message === undefined ? loaded.state : { ...loaded.state, message });
   switch (out.kind) {
     case 'noop':
       return { result: noop(out.reason) };
@@ -190,6 +214,25 @@ async function runExecution(step: StepTx): Promise<FirstTransaction> {
     case 'start_child':
       return { result: await writeAndRunInline(step, await startChild(step, out.node, out.waitPlan)) };
   }
+}
+
+/**
+ * A receive node about to wait: under its correlation lock, the message that came first, taken.
+ * Undefined for other steps (and when the key cannot be computed: the step fails, saying why).
+ */
+async function bufferedMessageFor(step: StepTx): Promise<ReceivedMessage | null | undefined> {
+  const { tx, loaded } = step;
+  const { instance, execution } = loaded.snap;
+  const node = loaded.state.definition.nodes.get(execution.nodeId);
+  if (node?.nodeType !== 'receive' || execution.status !== 'ready' || instance.status !== 'running') return undefined;
+  let key: string;
+  try {
+    key = correlationKeyOf(node, expressionScope(instance, instance.contextData));
+  } catch {
+    return undefined;
+  }
+  await tx.lockCorrelation(node.messageName, key);
+  return tx.takeBufferedMessage(node.messageName, key, execution.id, loaded.at.now);
 }
 
 /** `job` to its kind's handler (TypeScript cannot correlate the map's key with the job's type). */

@@ -13,3 +13,7 @@ export * from './publish-event';
 export * from './fire-cron-trigger';
 export * from './sweeps';
 export * from './renew-lease';
+export * from './read-task';
+export * from './comment-instance';
+export * from './deliver-message';
+export * from './move-deadline';

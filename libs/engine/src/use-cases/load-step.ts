@@ -2,8 +2,12 @@
 
 import type { DefinitionRecord, EnginePorts, EngineSettings, StepSnapshot, StoreTx } from '../runtime/ports';
 import type { CompiledDefinition } from '../definition/definition.types';
+import type { ExecutionState } from '../runtime/model';
+import type { BusinessCalendar } from '../calendar/business-calendar';
+import { FORECAST_SAMPLES, type DurationSample } from '../waits/forecast';
 import type { OpenExecution } from '../runtime/plan-builder';
 import { hasJoins } from '../runtime/joins';
+import { needsPastDecisions, type PastDecision } from '../approvals/separation-of-duties';
 import { planAt, type PlanAt } from '../runtime/plan-at';
 import type { StepState } from '../runtime/plan-step';
 
@@ -16,6 +20,49 @@ export async function definitionOf(tx: StoreTx, definitionId: string): Promise<D
 /** The open executions, when the definition has joins (only joins need them). */
 export async function openExecutionsFor(tx: StoreTx, definition: CompiledDefinition, instanceId: string): Promise<OpenExecution[] | undefined> {
   return hasJoins(definition) ? tx.openExecutions(instanceId) : undefined;
+}
+
+/** The instance's decisions, when the task about to be created has rules that read them. */
+export async function decisionsFor(
+  tx: StoreTx,
+  definition: CompiledDefinition,
+  instanceId: string,
+  execution: Pick<ExecutionState, 'status' | 'nodeId'>,
+): Promise<PastDecision[] | undefined> {
+  if (execution.status !== 'ready') return undefined;
+  const node = definition.nodes.get(execution.nodeId);
+  if (node?.nodeType !== 'approval' && node?.nodeType !== 'user_task') return undefined;
+  return needsPastDecisions(node.separation) ? tx.decisions(instanceId) : undefined;
+}
+
+/** A task about to be created: its node's recent durations, for the forecast. */
+export async function durationsFor(tx: StoreTx, definition: CompiledDefinition, execution: Pick<ExecutionState, 'status' | 'nodeId'>): Promise<DurationSample[] | undefined> {
+  if (execution.status !== 'ready') return undefined;
+  const node = definition.nodes.get(execution.nodeId);
+  if (node?.nodeType !== 'approval' && node?.nodeType !== 'user_task') return undefined;
+  return tx.durationSamples(definition.name, node.id, FORECAST_SAMPLES);
+}
+
+const calendarNames = new WeakMap<CompiledDefinition, readonly string[]>();
+
+/** Every business calendar a definition names (itself, or any node). */
+function calendarNamesOf(definition: CompiledDefinition): readonly string[] {
+  let names = calendarNames.get(definition);
+  if (!names) {
+    const all = new Set<string>(definition.calendar !== null ? [definition.calendar] : []);
+    for (const node of definition.nodes.values()) {
+      if ('calendar' in node && node.calendar !== null) all.add(node.calendar);
+    }
+    names = [...all];
+    calendarNames.set(definition, names);
+  }
+  return names;
+}
+
+/** The definition's calendars, compiled; undefined when it names none. */
+export async function calendarsFor(tx: StoreTx, definition: CompiledDefinition): Promise<ReadonlyMap<string, BusinessCalendar> | undefined> {
+  const names = calendarNamesOf(definition);
+  return names.length > 0 ? tx.calendars(names) : undefined;
 }
 
 export interface LoadedStep {
@@ -36,9 +83,20 @@ export async function loadStep(
   if (!snap) return null;
   const def = await definitionOf(tx, snap.instance.definitionId);
   const open = await openExecutionsFor(tx, def.compiled, snap.instance.id);
+  const decisions = await decisionsFor(tx, def.compiled, snap.instance.id, snap.execution);
+  const calendars = await calendarsFor(tx, def.compiled);
+  const durations = await durationsFor(tx, def.compiled, snap.execution);
   return {
     snap,
-    state: { definition: def.compiled, instance: snap.instance, execution: snap.execution, ...(open ? { open } : {}) },
+    state: {
+      definition: def.compiled,
+      instance: snap.instance,
+      execution: snap.execution,
+      ...(open ? { open } : {}),
+      ...(decisions ? { decisions } : {}),
+      ...(calendars ? { calendars } : {}),
+      ...(durations ? { durations } : {}),
+    },
     at: planAt(ports),
   };
 }

@@ -121,6 +121,7 @@ export async function startInTransaction(ports: StartPorts, tx: StoreTx, effects
       startedAt: i.startedAt,
       completedAt: null,
       cancelReason: null,
+      slaPausedMs: 0,
     },
   };
 }

@@ -94,7 +94,7 @@ export function graphqlApi(opts: GraphqlOptions): GraphqlApi {
 
   const contextFor = (res: Response): GraphqlContext => {
     const actor = actorOf(res);
-    return { actor, services: opts.services, loaders: createLoaders(opts.batches, actor), feed: opts.feed };
+    return { actor, services: opts.services, loaders: createLoaders(opts.batches, opts.services.instances, actor), feed: opts.feed };
   };
   const formatted = (result: ExecutionResult, res: Response) => {
     if (!result.errors) return undefined;

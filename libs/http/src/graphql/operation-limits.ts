@@ -4,7 +4,8 @@
  *
  * 1. its size in bytes (`DOCUMENT_TOO_LARGE`), then its tokens while parsing (`TOO_MANY_TOKENS`,
  *    graphql-armor's token-counting parser), so a huge document costs little;
- * 2. the cheap limits alone: depth, aliases, cost (graphql-armor's validation rules) and, within
+ * 2. the cheap limits alone: depth, aliases, cost (graphql-armor's validation rules, the cost with
+ *    the work of the fields that read or write on their own added: field-costs.ts) and, within
  *    introspection, no list field nested in itself (`types { fields { type { fields ...` grows
  *    exponentially, and no static cost sees it);
  * 3. only then graphql-js's own validation, with introspection refused when it is off.
@@ -22,6 +23,7 @@ import {
   type DocumentNode,
   type FieldNode,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionNode,
   type ValidationContext,
   type ValidationRule,
@@ -30,6 +32,7 @@ import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
+import { weightedCost } from './field-costs';
 import { GRAPHQL_CODES, requestError } from './graphql-errors';
 
 /** The limits every document is held to; the defaults are `DEFAULT_OPERATION_LIMITS`. */
@@ -38,14 +41,16 @@ export interface OperationLimits {
   readonly maxDocumentBytes: number;
   /** lexical tokens of the document, default 10,000 (a 200-node definition written inline fits) */
   readonly maxTokens: number;
-  /** nesting of selections, default 10 (the deepest path of the schema is 4) */
+  /** nesting of selections, default 10 (the deepest path of the schema is 6: `bulkDecideTasks { results { task { instance { nodes { id } } } } }`) */
   readonly maxDepth: number;
   /** aliases in an operation, default 30 */
   readonly maxAliases: number;
   /**
    * graphql-armor's static cost: a scalar field 1, an object field 2 plus 1.5 times its fields'
    * cost; a list counts once whatever its `limit`. Default 1,000: ten full instance lists with their
-   * nodes and history (75 each) pass, twenty do not.
+   * nodes and history (75 each) pass, twenty do not. Fields that read or write on their own add
+   * their work, per page item (field-costs.ts): a decision 5, a bulk 5 per task, an instance's
+   * comments 1 per instance.
    */
   readonly maxCost: number;
 }
@@ -68,6 +73,40 @@ function reporting(code: string) {
       },
     ],
   };
+}
+
+/**
+ * armor's cost plus the fields' own work (field-costs.ts), against the same limit. armor hands its
+ * cost of the operation over through its `onAccept`; when it refused the operation there is
+ * nothing to add.
+ */
+function weightedCostRule(maxCost: number): { rule: ValidationRule; onAccept: (context: ValidationContext | null, details: { n: number }) => void } {
+  const shapeCosts = new WeakMap<ValidationContext, number>();
+  const rule: ValidationRule = (context) => {
+    let weighted = 0;
+    return {
+      OperationDefinition: {
+        // runs before armor's enter (the rule is listed first), which records its cost on accepting
+        enter(node: OperationDefinitionNode) {
+          shapeCosts.delete(context);
+          weighted = weightedCost(context, node.selectionSet, context.getSchema().getRootType(node.operation));
+        },
+        leave(node: OperationDefinitionNode) {
+          const shape = shapeCosts.get(context);
+          if (shape === undefined || weighted === 0) return;
+          const cost = shape + weighted;
+          if (cost <= maxCost) return;
+          context.reportError(
+            new GraphQLError(`Query Cost limit of ${maxCost} exceeded, found ${cost} (${weighted} of it for the work of fields that read or write on their own).`, {
+              nodes: [node],
+              extensions: { code: GRAPHQL_CODES.tooCostly, details: { maxCost, cost, fieldWork: weighted } },
+            }),
+          );
+        },
+      },
+    };
+  };
+  return { rule, onAccept: (context, details) => context && shapeCosts.set(context, details.n) };
 }
 
 /** The introspection list fields that fan out; one nested in itself multiplies the answer. */
@@ -141,11 +180,13 @@ const CACHED_DOCUMENT_MAX_LENGTH = 8 * 1024;
 export function documentChecker(schema: GraphQLSchema, opts: { introspection: boolean; limits?: OperationLimits }): DocumentChecker {
   const limits = opts.limits ?? DEFAULT_OPERATION_LIMITS;
   const accepted = new Map<string, DocumentNode>();
+  const weighted = weightedCostRule(limits.maxCost);
   const cheapRules: ValidationRule[] = [
     maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, ...reporting(GRAPHQL_CODES.tooDeep) }),
     // every alias counts, `__typename` ones too (graphql-armor lets those through by default)
     maxAliasesRule({ n: limits.maxAliases, allowList: [], ...reporting(GRAPHQL_CODES.tooManyAliases) }),
-    costLimitRule({ maxCost: limits.maxCost, ignoreIntrospection: true, ...reporting(GRAPHQL_CODES.tooCostly) }),
+    weighted.rule,
+    costLimitRule({ maxCost: limits.maxCost, ignoreIntrospection: true, ...reporting(GRAPHQL_CODES.tooCostly), onAccept: [weighted.onAccept] }),
     introspectionFanOutRule,
   ];
   const schemaRules: ValidationRule[] = opts.introspection ? [...specifiedRules] : [...specifiedRules, NoSchemaIntrospectionCustomRule];

@@ -1,26 +1,39 @@
 /**
  * Resolvers: each calls the application service its REST route calls, after the REST route's own
  * checks in the REST route's order (ids, then 404/403/409 of the task, then the body), so no rule
- * has a second implementation here. Lists return the service's page; the nodes, history and
- * instance of listed objects come through the request's DataLoaders.
+ * has a second implementation here. Lists return the service's page; the nodes, history, comments
+ * and instance of listed objects come through the request's DataLoaders. A bulk's refused tasks
+ * carry the status and code REST gives them (`toHttpFailure`), as data: the others went through.
+ * A callback URL has no GraphQL twin: it is served without a bearer token, and GraphQL needs one.
  */
 
 import type { z } from 'zod';
 import { UnavailableError } from '@wf/engine';
-import type { AppServices, DefinitionDto, InstanceDetailDto, InstanceDto, TaskDecisionDto, TaskDto } from '@wf/runtime';
+import type { AppServices, BulkTaskOutcome, DefinitionDto, InstanceDetailDto, InstanceDto, TaskDecisionDto, TaskDetailDto, TaskDto } from '@wf/runtime';
+import { toHttpFailure } from '../error-handler';
 import {
+  bulkTaskBody,
+  calendarName,
   cancelBody,
+  commentBody,
   completeBody,
+  deadlineBody,
   decisionBody,
   definitionListQuery,
   delegateBody,
+  deputyBody,
   eventBody,
+  handOverBody,
   instanceListQuery,
+  messageBody,
+  openTaskListQuery,
+  reassignBody,
+  returnBody,
   startInstanceBody,
   startInstanceHeaders,
   taskListQuery,
 } from '../schemas';
-import { parseId, type FieldProblem } from '../validation';
+import { parseId, parseInput, type FieldProblem } from '../validation';
 import type { GraphqlContext } from './graphql-context';
 import { argumentsError, bodyArgs, listArgs, withoutNulls } from './graphql-inputs';
 import { scalarResolvers } from './scalars';
@@ -46,6 +59,18 @@ function definitionBody(input: Args): Record<string, unknown> {
   return body;
 }
 
+/** A calendar input as a REST body: the fields GraphQL was given, at every level (the engine checks it whole). */
+function calendarBody(input: Args): Record<string, unknown> {
+  const body = withoutNulls(input);
+  if (body['workingHours'] !== undefined) {
+    const week = withoutNulls(body['workingHours'] as Args);
+    for (const [day, intervals] of Object.entries(week)) week[day] = (intervals as Args[]).map((i) => withoutNulls(i));
+    body['workingHours'] = week;
+  }
+  if (body['holidays'] !== undefined) body['holidays'] = withoutNulls(body['holidays'] as Args);
+  return body;
+}
+
 /** A task action in REST's order: the id (400), the task (404, 403, 409), then the arguments (400). */
 async function taskAction<S extends z.ZodType, T>(ctx: GraphqlContext, args: Args, action: TaskAction, fields: Args, schema: S, run: (taskId: string, body: z.output<S>) => Promise<T>): Promise<T> {
   const taskId = idArg(args, 'taskId');
@@ -57,8 +82,21 @@ async function taskAction<S extends z.ZodType, T>(ctx: GraphqlContext, args: Arg
   return run(taskId, body.data);
 }
 
-const decision = (d: TaskDecisionDto) => ({ ...d, id: d.taskId, decision: d.decision ?? null });
+const decision = (d: TaskDecisionDto) => ({ ...d, id: d.taskId, decision: d.decision ?? null, vote: d.vote ?? null });
 const taskOut = (t: TaskDto) => ({ ...t, id: t.taskId });
+const taskPage = (page: { items: TaskDto[]; nextCursor: string | null }) => ({ items: page.items.map(taskOut), nextCursor: page.nextCursor });
+
+/** A bulk outcome as REST answers it: the status and error code acting on the task alone would have had. */
+function bulkOutcome(r: BulkTaskOutcome) {
+  if (r.ok) {
+    const result = r.result;
+    return 'status' in result
+      ? { taskId: r.taskId, status: 200, ok: true, decision: decision(result), task: null, error: null }
+      : { taskId: r.taskId, status: 200, ok: true, decision: null, task: taskOut(result), error: null };
+  }
+  const failure = toHttpFailure(r.error);
+  return { taskId: r.taskId, status: failure.status, ok: false, decision: null, task: null, error: { code: failure.code, message: failure.message, details: failure.details ?? null } };
+}
 
 export const resolvers = {
   ...scalarResolvers,
@@ -91,11 +129,28 @@ export const resolvers = {
     },
     myPendingTasksPage: async (_: unknown, args: Args, ctx: GraphqlContext) => {
       const { limit, cursor, ...filter } = listArgs(taskListQuery, args);
-      const page = await ctx.services.tasks.mine(ctx.actor, filter, { limit, cursor });
-      return { items: page.items.map(taskOut), nextCursor: page.nextCursor };
+      return taskPage(await ctx.services.tasks.mine(ctx.actor, filter, { limit, cursor }));
     },
 
+    task: async (_: unknown, args: Args, ctx: GraphqlContext) => {
+      const t = await ctx.services.tasks.get(ctx.actor, idArg(args, 'id'));
+      return { ...t, id: t.taskId };
+    },
+    openTasks: async (_: unknown, args: Args, ctx: GraphqlContext) => {
+      const { limit, cursor, ...filter } = listArgs(openTaskListQuery, args);
+      return (await ctx.services.tasks.open(ctx.actor, filter, { limit, cursor })).items.map(taskOut);
+    },
+    openTasksPage: async (_: unknown, args: Args, ctx: GraphqlContext) => {
+      const { limit, cursor, ...filter } = listArgs(openTaskListQuery, args);
+      return taskPage(await ctx.services.tasks.open(ctx.actor, filter, { limit, cursor }));
+    },
+
+    myDeputies: async (_: unknown, _args: Args, ctx: GraphqlContext) => (await ctx.services.deputies.list(ctx.actor)).items,
+
     workflowAnalytics: async (_: unknown, _args: Args, ctx: GraphqlContext) => (await ctx.services.analytics.workflows(ctx.actor)).items,
+
+    calendars: async (_: unknown, _args: Args, ctx: GraphqlContext) => (await ctx.services.calendars.list(ctx.actor)).items,
+    calendar: (_: unknown, args: Args, ctx: GraphqlContext) => ctx.services.calendars.get(ctx.actor, parseInput(calendarName, args['name'], 'name')),
   },
 
   Mutation: {
@@ -129,6 +184,43 @@ export const resolvers = {
       ),
     completeTask: async (_: unknown, args: Args, ctx: GraphqlContext) =>
       decision(await taskAction(ctx, args, 'complete', { data: args['data'] }, completeBody, (id, body) => ctx.services.tasks.complete(ctx.actor, id, body))),
+    returnTask: async (_: unknown, args: Args, ctx: GraphqlContext) =>
+      decision(await taskAction(ctx, args, 'return', { comments: args['comments'] }, returnBody, (id, body) => ctx.services.tasks.return(ctx.actor, id, body))),
+    claimTask: async (_: unknown, args: Args, ctx: GraphqlContext) =>
+      taskOut(await taskAction(ctx, args, 'claim', { comments: args['comments'] }, handOverBody, (id, body) => ctx.services.tasks.claim(ctx.actor, id, body))),
+    releaseTask: async (_: unknown, args: Args, ctx: GraphqlContext) =>
+      taskOut(await taskAction(ctx, args, 'release', { comments: args['comments'] }, handOverBody, (id, body) => ctx.services.tasks.release(ctx.actor, id, body))),
+    reassignTask: async (_: unknown, args: Args, ctx: GraphqlContext) =>
+      taskOut(
+        await taskAction(ctx, args, 'reassign', { toUserId: args['toUserId'], toRole: args['toRole'], comments: args['comments'] }, reassignBody, (id, body) =>
+          ctx.services.tasks.reassign(ctx.actor, id, body),
+        ),
+      ),
+    // as REST's POST /api/tasks/bulk: the body is checked as a whole, then each task on its own
+    bulkDecideTasks: async (_: unknown, args: Args, ctx: GraphqlContext) => {
+      const body = bodyArgs(bulkTaskBody, { action: args['action'], taskIds: args['taskIds'], comments: args['comments'] }, '');
+      if (!body.success) throw argumentsError(body);
+      const results = (await ctx.services.tasks.bulk(ctx.actor, body.data)).results.map(bulkOutcome);
+      const succeeded = results.filter((r) => r.ok).length;
+      return { action: body.data.action, succeeded, failed: results.length - succeeded, results };
+    },
+
+    commentOnInstance: async (_: unknown, args: Args, ctx: GraphqlContext) => {
+      const id = idArg(args, 'instanceId');
+      const body = bodyArgs(commentBody, { text: args['text'] }, '');
+      if (!body.success) throw argumentsError(body);
+      return ctx.services.instances.comment(ctx.actor, id, body.data);
+    },
+
+    declareDeputy: async (_: unknown, args: { input: Args }, ctx: GraphqlContext) => {
+      const body = bodyArgs(deputyBody, args.input, 'input');
+      if (!body.success) throw argumentsError(body);
+      return ctx.services.deputies.declare(ctx.actor, body.data);
+    },
+    removeDeputy: async (_: unknown, args: Args, ctx: GraphqlContext) => {
+      await ctx.services.deputies.remove(ctx.actor, idArg(args, 'id'));
+      return true;
+    },
 
     publishEvent: async (_: unknown, args: { input: Args } & Args, ctx: GraphqlContext) => {
       const body = bodyArgs(eventBody, args.input, 'input');
@@ -136,6 +228,29 @@ export const resolvers = {
       if (!body.success || !key.success) throw argumentsError(body, key);
       const idempotency = key.data['Idempotency-Key'];
       return ctx.services.events.publish(ctx.actor, { ...body.data, ...(idempotency === undefined ? {} : { idempotencyKey: idempotency }) });
+    },
+
+    sendMessage: async (_: unknown, args: { input: Args }, ctx: GraphqlContext) => {
+      const body = bodyArgs(messageBody, args.input, 'input');
+      if (!body.success) throw argumentsError(body);
+      const { timeToLive, ...message } = body.data;
+      return ctx.services.messages.send(ctx.actor, { ...message, ...(timeToLive !== undefined ? { timeToLiveMs: timeToLive } : {}) });
+    },
+    rotateCallback: (_: unknown, args: Args, ctx: GraphqlContext) => {
+      const instanceId = idArg(args, 'instanceId');
+      return ctx.services.messages.rotateCallback(ctx.actor, instanceId, idArg(args, 'executionId'));
+    },
+    putCalendar: async (_: unknown, args: { input: Args }, ctx: GraphqlContext) => {
+      const { calendar, created, recounted } = await ctx.services.calendars.put(ctx.actor, calendarBody(args.input));
+      return { ...calendar, created, recountedDeadlines: recounted };
+    },
+    // as REST's POST /api/tasks/:taskId/deadline: the id, then the arguments, then the task
+    moveTaskDeadline: async (_: unknown, args: Args, ctx: GraphqlContext) => {
+      const taskId = idArg(args, 'taskId');
+      const body = bodyArgs(deadlineBody, { slaDeadline: args['slaDeadline'], reason: args['reason'] }, '');
+      if (!body.success) throw argumentsError(body);
+      const t = await ctx.services.tasks.moveDeadline(ctx.actor, taskId, body.data);
+      return { ...t, id: t.taskId };
     },
   },
 
@@ -153,9 +268,14 @@ export const resolvers = {
     // an instance read on its own comes with its executions; a listed one gets them batched
     nodes: (parent: InstanceDto | InstanceDetailDto, _args: Args, ctx: GraphqlContext) => ('nodes' in parent ? parent.nodes : ctx.loaders.executions.load(parent.id)),
     history: (parent: InstanceDto, _args: Args, ctx: GraphqlContext) => ctx.loaders.histories.load(parent.id),
+    comments: (parent: InstanceDto, _args: Args, ctx: GraphqlContext) => ctx.loaders.comments.load(parent.id),
   },
 
   Task: {
     instance: (parent: TaskDto, _args: Args, ctx: GraphqlContext) => ctx.loaders.instances.load(parent.instanceId),
+  },
+
+  TaskDetail: {
+    instance: (parent: TaskDetailDto, _args: Args, ctx: GraphqlContext) => ctx.loaders.instances.load(parent.instanceId),
   },
 };

@@ -10,6 +10,11 @@
  * tenant that held the task before or may hold it now (by the routing), the task is read again
  * through the tasks' own visibility rule, as that subscriber, before an event says it is theirs.
  * A subscriber never hears of another tenant's tasks, nor of tasks that were never in its queue.
+ *
+ * Since migration 0009 a holder side also names a quorum task's candidate users (`c`: the voters
+ * given by list or expression) and a vote notifies too, with the same holders before and after:
+ * each candidate re-reads the task, so a voter hears it arrive, hears it leave once their own vote
+ * is cast (a voter's queue no longer shows it), and the others hear it UPDATED.
  */
 
 import { Client, type Notification } from 'pg';
@@ -25,6 +30,8 @@ const RETRY_MAX_MS = 30_000;
 const MAX_PENDING = 10_000;
 /** Tasks read again in one statement for one subscriber. */
 const CHECK_BATCH = 500;
+/** Tasks one subscriber was last told LEFT, remembered so that later news of them is not told again. */
+const REMEMBERED_LEFT = 10_000;
 
 type TaskQueueChangeKind = 'ENTERED' | 'LEFT' | 'UPDATED' | 'RESYNC';
 
@@ -35,14 +42,18 @@ export interface TaskQueueChange {
   readonly task: TaskDto | null;
 }
 
-/** Who held a task, by the queue's rule: the user, else the role, and the escalation role once escalated. */
+/**
+ * Who held a task, by the queue's rule: the user, else the role or the candidate users (a quorum's
+ * voters by list), and the escalation role once escalated.
+ */
 interface Holders {
   readonly u: string | null;
   readonly r: string | null;
   readonly e: string | null;
+  readonly c: readonly string[];
 }
 
-interface Notice {
+export interface Notice {
   readonly tenantId: string;
   readonly taskId: string;
   readonly instanceId: string;
@@ -180,6 +191,13 @@ class Subscriber {
   readonly events: Channel<TaskQueueChange>;
   private pending: Notice[] = [];
   private draining = false;
+  /**
+   * Tasks last told LEFT, whose later news the routing may still bring this subscriber: a voter
+   * who voted hears of every later vote, a role holder that separation of duties excludes of every
+   * change to the role's task. Told once, not again (until the task is in the queue again or a
+   * RESYNC). Oldest first, bounded.
+   */
+  private readonly left = new Set<string>();
 
   constructor(
     readonly actor: Actor,
@@ -202,11 +220,18 @@ class Subscriber {
   }
 
   resync(): void {
+    // the client reads its queue again: what it was told before no longer stands
+    this.left.clear();
     this.events.push({ change: 'RESYNC', taskId: null, instanceId: null, task: null });
   }
 
   end(): void {
     this.events.close();
+  }
+
+  private rememberLeft(taskId: string): void {
+    this.left.add(taskId);
+    if (this.left.size > REMEMBERED_LEFT) this.left.delete(this.left.values().next().value as string);
   }
 
   private async drain(): Promise<void> {
@@ -225,10 +250,15 @@ class Subscriber {
           continue;
         }
         for (const n of batch) {
-          const was = holds(this.actor, n.before);
+          const was = holds(this.actor, n.before) && !this.left.has(n.taskId);
           const task = queued.get(n.taskId) ?? null;
-          if (task) this.events.push({ change: was ? 'UPDATED' : 'ENTERED', taskId: n.taskId, instanceId: n.instanceId, task });
-          else if (was) this.events.push({ change: 'LEFT', taskId: n.taskId, instanceId: n.instanceId, task: null });
+          if (task) {
+            this.left.delete(n.taskId);
+            this.events.push({ change: was ? 'UPDATED' : 'ENTERED', taskId: n.taskId, instanceId: n.instanceId, task });
+          } else if (was) {
+            this.rememberLeft(n.taskId);
+            this.events.push({ change: 'LEFT', taskId: n.taskId, instanceId: n.instanceId, task: null });
+          }
         }
       }
     } finally {
@@ -237,23 +267,42 @@ class Subscriber {
   }
 }
 
-/** The queue's rule (HOLDS_TASK_SQL) over the routing a notification carries. */
-function holds(actor: Actor, h: Holders | null): boolean {
+/**
+ * The queue's rule (queueRuleSql in libs/db/src/repositories/tasks.repository.ts) over the routing
+ * a notification carries: who may hold the task. Whom separation of duties excludes, and a voter
+ * who voted, are not in the routing: the re-read through the tasks' rule leaves them out.
+ */
+export function holds(actor: Actor, h: Holders | null): boolean {
   if (!h) return false;
-  return h.u === actor.userId || (h.r !== null && actor.roles.includes(h.r)) || (h.e !== null && actor.roles.includes(h.e));
+  return (
+    h.u === actor.userId ||
+    (h.r !== null && actor.roles.includes(h.r)) ||
+    (h.e !== null && actor.roles.includes(h.e)) ||
+    (h.u === null && h.c.includes(actor.userId))
+  );
 }
 
 const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const textOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
+/** `c`: absent or null (no candidates), else an array of user ids; anything else is not understood. */
+function candidates(v: unknown): readonly string[] | undefined {
+  if (v === null || v === undefined) return [];
+  if (!Array.isArray(v) || !v.every(isText)) return undefined;
+  return v;
+}
+
 function parseHolders(v: unknown): Holders | null | undefined {
   if (v === null || v === undefined) return null;
   if (typeof v !== 'object' || Array.isArray(v)) return undefined;
   const o = v as Record<string, unknown>;
-  return { u: textOrNull(o['u']), r: textOrNull(o['r']), e: textOrNull(o['e']) };
+  const c = candidates(o['c']);
+  if (c === undefined) return undefined;
+  return { u: textOrNull(o['u']), r: textOrNull(o['r']), e: textOrNull(o['e']), c };
 }
 
-function parseNotice(payload: string): Notice | null {
+/** A notification's payload (migrations 0007 and 0009); null when it is not understood. */
+export function parseNotice(payload: string): Notice | null {
   let raw: unknown;
   try {
     raw = JSON.parse(payload);

@@ -89,6 +89,15 @@ const envSchema = z.object({
       if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `not an address (local@domain) or @domain: ${bad.join(', ')}` });
     })
     .optional(),
+  /**
+   * the engine's address as a mail reader's browser reaches it (approval mails link to it), default
+   * http://localhost:PORT
+   */
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  /** how a user id becomes the address approval mails go to: `{userId}` is replaced, default `{userId}` */
+  WORKFLOW_EMAIL_ADDRESS_TEMPLATE: z.string().refine((v) => v.includes('{userId}'), { error: 'must contain {userId}' }).default('{userId}'),
+  /** hours an approve or reject link of an approval mail stays usable, default 72 */
+  EMAIL_ACTION_TTL_HOURS: num(0.1).max(24 * 90).default(72),
   WORKFLOW_HANDLER_MODULES: list.default([]),
   WORKFLOW_MAX_STEPS_PER_INSTANCE: int(1).default(1000),
   WORKFLOW_MAX_SUBWORKFLOW_DEPTH: int(1).default(10),
@@ -307,6 +316,12 @@ function configOf(e: Env) {
     smtpFrom: e.SMTP_FROM,
     /** SMTP_ALLOWED_FROM, lower-cased, SMTP_FROM always among them: addresses and `@domain` entries */
     smtpAllowedFrom: [...new Set([e.SMTP_FROM, ...(e.SMTP_ALLOWED_FROM ?? [])].map((entry) => entry.toLowerCase()))],
+    /** PUBLIC_URL without a trailing slash: the links of approval mails start with it */
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    /** WORKFLOW_EMAIL_ADDRESS_TEMPLATE: `{userId}` replaced gives a user's address (one without `@` is not mailed) */
+    emailAddressTemplate: e.WORKFLOW_EMAIL_ADDRESS_TEMPLATE,
+    /** EMAIL_ACTION_TTL_HOURS: how long an approval mail's links work */
+    emailActionTtlHours: e.EMAIL_ACTION_TTL_HOURS,
     handlerModules: e.WORKFLOW_HANDLER_MODULES,
     maxStepsPerInstance: e.WORKFLOW_MAX_STEPS_PER_INSTANCE,
     maxSubworkflowDepth: e.WORKFLOW_MAX_SUBWORKFLOW_DEPTH,

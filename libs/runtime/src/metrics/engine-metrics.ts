@@ -136,7 +136,7 @@ export function createEngineMetrics(opts: EngineMetricsOptions): EngineMetrics {
 
   new Gauge({
     name: 'workflow_tasks_open',
-    help: 'Open human tasks by urgency (OVERDUE, URGENT within TASK_QUEUE_URGENT_THRESHOLD_HOURS, NORMAL), all tenants.',
+    help: 'Open human tasks by urgency (OVERDUE, AT_RISK: forecast to finish after the deadline, URGENT within TASK_QUEUE_URGENT_THRESHOLD_HOURS, NORMAL), all tenants.',
     labelNames: ['urgency'] as const,
     registers: [registry],
     async collect() {
@@ -207,7 +207,7 @@ async function readDbSnapshot(pool: Pool, urgentThresholdHours: number): Promise
     // the moment of the scrape
     const window = urgencyWindow(new Date(), urgentThresholdHours);
     const tasks = await q<{ urgency: string; n: number }>(
-      `SELECT ${urgencyCaseSql('sla_deadline', window, bind)} AS urgency, count(*)::int AS n
+      `SELECT ${urgencyCaseSql('sla_deadline', window, bind, 'at_risk_at')} AS urgency, count(*)::int AS n
        FROM workflow_instance_nodes WHERE status = 'waiting' AND waiting_for = 'task'
        GROUP BY 1`,
       params,

@@ -1,7 +1,8 @@
 /**
  * The deployment guide's sample workflow, seeded for the development tenant so a fresh
  * `npm start` has something to run: manager approval, an amount gateway, CFO approval above
- * 10,000, then the order is marked approved.
+ * 10,000, then the order is marked approved. Four eyes: whoever requests an order approves none
+ * of its steps (`notStarter`).
  */
 export const SAMPLE_WORKFLOW_NAME = 'Simple Purchase Approval';
 
@@ -29,5 +30,6 @@ export const SAMPLE_WORKFLOW = {
   ],
   slaHours: 72,
   escalationEnabled: true,
+  notStarter: true,
   triggers: [],
 } as const;

@@ -25,6 +25,9 @@ export function toDefinitionDto(r: DefinitionRow): DefinitionDto {
     escalationEnabled: r.escalationEnabled,
     escalationRole: r.escalationRole,
     contextSchema: r.contextSchema,
+    notStarter: r.policies.notStarter ?? false,
+    distinctDeciders: r.policies.distinctDeciders ?? false,
+    managerRole: r.policies.managerRole ?? null,
     createdBy: r.createdBy,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
@@ -48,11 +51,36 @@ export function toInstanceDto(r: InstanceSummary): InstanceDto {
     startedAt: r.startedAt.toISOString(),
     completedAt: iso(r.completedAt),
     cancelReason: r.cancelReason,
+    slaPausedHours: Math.round((r.slaPausedMs / 3_600_000) * 100) / 100,
   };
 }
 
-export function toNodeExecutionDto(r: NodeExecutionView): NodeExecutionDto {
-  return { ...r, slaDeadline: iso(r.slaDeadline), startedAt: iso(r.startedAt), completedAt: iso(r.completedAt) };
+/**
+ * An execution as the instance detail shows it; a waiting receive node's callback URL comes from
+ * `callbackUrlOf` (its nonce never leaves this function otherwise).
+ */
+export function toNodeExecutionDto(
+  r: NodeExecutionView,
+  callbackUrlOf?: (executionId: string, nonce: string) => string,
+): NodeExecutionDto {
+  const { waitingFor, wakeAt, messageName, correlationKey, callbackNonce, ...rest } = r;
+  const waiting = r.status === 'waiting' && waitingFor !== null;
+  return {
+    ...rest,
+    slaDeadline: iso(r.slaDeadline),
+    startedAt: iso(r.startedAt),
+    completedAt: iso(r.completedAt),
+    wait: waiting
+      ? {
+        waitingFor,
+        wakeAt: iso(wakeAt),
+        dueAt: waitingFor === 'timer' ? iso(wakeAt) : null,
+        messageName,
+        correlationKey,
+        callbackUrl: waitingFor === 'message' && callbackNonce !== null && callbackUrlOf ? callbackUrlOf(r.id, callbackNonce) : null,
+      }
+      : null,
+  };
 }
 
 /** The chain's columns (`instanceId`, `prevHash`, `hash`) stay behind: verification reads them. */
@@ -61,14 +89,19 @@ export function toHistoryItemDto({ instanceId: _instanceId, prevHash: _prevHash,
 }
 
 /** A task as the API shows it; urgency is judged at `now` with the same rule as the queue filter. */
-export function toTaskDto(r: TaskView, now: Date, urgentThresholdHours: number): TaskDto {
+export function toTaskDto(r: TaskView, now: Date, urgentThresholdHours: number, onBehalfOf: string | null = null): TaskDto {
   const deadline = r.slaDeadline;
   return {
     ...r,
-    urgencyLevel: deadline ? urgencyOf(deadline, now, urgentThresholdHours) : 'NORMAL',
+    urgencyLevel: deadline ? urgencyOf(deadline, now, urgentThresholdHours, r.atRiskAt !== null) : 'NORMAL',
     hoursRemaining: deadline ? hoursRemaining(deadline, now) : null,
     isOverdue: deadline ? deadline.getTime() <= now.getTime() : false,
     slaDeadline: iso(deadline),
+    claimedAt: iso(r.claimedAt),
+    atRiskAt: iso(r.atRiskAt),
+    onBehalfOf,
     createdAt: r.createdAt.toISOString(),
   };
 }
+
+export { iso };

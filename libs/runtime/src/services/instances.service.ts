@@ -1,7 +1,8 @@
-import { cancelInstance, NotFoundError, retryInstance, startInstance, type Actor, type EnginePorts } from '@wf/engine';
-import { findVisibleInstance, listExecutions, listHistory, listVisibleInstances, verifyHistoryChain, type PgStore, type PgTx } from '@wf/db';
+import { cancelInstance, commentOnInstance, NotFoundError, retryInstance, startInstance, type Actor, type EnginePorts } from '@wf/engine';
+import { findVisibleInstance, listComments, listExecutions, listHistory, listVisibleInstances, verifyHistoryChain, type PgStore, type PgTx } from '@wf/db';
 import { toHistoryItemDto, toInstanceDto, toNodeExecutionDto } from './dto-mappers';
 import type {
+  CommentDto,
   HistoryItemDto,
   InstanceDetailDto,
   InstanceDto,
@@ -16,6 +17,8 @@ export class InstancesServiceImpl implements InstancesService {
   constructor(
     private readonly store: PgStore,
     private readonly ports: EnginePorts,
+    /** the callback URL of a waiting receive execution (`MessagesServiceImpl.callbackUrlOf`) */
+    private readonly callbackUrlOf: (tenantId: string, executionId: string, nonce: string) => string = () => '',
   ) {}
 
   async start(actor: Actor, input: StartInstanceInput): Promise<{ instance: InstanceDto; created: boolean }> {
@@ -47,7 +50,7 @@ export class InstancesServiceImpl implements InstancesService {
     return this.store.inTenant(actor.tenantId, async (tx) => {
       const row = await this.visible(tx, actor, id);
       const nodes = await listExecutions(tx, id);
-      return { ...toInstanceDto(row), nodes: nodes.map(toNodeExecutionDto) };
+      return { ...toInstanceDto(row), nodes: nodes.map((n) => toNodeExecutionDto(n, (executionId, nonce) => this.callbackUrlOf(actor.tenantId, executionId, nonce))) };
     });
   }
 
@@ -64,6 +67,31 @@ export class InstancesServiceImpl implements InstancesService {
       const row = await this.visible(tx, actor, id);
       return verifyHistoryChain(await listHistory(tx, id), row.lastHistoryHash);
     });
+  }
+
+  async comments(actor: Actor, id: string): Promise<{ items: CommentDto[] }> {
+    return this.store.inTenant(actor.tenantId, async (tx) => {
+      await this.visible(tx, actor, id);
+      const rows = await listComments(tx, id);
+      return {
+        items: rows.map((r) => ({
+          id: r.id,
+          instanceId: id,
+          authorUserId: r.actorUserId ?? '',
+          text: String((r.details as { text?: unknown }).text ?? ''),
+          createdAt: r.createdAt.toISOString(),
+        })),
+      };
+    });
+  }
+
+  async comment(actor: Actor, id: string, body: { text: string }): Promise<CommentDto> {
+    const written = await commentOnInstance(this.ports, actor, id, body);
+    // the thread as written: the newest comment of this author with this text is the one
+    const { items } = await this.comments(actor, id);
+    const added = items.findLast((c) => c.authorUserId === actor.userId && c.text === written.text);
+    if (!added) throw new Error(`comment on ${id} was written but is not in its thread`);
+    return added;
   }
 
   async cancel(actor: Actor, id: string, reason?: string): Promise<InstanceDto> {

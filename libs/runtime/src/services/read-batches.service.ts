@@ -24,7 +24,13 @@ export interface ReadBatchesService {
   queuedTasks(actor: Actor, taskIds: readonly string[]): Promise<Map<string, TaskDto>>;
 }
 
-export function createReadBatchesService(store: PgStore, clock: Clock, urgentThresholdHours: number): ReadBatchesService {
+export function createReadBatchesService(
+  store: PgStore,
+  clock: Clock,
+  urgentThresholdHours: number,
+  /** the callback URL of a waiting receive execution (`MessagesService.callbackUrlOf`) */
+  callbackUrlOf?: (tenantId: string, executionId: string, nonce: string) => string,
+): ReadBatchesService {
   const grouped = <T, R>(rows: readonly T[], key: (row: T) => string, map: (row: T) => R): Map<string, R[]> => {
     const out = new Map<string, R[]>();
     for (const row of rows) {
@@ -39,7 +45,8 @@ export function createReadBatchesService(store: PgStore, clock: Clock, urgentThr
     async executionsOf(actor, instanceIds) {
       if (instanceIds.length === 0) return new Map();
       const rows = await store.inTenant(actor.tenantId, (tx) => listVisibleExecutions(tx, actor, instanceIds));
-      return grouped(rows, (r) => r.instanceId, ({ instanceId: _instanceId, ...view }) => toNodeExecutionDto(view));
+      const urlOf = callbackUrlOf && ((executionId: string, nonce: string) => callbackUrlOf(actor.tenantId, executionId, nonce));
+      return grouped(rows, (r) => r.instanceId, ({ instanceId: _instanceId, ...view }) => toNodeExecutionDto(view, urlOf));
     },
     async historiesOf(actor, instanceIds) {
       if (instanceIds.length === 0) return new Map();

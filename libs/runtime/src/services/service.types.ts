@@ -44,6 +44,11 @@ export interface DefinitionDto {
   escalationRole: string | null;
   /** JSON Schema every start context must match (and conditions are type-checked against) */
   contextSchema: Record<string, unknown> | null;
+  /** separation-of-duties defaults of every task node */
+  notStarter: boolean;
+  distinctDeciders: boolean;
+  /** holders may reassign any task of the definition (besides admins) */
+  managerRole: string | null;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
@@ -81,6 +86,8 @@ export interface InstanceDto {
   completedAt: string | null;
   /** why it was cancelled, when an operator gave a reason (or its parent was cancelled) */
   cancelReason: string | null;
+  /** time left out of the SLA while the instance waited for its requester (clock-stop): its slaDeadline moved by as much */
+  slaPausedHours: number;
 }
 
 export interface NodeExecutionDto {
@@ -98,6 +105,21 @@ export interface NodeExecutionDto {
   slaDeadline: string | null;
   startedAt: string | null;
   completedAt: string | null;
+  /** what a waiting execution waits for, and until when; null when it does not wait */
+  wait: WaitDto | null;
+}
+
+/** A waiting timer's or receive node's wait, as the instance detail shows it. */
+export interface WaitDto {
+  waitingFor: 'task' | 'join' | 'child' | 'timer' | 'message';
+  /** the next time-based event: a timer's due time, a reminder, a ladder level, a timeout, the deadline */
+  wakeAt: string | null;
+  /** a timer: when it fires */
+  dueAt: string | null;
+  messageName: string | null;
+  correlationKey: string | null;
+  /** POST here to resume it without a bearer token (single-use; rotate to replace) */
+  callbackUrl: string | null;
 }
 
 export interface InstanceDetailDto extends InstanceDto {
@@ -126,9 +148,21 @@ export interface InstanceFilter {
   status?: InstanceStatus;
   workflowDefinitionId?: string;
   workflowName?: string;
+  /** the business key */
+  contextEntityType?: string;
+  contextEntityId?: string;
+  startedBy?: string;
+  /** time ranges: from inclusive, to exclusive */
+  startedFrom?: Date;
+  startedTo?: Date;
+  completedFrom?: Date;
+  completedTo?: Date;
 }
 
 export interface InstancesService {
+  /** the instance's comment thread, oldest first */
+  comments(actor: Actor, id: string): Promise<{ items: CommentDto[] }>;
+  comment(actor: Actor, id: string, body: { text: string }): Promise<CommentDto>;
   /** `created` false when an Idempotency-Key matched an earlier start (answer 200, not 201) */
   start(actor: Actor, input: StartInstanceInput): Promise<{ instance: InstanceDto; created: boolean }>;
   list(actor: Actor, filter: InstanceFilter, page: ListOptions): Promise<Page<InstanceDto>>;
@@ -149,6 +183,7 @@ export interface TaskDto {
   instanceId: string;
   workflowName: string;
   taskName: string;
+  nodeId: string;
   nodeType: NodeType;
   urgencyLevel: UrgencyLevel;
   hoursRemaining: number | null;
@@ -156,20 +191,115 @@ export interface TaskDto {
   slaDeadline: string | null;
   assignedUserId: string | null;
   assignedRole: string | null;
+  /** a quorum's voters, when given by list or expression */
+  candidateUsers: string[];
+  claimedAt: string | null;
+  startedBy: string;
+  /** when its forecast finish was found to pass its deadline (urgency AT_RISK); null: not at risk, or no forecast */
+  atRiskAt: string | null;
+  /** in your queue as deputy of this absent user; null: your own */
+  onBehalfOf: string | null;
   contextEntityType: string | null;
   contextEntityId: string | null;
   contextData: JsonObject;
   createdAt: string;
 }
 
+export interface VoteDto {
+  userId: string;
+  onBehalfOf: string | null;
+  decision: 'approved' | 'rejected';
+  comments: string | null;
+  at: string;
+}
+
+/** One task as `GET /api/tasks/:id` shows it, waiting or decided. */
+export interface TaskDetailDto {
+  taskId: string;
+  instanceId: string;
+  workflowName: string;
+  workflowVersion: number;
+  taskName: string;
+  nodeId: string;
+  nodeType: NodeType;
+  status: string;
+  instanceStatus: InstanceStatus;
+  startedBy: string;
+  assignedUserId: string | null;
+  assignedRole: string | null;
+  candidateUsers: string[];
+  escalationRole: string | null;
+  escalatedAt: string | null;
+  claimedAt: string | null;
+  slaDeadline: string | null;
+  urgencyLevel: UrgencyLevel | null;
+  hoursRemaining: number | null;
+  isOverdue: boolean;
+  decision: 'approved' | 'rejected' | 'completed' | 'returned' | null;
+  decidedBy: string | null;
+  onBehalfOf: string | null;
+  comments: string | null;
+  /** the reviewer's request, on a task sent back for revision */
+  revision: { round: number; fromNodeId: string; by: string; comments: string; at: string } | null;
+  quorum: {
+    required: number;
+    approvals: number;
+    rejections: number;
+    electorate: number | null;
+    rejectPolicy: 'any' | 'quorum';
+    votes: VoteDto[];
+  } | null;
+  separationOfDuties: { notStarter: boolean; notDeciderOf: string[]; distinctDeciders: boolean };
+  returnTo: string | null;
+  rounds: { used: number; max: number } | null;
+  /**
+   * when the task is forecast to finish (the 75th percentile of its node's recent durations), and
+   * whether that passes its deadline; `available: false` with too little history, saying so
+   */
+  forecast: { available: true; finishAt: string; atRisk: boolean; atRiskAt: string | null; model: string } | { available: false; reason: string };
+  /** the actions you may take now */
+  allowedActions: TaskAction[];
+  /** you would act for this absent user, as deputy */
+  actingFor: string | null;
+  contextEntityType: string | null;
+  contextEntityId: string | null;
+  contextData: JsonObject;
+  formSchema: Record<string, unknown> | null;
+  createdAt: string | null;
+  completedAt: string | null;
+}
+
 export interface TaskDecisionDto {
   taskId: string;
   instanceId: string;
-  status: 'completed';
-  decision?: 'approved' | 'rejected';
+  status: 'completed' | 'waiting';
+  decision?: 'approved' | 'rejected' | 'returned';
+  /** a quorum vote that did not yet decide: where the vote stands */
+  vote?: { decision: 'approved' | 'rejected'; approvals: number; rejections: number; required: number; outcome: 'approved' | 'rejected' | null };
 }
 
-export type TaskAction = 'approve' | 'reject' | 'delegate' | 'complete';
+export type TaskAction = 'approve' | 'reject' | 'delegate' | 'complete' | 'return' | 'claim' | 'release' | 'reassign';
+
+/** Actions a bulk request may take on each of its tasks. */
+export const BULK_TASK_ACTIONS = ['approve', 'reject', 'claim', 'release'] as const;
+export type BulkTaskAction = (typeof BULK_TASK_ACTIONS)[number];
+
+/** One task of a bulk request: what acting on it alone gave (the API maps `error` as it would have answered it). */
+export type BulkTaskOutcome =
+  | { taskId: string; ok: true; result: TaskDecisionDto | TaskDto }
+  | { taskId: string; ok: false; error: unknown };
+
+export interface OpenTaskFilterDto {
+  workflowName?: string;
+  nodeId?: string;
+  role?: string;
+  assignee?: string;
+  urgencyLevel?: UrgencyLevel;
+  overdue?: boolean;
+  contextEntityType?: string;
+  contextEntityId?: string;
+  olderThanHours?: number;
+}
 
 export interface TasksService {
   /**
@@ -178,10 +308,107 @@ export interface TasksService {
    */
   check(actor: Actor, taskId: string, action: TaskAction): Promise<void>;
   mine(actor: Actor, filter: { urgencyLevel?: UrgencyLevel }, page: ListOptions): Promise<Page<TaskDto>>;
+  /** every open task of the tenant (admin) */
+  open(actor: Actor, filter: OpenTaskFilterDto, page: ListOptions): Promise<Page<TaskDto>>;
+  get(actor: Actor, taskId: string): Promise<TaskDetailDto>;
   approve(actor: Actor, taskId: string, body: { comments?: string }): Promise<TaskDecisionDto>;
   reject(actor: Actor, taskId: string, body: { comments?: string }): Promise<TaskDecisionDto>;
   delegate(actor: Actor, taskId: string, body: { toUserId: string; comments?: string }): Promise<TaskDto>;
   complete(actor: Actor, taskId: string, body: { data: JsonObject }): Promise<TaskDecisionDto>;
+  /** send back for revision to the node's returnTo */
+  return(actor: Actor, taskId: string, body: { comments: string }): Promise<TaskDecisionDto>;
+  claim(actor: Actor, taskId: string, body: { comments?: string }): Promise<TaskDto>;
+  release(actor: Actor, taskId: string, body: { comments?: string }): Promise<TaskDto>;
+  reassign(actor: Actor, taskId: string, body: { toUserId?: string; toRole?: string; comments?: string }): Promise<TaskDto>;
+  /** an admin moves a waiting task's deadline by hand, with a reason (recorded) */
+  moveDeadline(actor: Actor, taskId: string, body: { slaDeadline: Date; reason: string }): Promise<TaskDetailDto>;
+  /** each task on its own: its own transaction, its own checks, its own outcome */
+  bulk(actor: Actor, body: { action: BulkTaskAction; taskIds: string[]; comments?: string }): Promise<{ results: BulkTaskOutcome[] }>;
+}
+
+export interface CommentDto {
+  id: string;
+  instanceId: string;
+  authorUserId: string;
+  text: string;
+  createdAt: string;
+}
+
+export interface DeputyDto {
+  id: string;
+  userId: string;
+  deputyUserId: string;
+  startsAt: string;
+  endsAt: string;
+  workflows: string[] | null;
+  roles: string[] | null;
+  createdBy: string;
+  createdAt: string;
+  active: boolean;
+}
+
+export interface DeputyInput {
+  /** the absent user; default the caller (another user's window needs admin) */
+  userId?: string;
+  deputyUserId: string;
+  startsAt: Date;
+  endsAt: Date;
+  workflows?: string[];
+  roles?: string[];
+}
+
+export interface MessageDto {
+  status: 'delivered' | 'buffered' | 'unmatched';
+  /** the same messageId was sent before: nothing changed, this is what the first did */
+  duplicate: boolean;
+  messageId: string | null;
+  /** waiting executions resumed (in their own jobs, moments later) */
+  resumed: number;
+  instanceIds: string[];
+  /** a buffered message: until when a receiver that comes later can take it */
+  expiresAt: string | null;
+}
+
+export interface MessageInputDto {
+  name: string;
+  correlationKey: string;
+  data?: JsonObject;
+  messageId?: string;
+  timeToLiveMs?: number;
+}
+
+export interface MessagesService {
+  send(actor: Actor, input: MessageInputDto): Promise<MessageDto>;
+  /** a callback URL's POST: its token is the credential */
+  callback(token: string, data: JsonObject): Promise<{ accepted: true; instanceId: string; executionId: string }>;
+  /** a new callback URL for a waiting receive execution (the old one stops working) */
+  rotateCallback(actor: Actor, instanceId: string, executionId: string): Promise<{ callbackUrl: string }>;
+  /** the callback URL of a waiting receive execution at its current nonce */
+  callbackUrlOf(tenantId: string, executionId: string, nonce: string): string;
+}
+
+export interface CalendarDto {
+  name: string;
+  version: number;
+  definition: Record<string, unknown>;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CalendarsService {
+  /** create or replace (admin); a replacement recounts the open deadlines that count in it */
+  put(actor: Actor, body: unknown, name?: string): Promise<{ calendar: CalendarDto; created: boolean; recounted: number }>;
+  list(actor: Actor): Promise<{ items: CalendarDto[] }>;
+  get(actor: Actor, name: string): Promise<CalendarDto>;
+}
+
+export interface DeputiesService {
+  declare(actor: Actor, input: DeputyInput): Promise<DeputyDto>;
+  /** yours (as absent user or as deputy); every window of the tenant for an admin */
+  list(actor: Actor): Promise<{ items: DeputyDto[] }>;
+  /** by whoever declared it, the absent user, or an admin */
+  remove(actor: Actor, id: string): Promise<void>;
 }
 
 export interface HealthService {
@@ -217,8 +444,52 @@ export interface WorkflowAnalyticsDto {
   avgCompletionHours: number | null;
 }
 
+/** One definition version's figures (`GET /api/analytics/workflows` with a window or `detail=true`). */
+export interface VersionAnalyticsDto {
+  version: number;
+  definitionId: string;
+  totalInstances: number;
+  completedInstances: number;
+  slaCompliancePercentage: number | null;
+  p50CompletionHours: number | null;
+  p90CompletionHours: number | null;
+  slaBreaches: number;
+}
+
+/** One node's figures: how often it ran, how long it took, breaches, at-risk marks. */
+export interface NodeAnalyticsDto {
+  nodeId: string;
+  nodeType: string;
+  executions: number;
+  p50Hours: number | null;
+  p90Hours: number | null;
+  avgHours: number | null;
+  slaBreaches: number;
+  atRisk: number;
+  /** executions waiting now */
+  open: number;
+}
+
+export interface WorkflowDetailAnalyticsDto extends WorkflowAnalyticsDto {
+  /** tasks marked at risk, of the window's instances */
+  atRiskTasks: number;
+  versions: VersionAnalyticsDto[];
+  nodes: NodeAnalyticsDto[];
+  /** the node where instances wait longest (highest average duration); null when none ran */
+  slowestNode: { nodeId: string; avgHours: number } | null;
+}
+
+export interface AnalyticsQuery {
+  /** instances started from (inclusive) and until (exclusive) */
+  from?: Date;
+  to?: Date;
+  /** per-version and per-node figures without a window */
+  detail?: boolean;
+}
+
 export interface AnalyticsService {
-  workflows(actor: Actor): Promise<{ items: WorkflowAnalyticsDto[] }>;
+  /** without a window or detail: the totals of the guide's v_workflow_analytics; else the detail figures too */
+  workflows(actor: Actor, query?: AnalyticsQuery): Promise<{ items: (WorkflowAnalyticsDto | WorkflowDetailAnalyticsDto)[]; from?: string | null; to?: string | null }>;
 }
 
 export interface AppServices {
@@ -227,5 +498,8 @@ export interface AppServices {
   events: EventsService;
   instances: InstancesService;
   tasks: TasksService;
+  deputies: DeputiesService;
+  messages: MessagesService;
+  calendars: CalendarsService;
   health: HealthService;
 }

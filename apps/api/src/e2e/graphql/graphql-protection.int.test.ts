@@ -91,9 +91,10 @@ describe('no N+1: a list of instances with their nodes and history is a fixed nu
     // the list, the nodes, the history: one transaction each, a few round trips per transaction
     expect(manyStatements).toBeLessThanOrEqual(9);
 
-    // tasks with their instances: one more statement, not one per task
+    // tasks with their instances: one more statement, not one per task (and one read of the
+    // deputy windows, whose absent users' tasks are in the queue too)
     const tasks = await statementsOf(() => gql.run(admin, '{ myPendingTasks(limit: 100) { taskId instance { id status nodes { id } } } }'));
-    expect(tasks).toBeLessThanOrEqual(9);
+    expect(tasks).toBeLessThanOrEqual(10);
     h.startWorker();
   });
 });

@@ -59,6 +59,19 @@ export function graphqlApp(h: Harness, config: Partial<Pick<Harness['rt']['confi
 /** The codes of an answer's errors. */
 export const codes = (a: GraphqlAnswer<unknown>): (string | undefined)[] => (a.errors ?? []).map((e) => e.extensions?.code);
 
+/** `data` of an answer that must have none of `errors` (they are shown when it has). */
+export function dataOf<D>(a: GraphqlAnswer<D>): D {
+  expect({ status: a.status, errors: a.errors }).toEqual({ status: 200, errors: undefined });
+  return a.data as D;
+}
+
+/** The one error of an operation that ran (200) and was refused. */
+export function errorOf(a: GraphqlAnswer<unknown>): GraphqlError {
+  expect(a.status).toBe(200);
+  expect(a.errors).toHaveLength(1);
+  return (a.errors as GraphqlError[])[0] as GraphqlError;
+}
+
 /** Serve `app` on a free loopback port. */
 export async function listen(app: Express): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const server = await new Promise<Server>((resolve) => {
@@ -122,6 +135,23 @@ export class SseSubscription {
   /** What the answer said when it was not an event stream. */
   get text(): string {
     return this.body;
+  }
+
+  /** The `taskQueueChanged` payloads of the events heard so far. */
+  changes<C = { change: string; taskId: string | null; instanceId: string | null }>(): C[] {
+    return this.nexts.map((n) => n.payload.data?.['taskQueueChanged'] as C);
+  }
+
+  /** Resolves once a change matching `match` arrived; rejects after `timeoutMs`. */
+  async waitForChange<C extends { change: string; taskId: string | null; instanceId: string | null }>(match: (c: C) => boolean, timeoutMs = 10_000): Promise<C> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.changes<C>().find(match);
+      if (found) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no matching change within ${timeoutMs} ms; heard ${JSON.stringify(this.changes())}`);
+      await this.waitForNexts(this.nexts.length + 1, left).catch(() => undefined);
+    }
   }
 
   /** The `next` events' payloads. */
