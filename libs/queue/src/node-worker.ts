@@ -85,10 +85,14 @@ export function createNodeWorker(handle: (job: NodeJob, delivery: Delivery) => P
   );
 }
 
-/** A worker over the SLA queue: each job is a deadline to check. */
+/** A worker over the SLA queue: each job is a wait's timer to check (a deadline, a reminder, a timer node). */
 export function createSlaWorker(handle: (job: SlaJob) => Promise<void>, opts: NodeWorkerOptions): EngineWorker<SlaJob> {
   return opts.backend.worker<SlaJob>(SLA_QUEUE, async (job: Job<SlaJob>) => handle(job.data), {
     concurrency: opts.concurrency,
     lockDuration: opts.lockDurationMs,
+    // as for steps: a dead worker's check is found within half a lock duration (BullMQ's default
+    // of 30 s held a killed worker's timers back a minute), and re-running one is harmless
+    stalledInterval: Math.max(500, Math.floor(opts.lockDurationMs / 2)),
+    maxStalledCount: 5,
   });
 }

@@ -22,6 +22,9 @@ export interface BenchOptions {
   readonly anchors: { a1Seconds: number; a2Seconds: number; a3Seconds: number; warmupSeconds: number };
   readonly w1: { warmupSeconds: number; seconds: number; openLoopSeconds: number };
   readonly w2: { ratePerSecond: number; seconds: number };
+  /** W5 quorum votes: its latency phase runs at W2's rate and length; then this many instances voted through in each of two closed loops */
+  readonly w5: { throughputInstances: number };
+  readonly w6: { parked: number; ratePerSecond: number; seconds: number };
   readonly w3: { parkedLevels: readonly number[]; w1Seconds: number; taskQueryCount: number; taskQuerySeconds: number; engineParked: number };
   readonly drainTimeoutSeconds: number;
 }
@@ -64,6 +67,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       : { a1Seconds: 5, a2Seconds: 8, a3Seconds: 5, warmupSeconds: 1 },
     w1: quick ? { warmupSeconds: 1.5, seconds: 6, openLoopSeconds: 5 } : { warmupSeconds: 3, seconds: 20, openLoopSeconds: 20 },
     w2: quick ? { ratePerSecond: 20, seconds: 4 } : { ratePerSecond: 20, seconds: 15 },
+    w5: { throughputInstances: quick ? 200 : 1_000 },
+    w6: quick ? { parked: 5_000, ratePerSecond: 20, seconds: 4 } : { parked: 100_000, ratePerSecond: 20, seconds: 15 },
     w3: quick
       ? { parkedLevels: [0, 10_000], w1Seconds: 4, taskQueryCount: 100, taskQuerySeconds: 4, engineParked: 300 }
       : { parkedLevels: [0, 10_000, 100_000], w1Seconds: 40, taskQueryCount: 300, taskQuerySeconds: 12, engineParked: 1_000 },

@@ -7,7 +7,7 @@
  *    W1 closed loop and accounting, reported as a ratio to #1; with `--queue-pairs N`, N-1 more
  *    pairs of W1 closed loops (Redis, PostgreSQL, each on a fresh engine, the order alternating)
  *    and the median of the pairs' ratios;
- * 3. all-in-one engine #2: W1 open loop at 50 % of that maximum, W2, W3 (growth);
+ * 3. all-in-one engine #2: W1 open loop at 50 % of that maximum, W2, W5 (quorum votes), W3 (growth);
  * 4. split engine (api + 2 workers + scheduler): W1 closed loop with its accounting (W4);
  * 5. anchors again.
  * Every workload's instances are checked for lost and doubled steps.
@@ -26,8 +26,10 @@ import { CpuMeter, engineBackendPids, readRedisCounters, waitQuiet } from './res
 import { StepAccounting, type StepCosts } from './step-accounting';
 import { runClosedLoop, runOpenLoop, type ClosedLoopResult, type OpenLoopResult } from './workloads/w1-straight-through';
 import { runApprovals, type W2Result } from './workloads/w2-approvals';
+import { runQuorumVotes, W5_NODE_IDS, type W5Result } from './workloads/w5-quorum-votes';
 import { engineParkedMemory, seedParked, taskQueueLatency, type EngineParkedMemory, type TaskQueueResult } from './workloads/w3-growth';
 import { graphqlTaskQueueLatency, type GraphqlQueueResult } from './workloads/graphql-queue';
+import { checkParkedWaits, runParkedWaits, W6_NODE_IDS, W6_STEPS, type W6Result } from './workloads/w6-parked-waits';
 
 interface AnchorSet {
   readonly a1: AnchorResult;
@@ -84,6 +86,9 @@ export interface BenchResults {
   readonly queuePairs: readonly QueuePair[];
   readonly openLoop: OpenLoopResult;
   readonly w2: W2Result;
+  /** a 3-of-5 quorum, right after W2 on the same engine */
+  readonly w5: W5Result;
+  readonly w6: W6Result;
   readonly w3: readonly W3Level[];
   readonly engineParked: EngineParkedMemory;
   readonly split: TopologyRun;
@@ -255,6 +260,18 @@ export async function runBench(o: BenchOptions, res: BenchResources): Promise<Be
     correctness['w2'] = await checkInstances(probe, w2.ids, ['approve_1', 'approve_2'], 2);
     httpErrors += w2.errors;
 
+    progress(`W5 quorum votes (3 of 5) at ${o.w2.ratePerSecond} decisions/s (${o.w2.seconds} s), then 2 x ${o.w5.throughputInstances} instances in closed loops`);
+    const w5 = await runQuorumVotes(session, probe, {
+      ratePerSecond: o.w2.ratePerSecond,
+      seconds: o.w2.seconds,
+      throughputInstances: o.w5.throughputInstances,
+      lanes: o.concurrency,
+      drainTimeoutSeconds: o.drainTimeoutSeconds,
+    });
+    correctness['w5'] = await checkInstances(probe, w5.ids, W5_NODE_IDS, 2);
+    httpErrors += w5.errors;
+    progress(`W5: ${w5.together.votesPerSecond.toFixed(0)} votes/s closed loop (${w5.inTurn.votesPerSecond.toFixed(0)} one after another); deciding vote -> next task p99 ${w5.visible.p99.toFixed(1)} ms (W2 ${w2.visible.p99.toFixed(1)} ms)`);
+
     const w3: W3Level[] = [];
     let parked = 0;
     for (const level of o.w3.parkedLevels) {
@@ -288,6 +305,11 @@ export async function runBench(o: BenchOptions, res: BenchResources): Promise<Be
     progress(`W3 parking ${o.w3.engineParked} instances through the engine (Redis memory)`);
     const { ids: parkedIds, ...engineParked } = await engineParkedMemory(session, probe, res.redis, res.prefix, defs.parked, o.w3.engineParked, o.drainTimeoutSeconds);
     correctness['w3-engine-parked'] = await checkParked(probe, parkedIds);
+    progress(`W6 parking ${o.w6.parked.toLocaleString('en-US')} waits through the engine (half timers, half receive nodes)`);
+    const w6 = await runParkedWaits(session, probe, { ...o.w6, lanes: o.inflightPerSlot * o.concurrency, drainTimeoutSeconds: o.drainTimeoutSeconds, redis: res.redis, prefix: res.prefix, progress });
+    correctness['w6-messaged'] = await checkInstances(probe, w6.messagedIds, W6_NODE_IDS, W6_STEPS);
+    correctness['w6-parked'] = await checkParkedWaits(probe, w6.parkedIds);
+    httpErrors += w6.errors;
     session.close();
     await stop(cluster);
 
@@ -312,6 +334,8 @@ export async function runBench(o: BenchOptions, res: BenchResources): Promise<Be
       queuePairs,
       openLoop,
       w2,
+      w5,
+      w6,
       w3,
       engineParked,
       split,

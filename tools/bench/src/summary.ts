@@ -7,6 +7,7 @@ import { isClean } from './correctness';
 import { fmt, renderReport, verdict, type ReportRow, type ReportSection } from './report';
 import type { BenchResults, TopologyRun } from './run-bench';
 import { round } from './stats';
+import { w6Json, w6Section } from './workloads/w6-parked-waits';
 
 const mean = (a: number, b: number) => (a + b) / 2;
 const roundAll = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v, 0)]));
@@ -53,6 +54,16 @@ export function summaryJson(r: BenchResults): Record<string, unknown> {
     w2P99Ms: round(r.w2.visible.p99, 1),
     w2ApproveCallP99Ms: round(r.w2.approveCall.p99, 1),
     w2PollP50Ms: round(r.w2.poll.p50, 1),
+    w5VotesPerSec: round(r.w5.together.votesPerSecond, 0),
+    w5DecisionsPerSec: round(r.w5.together.decisionsPerSecond, 1),
+    w5VotesPerSecInTurn: round(r.w5.inTurn.votesPerSecond, 0),
+    w5OpenLoopVotesPerSec: round(r.w5.openLoopVotesPerSecond, 1),
+    w5P50Ms: round(r.w5.visible.p50, 1),
+    w5P99Ms: round(r.w5.visible.p99, 1),
+    w5P99RatioToW2: round(r.w5.visible.p99 / r.w2.visible.p99, 2),
+    w5VoteCallP99Ms: round(r.w5.voteCall.p99, 1),
+    w5DecidingCallP99Ms: round(r.w5.decidingCall.p99, 1),
+    w5Reordered: r.w5.reordered,
     pgCommitsPerStep: round(c.pgCommitsPerStep, 3),
     pgCommitsPerAutomaticStep: round(c.pgCommitsPerAutomaticStep, 3),
     pgRollbacks: c.pgRollbacks,
@@ -95,6 +106,7 @@ export function summaryJson(r: BenchResults): Record<string, unknown> {
     w4SplitPgCommitsPerStep: round(r.split.costs.pgCommitsPerStep, 3),
     w4SplitRedisRoundTripsPerStep: round(r.split.costs.redisCommandsPerStep, 2),
     w4SplitCpuMicrosPerStep: cpu(r.split),
+    ...w6Json(r.w6),
     lostSteps: total.lostSteps,
     duplicateSteps: total.duplicateSteps,
     badTerminalStates: total.badTerminal,
@@ -273,6 +285,19 @@ export function summaryTable(r: BenchResults, j: Record<string, unknown>): strin
       ],
     },
     {
+      title: `W5 quorum votes, 3 of 5 (${r.w5.samples} decisions at ${r.w5.ratePerSecond}/s, beside W2; closed loops of ${r.w5.lanes * 3} votes in flight)`,
+      rows: [
+        { label: 'deciding vote -> next task visible p50', value: `${fmt(r.w5.visible.p50, 1)} ms (W2 approve: ${fmt(r.w2.visible.p50, 1)} ms)` },
+        { label: '  p99', value: `${fmt(r.w5.visible.p99, 1)} ms (W2 approve: ${fmt(r.w2.visible.p99, 1)} ms, x${fmt(r.w5.visible.p99 / r.w2.visible.p99, 2)})` },
+        { label: '  vote call p50 / p99 (all / deciding)', value: `${fmt(r.w5.voteCall.p50, 1)} / ${fmt(r.w5.voteCall.p99, 1)} ms, ${fmt(r.w5.decidingCall.p50, 1)} / ${fmt(r.w5.decidingCall.p99, 1)} ms` },
+        { label: '  votes/s during it (3 per decision)', value: fmt(r.w5.openLoopVotesPerSecond, 1) },
+        { label: '  decided by another than the 3rd sent', value: String(r.w5.reordered) },
+        { label: '  never seen', value: String(r.w5.unseen) },
+        { label: `closed loop: votes/s, ${r.w5.lanes} tasks x 3 votes at once`, value: `${fmt(r.w5.together.votesPerSecond, 0)} votes/s (${fmt(r.w5.together.decisionsPerSecond, 1)} decisions/s, ${r.w5.together.votes} votes in ${fmt(r.w5.together.seconds, 1)} s)` },
+        { label: `  ${r.w5.lanes * 3} tasks, their votes in turn`, value: `${fmt(r.w5.inTurn.votesPerSecond, 0)} votes/s (${fmt(r.w5.inTurn.decisionsPerSecond, 1)} decisions/s, ${r.w5.inTurn.votes} votes in ${fmt(r.w5.inTurn.seconds, 1)} s)` },
+      ],
+    },
+    {
       title: 'W3 growth (parked at approvals, seeded with SQL)',
       rows: r.w3.flatMap((l, i) => {
         const base = r.w3[0];
@@ -315,6 +340,7 @@ export function summaryTable(r: BenchResults, j: Record<string, unknown>): strin
         { label: '  used_memory delta / instance', value: fmt(r.engineParked.usedMemoryBytesPerInstance, 0, 'bytes') },
       ],
     },
+    w6Section(r.w6),
     {
       title: 'W4 topology (W1 max throughput)',
       rows: [

@@ -13,7 +13,7 @@ describe('chaos options: --queue', () => {
 
   it('leaves the Redis scenarios out on the postgres backend, saying which', () => {
     expect(parse('--queue', 'postgres', '--short')).toMatchObject({ queueBackend: 'postgres', scenarios: [1, 7], skipped: [3], kills: 3 });
-    expect(parse('--queue', 'postgres')).toMatchObject({ scenarios: [1, 2, 5, 6, 7], skipped: [3, 4] });
+    expect(parse('--queue', 'postgres')).toMatchObject({ scenarios: [1, 2, 5, 6, 7, 8], skipped: [3, 4] });
     expect(parse('--queue', 'postgres', '--only', '6,1')).toMatchObject({ scenarios: [1, 6], skipped: [] });
   });
 

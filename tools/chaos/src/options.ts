@@ -3,8 +3,8 @@
  * reported at once.
  */
 
-export type ScenarioId = 1 | 2 | 3 | 4 | 5 | 6 | 7;
-const ALL_SCENARIOS: readonly ScenarioId[] = [1, 2, 3, 4, 5, 6, 7];
+export type ScenarioId = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+const ALL_SCENARIOS: readonly ScenarioId[] = [1, 2, 3, 4, 5, 6, 7, 8];
 /** The CI form: worker kills, Redis restart and flush, concurrent decisions. */
 const SHORT_SCENARIOS: readonly ScenarioId[] = [1, 3, 7];
 
@@ -59,7 +59,8 @@ export const USAGE = `Usage: npm run chaos -- [options]
   --kills N              kill -9s of a worker in scenario 1 (default 20; 3 with --short)
   --only 1,3,7           run only these scenarios (1 worker kills, 2 worker frozen, 3 Redis restart
                          and flush, 4 Redis unreachable, 5 Postgres restart, 6 scheduler restarts
-                         around SLA deadlines and cron ticks, 7 concurrent decisions)
+                         around SLA deadlines and cron ticks, 7 concurrent decisions, 8 worker
+                         kill -9s while 1,000 timers fall due)
   --workers N            worker processes (default 3, at least 2)
   --decision-tasks N     tasks raced in scenario 7 (default 100; 10 with --short), 10 decisions each
   --rate N               instances started per second by the steady mix (default 3)
@@ -145,7 +146,7 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
         const raw = next() ?? '';
         const ids = raw.split(',').map((s) => Number(s.trim()));
         const bad = ids.filter((n) => !ALL_SCENARIOS.includes(n as ScenarioId));
-        if (raw === '' || bad.length > 0) problems.push(`--only needs scenario numbers 1-7 separated by commas (got "${raw}")`);
+        if (raw === '' || bad.length > 0) problems.push(`--only needs scenario numbers 1-8 separated by commas (got "${raw}")`);
         else only = [...new Set(ids as ScenarioId[])].sort((a, b) => a - b);
         break;
       }

@@ -42,6 +42,7 @@ import { postgresRestartScenario } from './scenarios/postgres-restart.scenario';
 import { redisOutageScenario } from './scenarios/redis-outage.scenario';
 import { redisRestartScenario } from './scenarios/redis-restart.scenario';
 import { schedulerRestartsScenario } from './scenarios/scheduler-restarts.scenario';
+import { timerKillsScenario } from './scenarios/timer-kills.scenario';
 import type { ChaosEnv, RunTokens, Scenario, ScenarioOutcome } from './scenarios/scenario';
 import { workerFreezeScenario } from './scenarios/worker-freeze.scenario';
 import { workerKillsScenario } from './scenarios/worker-kills.scenario';
@@ -61,6 +62,7 @@ const SCENARIOS: readonly Scenario[] = [
   postgresRestartScenario,
   schedulerRestartsScenario,
   decisionRaceScenario,
+  timerKillsScenario,
 ];
 
 /** Undo steps, last first; each runs once even if teardown is asked for twice. */

@@ -37,13 +37,15 @@ export async function seedParked(db: ProbeDb, tenantId: string, definitionId: st
          FROM src RETURNING id),
        node AS (
          INSERT INTO workflow_instance_nodes (id, tenant_id, instance_id, node_id, node_type, node_name, status, waiting_for,
-           assigned_user_id, assigned_role, escalation_role, sla_deadline, escalated_at, ready_at, started_at, created_at, updated_at)
+           assigned_user_id, assigned_role, escalation_role, sla_deadline, escalated_at, ready_at, started_at, created_at, updated_at, wake_at)
          SELECT exec_id, $1, id, 'approve', 'approval', 'Approve', 'waiting', 'task',
            CASE WHEN r < 0.1 THEN 'parked_user_' || (g % $4::int) END,
            CASE WHEN r >= 0.1 THEN 'parked_role_' || (g % $4::int) END,
            'bench_supervisor', t + interval '48 hours',
            CASE WHEN t + interval '48 hours' < now() THEN least(now(), t + interval '48 hours 5 minutes') END,
-           t, t, t, t
+           t, t, t, t,
+           -- as the engine parks them: the next wake is the deadline, until it is breached
+           CASE WHEN t + interval '48 hours' >= now() THEN t + interval '48 hours' END
          FROM src RETURNING id)
        INSERT INTO workflow_instance_history (tenant_id, instance_id, node_execution_id, event_type, details, created_at)
        SELECT $1, src.id, CASE WHEN e.k = 'instance_started' THEN NULL ELSE src.exec_id END, e.k,
