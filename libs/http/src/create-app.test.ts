@@ -176,7 +176,7 @@ function fakeServices() {
         return { instance: instance(), created: input.idempotencyKey !== 'seen-before' };
       },
       list: async (actor, filter, page) => (record('instances.list', actor, filter, page), { items: [instance()], nextCursor: 'next' }),
-      get: async () => ({ ...instance(), nodes: [] }),
+      get: async () => ({ ...instance(), atRisk: false, nodes: [] }),
       history: async () => ({ items: [] }),
       verifyHistory: async () => ({ valid: true, checked: 0, brokenAt: null }),
       cancel: async () => instance({ status: 'cancelled' }),

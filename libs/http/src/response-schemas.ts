@@ -164,6 +164,7 @@ const nodeExecutionExample: NodeExecutionDto = {
   startedAt: EXAMPLE_TIME,
   completedAt: null,
   wait: { waitingFor: 'task', wakeAt: EXAMPLE_DEADLINE, dueAt: null, messageName: null, correlationKey: null, callbackUrl: null },
+  atRiskAt: null,
 };
 
 const waitResponse = z
@@ -194,6 +195,7 @@ const nodeExecutionResponse = z
     startedAt: timestamp.nullable(),
     completedAt: timestamp.nullable(),
     wait: waitResponse.nullable(),
+    atRiskAt: timestamp.nullable().meta({ description: 'a task forecast to finish after its deadline (AT_RISK) since then; null: not at risk' }),
   })
   .meta({ description: 'One execution of a node, in execution order', examples: [nodeExecutionExample] });
 
@@ -217,8 +219,12 @@ const receiveExecutionExample: NodeExecutionDto = {
 };
 
 export const instanceDetailResponse = z
-  .object({ ...instanceFields, nodes: z.array(nodeExecutionResponse) })
-  .meta({ description: 'An instance with its node executions', examples: [{ ...instanceExample, nodes: [nodeExecutionExample, receiveExecutionExample] }] });
+  .object({
+    ...instanceFields,
+    atRisk: z.boolean().meta({ description: 'an open task of the instance is AT_RISK (forecast to finish after its deadline)' }),
+    nodes: z.array(nodeExecutionResponse),
+  })
+  .meta({ description: 'An instance with its node executions', examples: [{ ...instanceExample, atRisk: false, nodes: [nodeExecutionExample, receiveExecutionExample] }] });
 
 const historyExample: HistoryItemDto = {
   id: '3e2d1c0b-9a8f-4e7d-8c6b-5a4f3e2d1c0b',

@@ -211,6 +211,7 @@ const NODE_EXECUTION_FIELDS = columns(
     'messageName',
     'correlationKey',
     'callbackNonce',
+    'atRiskAt',
   ]),
 );
 const NODE_EXECUTION_VIEW = `${NODE_EXECUTION_FIELDS.select}, node_name AS "name"`;

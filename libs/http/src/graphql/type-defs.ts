@@ -418,6 +418,8 @@ type NodeExecution {
   completedAt: DateTime
   """what a waiting execution waits for, and until when; null when it does not wait"""
   wait: NodeWait
+  """a task forecast to finish after its deadline (AT_RISK) since then; null: not at risk"""
+  atRiskAt: DateTime
 }
 
 """What a waiting execution waits for (REST: a node execution's \`wait\`)."""

@@ -63,13 +63,14 @@ export function toNodeExecutionDto(
   r: NodeExecutionView,
   callbackUrlOf?: (executionId: string, nonce: string) => string,
 ): NodeExecutionDto {
-  const { waitingFor, wakeAt, messageName, correlationKey, callbackNonce, ...rest } = r;
+  const { waitingFor, wakeAt, messageName, correlationKey, callbackNonce, atRiskAt, ...rest } = r;
   const waiting = r.status === 'waiting' && waitingFor !== null;
   return {
     ...rest,
     slaDeadline: iso(r.slaDeadline),
     startedAt: iso(r.startedAt),
     completedAt: iso(r.completedAt),
+    atRiskAt: iso(atRiskAt),
     wait: waiting
       ? {
         waitingFor,

@@ -50,7 +50,8 @@ export class InstancesServiceImpl implements InstancesService {
     return this.store.inTenant(actor.tenantId, async (tx) => {
       const row = await this.visible(tx, actor, id);
       const nodes = await listExecutions(tx, id);
-      return { ...toInstanceDto(row), nodes: nodes.map((n) => toNodeExecutionDto(n, (executionId, nonce) => this.callbackUrlOf(actor.tenantId, executionId, nonce))) };
+      const shown = nodes.map((n) => toNodeExecutionDto(n, (executionId, nonce) => this.callbackUrlOf(actor.tenantId, executionId, nonce)));
+      return { ...toInstanceDto(row), atRisk: shown.some((n) => n.status === 'waiting' && n.atRiskAt !== null), nodes: shown };
     });
   }
 

@@ -107,6 +107,8 @@ export interface NodeExecutionDto {
   completedAt: string | null;
   /** what a waiting execution waits for, and until when; null when it does not wait */
   wait: WaitDto | null;
+  /** a task whose forecast finish passed its deadline (AT_RISK); null: not at risk */
+  atRiskAt: string | null;
 }
 
 /** A waiting timer's or receive node's wait, as the instance detail shows it. */
@@ -123,6 +125,8 @@ export interface WaitDto {
 }
 
 export interface InstanceDetailDto extends InstanceDto {
+  /** an open task of the instance is AT_RISK: forecast to finish after its deadline */
+  atRisk: boolean;
   nodes: NodeExecutionDto[];
 }
 

@@ -56,6 +56,9 @@ describe('at risk', () => {
     expect((await clerk.tasks()).find((t) => t.taskId === task)?.urgencyLevel).toBe('AT_RISK');
     expect((await clerk.tasks({ urgencyLevel: 'AT_RISK' })).map((t) => t.taskId)).toEqual([task]);
     expect((await admin.events(id)).filter((e) => e === 'sla_at_risk')).toHaveLength(1);
+    // the instance is at risk through its task
+    expect((await admin.instance(id)).atRisk).toBe(true);
+    expect((await admin.instance(fine)).atRisk).toBe(false);
 
     // the analytics window counts it, per node and per version
     const res = await admin.get('/api/analytics/workflows', { from: new Date(clock.now().getTime() - 48 * HOUR).toISOString() });
