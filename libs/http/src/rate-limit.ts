@@ -22,6 +22,13 @@ class RateLimitedError extends EngineError {
   }
 }
 
+/** Over the limit: 429 with the seconds until the window resets. */
+const refuse: RequestHandler = (req, _res, next) => {
+  const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+  const seconds = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : 60;
+  next(new RateLimitedError(seconds));
+};
+
 /** Must run after `authenticate`: the caller is the token's tenant and user. */
 export function rateLimit(options: RateLimitOptions): RequestHandler {
   if (options.perMinute <= 0) return (_req, _res, next) => next();
@@ -34,11 +41,7 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
       const actor = actorOf(res);
       return `${actor.tenantId}:${actor.userId}`;
     },
-    handler: (req, _res, next) => {
-      const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const seconds = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : 60;
-      next(new RateLimitedError(seconds));
-    },
+    handler: refuse,
   });
 }
 
@@ -53,10 +56,6 @@ export function rateLimitByAddress(options: RateLimitOptions): RequestHandler {
     limit: options.perMinute,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    handler: (req, _res, next) => {
-      const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const seconds = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : 60;
-      next(new RateLimitedError(seconds));
-    },
+    handler: refuse,
   });
 }

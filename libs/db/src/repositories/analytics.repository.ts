@@ -22,6 +22,13 @@ export async function listWorkflowAnalytics(tx: PgTx): Promise<WorkflowAnalytics
   return r.rows;
 }
 
+/**
+ * Finished instances that met their deadline, %: as v_workflow_analytics counts it (the deadline
+ * moved by any clock-stop, so on net time).
+ */
+const SLA_COMPLIANCE_SQL = `round(100.0 * count(*) FILTER (WHERE i.status IN ('completed', 'rejected') AND (i.sla_deadline IS NULL OR i.completed_at <= i.sla_deadline))
+             / NULLIF(count(*) FILTER (WHERE i.status IN ('completed', 'rejected')), 0), 2)`;
+
 /** A time window over instance starts: [from, to); either end open. */
 export interface AnalyticsWindow {
   readonly from: Date | null;
@@ -38,8 +45,7 @@ export async function listWorkflowAnalyticsIn(tx: PgTx, w: AnalyticsWindow): Pro
        (count(*) FILTER (WHERE i.status = 'rejected'))::integer AS rejected_instances,
        (count(*) FILTER (WHERE i.status = 'failed'))::integer AS failed_instances,
        (count(*) FILTER (WHERE i.status = 'cancelled'))::integer AS cancelled_instances,
-       round(100.0 * count(*) FILTER (WHERE i.status IN ('completed', 'rejected') AND (i.sla_deadline IS NULL OR i.completed_at <= i.sla_deadline))
-             / NULLIF(count(*) FILTER (WHERE i.status IN ('completed', 'rejected')), 0), 2) AS sla_compliance_percentage,
+       ${SLA_COMPLIANCE_SQL} AS sla_compliance_percentage,
        round((avg(extract(epoch FROM (i.completed_at - i.started_at)) / 3600) FILTER (WHERE i.status = 'completed'))::numeric, 2) AS avg_completion_hours
      FROM workflow_instances i JOIN workflow_definitions d ON d.id = i.definition_id
      WHERE ($1::timestamptz IS NULL OR i.started_at >= $1) AND ($2::timestamptz IS NULL OR i.started_at < $2)
@@ -68,8 +74,7 @@ export async function listVersionAnalytics(tx: PgTx, w: AnalyticsWindow): Promis
     `SELECT d.name AS workflow_name, d.version, d.id AS definition_id,
        count(*)::integer AS total_instances,
        (count(*) FILTER (WHERE i.status = 'completed'))::integer AS completed_instances,
-       round(100.0 * count(*) FILTER (WHERE i.status IN ('completed', 'rejected') AND (i.sla_deadline IS NULL OR i.completed_at <= i.sla_deadline))
-             / NULLIF(count(*) FILTER (WHERE i.status IN ('completed', 'rejected')), 0), 2) AS sla_compliance_percentage,
+       ${SLA_COMPLIANCE_SQL} AS sla_compliance_percentage,
        round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM (i.completed_at - i.started_at))) FILTER (WHERE i.status = 'completed') / 3600)::numeric, 2) AS p50_hours,
        round((percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM (i.completed_at - i.started_at))) FILTER (WHERE i.status = 'completed') / 3600)::numeric, 2) AS p90_hours,
        (count(*) FILTER (WHERE i.completed_at > i.sla_deadline))::integer AS sla_breaches

@@ -7,12 +7,35 @@
 import { durationToMs } from '../calendar/iso-duration';
 import type { BusinessCalendar } from '../calendar/business-calendar';
 import { DEFINITION_BOUNDS } from '../definition/definition.types';
-import type { Plan } from '../runtime/model';
+import type { ExecutionState, Plan } from '../runtime/model';
 import type { PlanAt } from '../runtime/plan-at';
-import { nodeOf } from '../runtime/plan-builder';
+import { nodeOf, type PlanBuilder } from '../runtime/plan-builder';
 import { stepBuilder, type StepState } from '../runtime/plan-step';
 import { nextWakeAt, pendingWaitEvents } from './wait-clock';
 import { FORECAST_MODEL } from './forecast';
+
+/** `deadline_changed`, old and new, with why (the one shape every deadline move records). */
+export function recordDeadlineChange(
+  b: PlanBuilder,
+  e: Pick<ExecutionState, 'id' | 'nodeId'>,
+  change: Omit<DeadlineChange, 'slaDeadline'>,
+  oldAt: Date | null,
+  newAt: Date,
+): void {
+  b.record({
+    eventType: 'deadline_changed',
+    nodeExecutionId: e.id,
+    actorUserId: change.actorUserId,
+    details: {
+      nodeId: e.nodeId,
+      cause: change.cause,
+      reason: change.reason,
+      oldDeadline: oldAt?.toISOString() ?? null,
+      newDeadline: newAt.toISOString(),
+      ...(change.calendar ? { calendar: change.calendar.name, calendarVersion: change.calendar.version } : {}),
+    },
+  });
+}
 
 export interface DeadlineChange {
   readonly slaDeadline: Date;
@@ -52,19 +75,7 @@ export function planDeadlineChange(at: PlanAt<'escalationEnabled'>, state: Omit<
       details: { nodeId: e.nodeId, forecastFinishAt: e.forecastFinishAt.toISOString(), slaDeadline: change.slaDeadline.toISOString(), model: FORECAST_MODEL },
     });
   }
-  b.record({
-    eventType: 'deadline_changed',
-    nodeExecutionId: e.id,
-    actorUserId: change.actorUserId,
-    details: {
-      nodeId: e.nodeId,
-      cause: change.cause,
-      reason: change.reason,
-      oldDeadline: e.slaDeadline?.toISOString() ?? null,
-      newDeadline: change.slaDeadline.toISOString(),
-      ...(change.calendar ? { calendar: change.calendar.name, calendarVersion: change.calendar.version } : {}),
-    },
-  });
+  recordDeadlineChange(b, e, change, e.slaDeadline, change.slaDeadline);
   return b.build();
 }
 
@@ -78,19 +89,7 @@ export function planReceiveRecount(at: PlanAt, state: Omit<StepState, 'open'>, c
   const b = stepBuilder(at, state);
   b.patch(e, { wakeAt: next });
   b.watchDeadline(e.id, next);
-  b.record({
-    eventType: 'deadline_changed',
-    nodeExecutionId: e.id,
-    actorUserId: change.actorUserId,
-    details: {
-      nodeId: e.nodeId,
-      cause: change.cause,
-      reason: change.reason,
-      oldDeadline: e.wakeAt?.toISOString() ?? null,
-      newDeadline: next.toISOString(),
-      ...(change.calendar ? { calendar: change.calendar.name, calendarVersion: change.calendar.version } : {}),
-    },
-  });
+  recordDeadlineChange(b, e, change, e.wakeAt, next);
   return b.build();
 }
 

@@ -3,7 +3,7 @@
 import type { Plan } from '../runtime/model';
 import type { PlanAt } from '../runtime/plan-at';
 import { stepBuilder, type StepState } from '../runtime/plan-step';
-import type { DeadlineChange } from './plan-deadline';
+import { recordDeadlineChange, type DeadlineChange } from './plan-deadline';
 
 export function planTimerMove(at: PlanAt, state: Omit<StepState, 'open'>, change: Omit<DeadlineChange, 'slaDeadline'> & { dueAt: Date }): Plan | null {
   const { instance, execution: e } = state;
@@ -12,18 +12,6 @@ export function planTimerMove(at: PlanAt, state: Omit<StepState, 'open'>, change
   const b = stepBuilder(at, state);
   b.patch(e, { wakeAt: change.dueAt, output: { ...(e.output ?? {}), dueAt: change.dueAt.toISOString() } });
   b.watchDeadline(e.id, change.dueAt);
-  b.record({
-    eventType: 'deadline_changed',
-    nodeExecutionId: e.id,
-    actorUserId: change.actorUserId,
-    details: {
-      nodeId: e.nodeId,
-      cause: change.cause,
-      reason: change.reason,
-      oldDeadline: e.wakeAt?.toISOString() ?? null,
-      newDeadline: change.dueAt.toISOString(),
-      ...(change.calendar ? { calendar: change.calendar.name, calendarVersion: change.calendar.version } : {}),
-    },
-  });
+  recordDeadlineChange(b, e, change, e.wakeAt, change.dueAt);
   return b.build();
 }
