@@ -4,7 +4,7 @@
  * N API replicas a caller may get up to N times the limit.
  */
 
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit as expressRateLimit } from 'express-rate-limit';
 import { EngineError } from '@wf/engine';
 import { actorOf } from './auth';
@@ -29,19 +29,27 @@ const refuse: RequestHandler = (req, _res, next) => {
   next(new RateLimitedError(seconds));
 };
 
-/** Must run after `authenticate`: the caller is the token's tenant and user. */
-export function rateLimit(options: RateLimitOptions): RequestHandler {
+/**
+ * A budget of `perMinute` requests per key (express-rate-limit's default key is the client
+ * address); over it, 429 with Retry-After. Zero turns it off.
+ */
+function limiter(options: RateLimitOptions, keyGenerator?: (req: Request, res: Response) => string): RequestHandler {
   if (options.perMinute <= 0) return (_req, _res, next) => next();
   return expressRateLimit({
     windowMs: WINDOW_MS,
     limit: options.perMinute,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    keyGenerator: (_req, res) => {
-      const actor = actorOf(res);
-      return `${actor.tenantId}:${actor.userId}`;
-    },
+    ...(keyGenerator ? { keyGenerator } : {}),
     handler: refuse,
+  });
+}
+
+/** Must run after `authenticate`: the caller is the token's tenant and user. */
+export function rateLimit(options: RateLimitOptions): RequestHandler {
+  return limiter(options, (_req, res) => {
+    const actor = actorOf(res);
+    return `${actor.tenantId}:${actor.userId}`;
   });
 }
 
@@ -50,12 +58,5 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
  * so a stream of guessed tokens is throttled before any of them is checked.
  */
 export function rateLimitByAddress(options: RateLimitOptions): RequestHandler {
-  if (options.perMinute <= 0) return (_req, _res, next) => next();
-  return expressRateLimit({
-    windowMs: WINDOW_MS,
-    limit: options.perMinute,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    handler: refuse,
-  });
+  return limiter(options);
 }

@@ -7,7 +7,7 @@
 import { ForbiddenError, NotFoundError } from '../errors/engine-errors';
 import type { ApprovalNode, UserTaskNode } from '../definition/definition.types';
 import type { Actor, Plan } from '../runtime/model';
-import type { EnginePorts, StepSnapshot, StoreTx } from '../runtime/ports';
+import type { DefinitionRecord, EnginePorts, StepSnapshot, StoreTx } from '../runtime/ports';
 import { assertDecidable, assertNodeAllows, DECIDING_ACTIONS, planDecision, type TaskAction, type TaskCommand } from '../runtime/plan-decision';
 import { heldInPerson, holdsTask, isAdmin } from '../runtime/task-access';
 import { planAt } from '../runtime/plan-at';
@@ -57,6 +57,7 @@ export function mayRelease(actor: Actor, claimer: string | null, onBehalfOf: str
 
 interface LockedTask {
   readonly snap: StepSnapshot;
+  readonly def: DefinitionRecord;
   readonly node: TaskNode;
   readonly standing: Standing;
   readonly workflowName: string;
@@ -85,7 +86,7 @@ async function lockActionableTask(tx: StoreTx, actor: Actor, taskId: string, act
   if (action === 'release' && !mayRelease(actor, snap.execution.assignedUserId, standing.onBehalfOf)) {
     throw new ForbiddenError(`task ${taskId} was claimed by ${snap.execution.assignedUserId}: only they (or their deputy, or an admin) may release it`, 'NOT_TASK_ASSIGNEE');
   }
-  return { snap, node, standing, workflowName: def.compiled.name };
+  return { snap, def, node, standing, workflowName: def.compiled.name };
 }
 
 /** The checks a decision makes before reading its body: 404, 403, 409. */
@@ -139,7 +140,7 @@ export async function decideTask(ports: EnginePorts, actor: Actor, taskId: strin
   const outcome = await runInTenant(ports, actor.tenantId, async (tx, effects) => {
     const now = ports.clock.now();
     const locked = await lockActionableTask(tx, actor, taskId, command.action, now);
-    const { snap, node, standing } = locked;
+    const { snap, def, node, standing } = locked;
     const rules = node.separation;
     const people = judged(actor, command, standing.onBehalfOf);
     const readsPast = command.action === 'return' || (people.length > 0 && needsPastDecisions(rules));
@@ -149,7 +150,6 @@ export async function decideTask(ports: EnginePorts, actor: Actor, taskId: strin
       await effects.write(tx, refusalPlan(ports, locked, actor, command, violation), snap.instance);
       return { kind: 'refused', violation, nodeId: node.id } as const;
     }
-    const def = await definitionOf(tx, snap.instance.definitionId);
     if (command.action === 'complete') {
       const formSchema = node.nodeType === 'user_task' ? node.formSchema : null;
       ports.schemas.validateForm({ definitionId: def.id, nodeId: snap.execution.nodeId }, formSchema, command.data);
