@@ -39,6 +39,61 @@ interface TaskItem {
   readonly instanceId: string;
 }
 
+/** The level-2 approver's view: when each tracked instance's next task shows in their queue. */
+export interface LevelTwoWatch {
+  /** instance id -> when a poll first saw its next task */
+  readonly seenAt: ReadonlyMap<string, number>;
+  /** each poll's round trip */
+  readonly pollTimes: readonly number[];
+  /** failed polls and failed level-2 approvals so far */
+  errors(): number;
+  /** stop polling, and wait for the level-2 approvals sent */
+  stop(): Promise<void>;
+}
+
+/**
+ * Two pollers ask the level-2 approver's queue back to back; each tracked task seen is approved
+ * at once, so its instance finishes (W2 and W5 measure the same end point the same way).
+ */
+export function watchLevelTwo(s: BenchSession, tracked: (instanceId: string) => boolean): LevelTwoWatch {
+  const seenAt = new Map<string, number>();
+  const secondApprovals: Promise<unknown>[] = [];
+  const pollTimes: number[] = [];
+  let errors = 0;
+  let polling = true;
+  const poller = async () => {
+    while (polling) {
+      const sent = Date.now();
+      const res = await s.api.request<{ items: TaskItem[] }>('GET', '/api/tasks/mine?limit=100', s.tokens.level2);
+      pollTimes.push(res.receivedAt - sent);
+      if (res.status !== 200) {
+        errors += 1;
+        continue;
+      }
+      for (const item of res.body.items) {
+        if (!tracked(item.instanceId) || seenAt.has(item.instanceId)) continue;
+        seenAt.set(item.instanceId, res.receivedAt);
+        secondApprovals.push(
+          s.api.request('POST', `/api/tasks/${item.taskId}/approve`, s.tokens.level2, { comments: 'bench level 2' }).then((a) => {
+            if (a.status !== 200) errors += 1;
+          }),
+        );
+      }
+    }
+  };
+  const pollers = [poller(), poller()];
+  return {
+    seenAt,
+    pollTimes,
+    errors: () => errors,
+    async stop() {
+      polling = false;
+      await Promise.all(pollers);
+      await Promise.all(secondApprovals);
+    },
+  };
+}
+
 export async function runApprovals(s: BenchSession, db: ProbeDb, o: W2Options): Promise<W2Result> {
   const n = Math.max(1, Math.round(o.ratePerSecond * o.seconds));
   let errors = 0;
@@ -67,31 +122,7 @@ export async function runApprovals(s: BenchSession, db: ProbeDb, o: W2Options): 
   }
 
   const intendedAt = new Map<string, number>();
-  const seenAt = new Map<string, number>();
-  const secondApprovals: Promise<unknown>[] = [];
-  const pollTimes: number[] = [];
-  let polling = true;
-  const poller = async () => {
-    while (polling) {
-      const sent = Date.now();
-      const res = await s.api.request<{ items: TaskItem[] }>('GET', '/api/tasks/mine?limit=100', s.tokens.level2);
-      pollTimes.push(res.receivedAt - sent);
-      if (res.status !== 200) {
-        errors += 1;
-        continue;
-      }
-      for (const item of res.body.items) {
-        if (!intendedAt.has(item.instanceId) || seenAt.has(item.instanceId)) continue;
-        seenAt.set(item.instanceId, res.receivedAt);
-        secondApprovals.push(
-          s.api.request('POST', `/api/tasks/${item.taskId}/approve`, s.tokens.level2, { comments: 'bench level 2' }).then((a) => {
-            if (a.status !== 200) errors += 1;
-          }),
-        );
-      }
-    }
-  };
-  const pollers = [poller(), poller()];
+  const watch = watchLevelTwo(s, (instanceId) => intendedAt.has(instanceId));
 
   const approveCall: number[] = [];
   const approvals: Promise<unknown>[] = [];
@@ -113,19 +144,19 @@ export async function runApprovals(s: BenchSession, db: ProbeDb, o: W2Options): 
   }
   await Promise.all(approvals);
   const seenUntil = Date.now() + o.drainTimeoutSeconds * 1000;
-  while (seenAt.size < order.length && Date.now() < seenUntil) await sleep(20);
-  polling = false;
-  await Promise.all(pollers);
-  await Promise.all(secondApprovals);
+  while (watch.seenAt.size < order.length && Date.now() < seenUntil) await sleep(20);
+  await watch.stop();
+  errors += watch.errors();
   await drain(db, ids, o.drainTimeoutSeconds);
 
+  const { seenAt } = watch;
   const visible = order.filter((id) => seenAt.has(id)).map((id) => (seenAt.get(id) as number) - (intendedAt.get(id) as number));
   return {
     ratePerSecond: o.ratePerSecond,
     samples: order.length,
     visible: summarize(visible),
     approveCall: summarize(approveCall),
-    poll: summarize(pollTimes),
+    poll: summarize(watch.pollTimes),
     unseen: order.length - visible.length,
     errors: errors + (ids.length - order.length),
     ids,

@@ -23,6 +23,7 @@ import type { ProbeDb } from '../bench-resources';
 import type { BenchSession } from '../bench-session';
 import { drain } from '../correctness';
 import { sleep, summarize, type Summary } from '../stats';
+import { watchLevelTwo } from './w2-approvals';
 
 /** The quorum node and the level-2 approval after it: what the correctness check expects. */
 export const W5_NODE_IDS = ['quorum', 'approve_2'];
@@ -73,11 +74,6 @@ interface ClosedLoop {
   readonly decisionsPerSecond: number;
   readonly votes: number;
   readonly seconds: number;
-}
-
-interface TaskItem {
-  readonly taskId: string;
-  readonly instanceId: string;
 }
 
 interface VoteAnswer {
@@ -193,31 +189,8 @@ export async function runQuorumVotes(s: BenchSession, db: ProbeDb, o: W5Options)
   const timed = new Set(order);
   // the deciding vote is known from its answer, which may come after the poll that finds the next task
   const intendedAt = new Map<string, number>();
-  const seenAt = new Map<string, number>();
-  const secondApprovals: Promise<unknown>[] = [];
-  const pollTimes: number[] = [];
-  let polling = true;
-  const poller = async () => {
-    while (polling) {
-      const sent = Date.now();
-      const res = await s.api.request<{ items: TaskItem[] }>('GET', '/api/tasks/mine?limit=100', s.tokens.level2);
-      pollTimes.push(res.receivedAt - sent);
-      if (res.status !== 200) {
-        errors += 1;
-        continue;
-      }
-      for (const item of res.body.items) {
-        if (!timed.has(item.instanceId) || seenAt.has(item.instanceId)) continue;
-        seenAt.set(item.instanceId, res.receivedAt);
-        secondApprovals.push(
-          s.api.request('POST', `/api/tasks/${item.taskId}/approve`, s.tokens.level2, { comments: 'bench level 2' }).then((a) => {
-            if (a.status !== 200) errors += 1;
-          }),
-        );
-      }
-    }
-  };
-  const pollers = [poller(), poller()];
+  const watch = watchLevelTwo(s, (instanceId) => timed.has(instanceId));
+  const { seenAt } = watch;
 
   const voteCall: number[] = [];
   const decidingCall: number[] = [];
@@ -256,9 +229,8 @@ export async function runQuorumVotes(s: BenchSession, db: ProbeDb, o: W5Options)
   const seenUntil = Date.now() + o.drainTimeoutSeconds * 1000;
   const unseenYet = () => [...intendedAt.keys()].some((id) => !seenAt.has(id));
   while (unseenYet() && Date.now() < seenUntil) await sleep(20);
-  polling = false;
-  await Promise.all(pollers);
-  await Promise.all(secondApprovals);
+  await watch.stop();
+  errors += watch.errors();
   const decided = order.filter((id) => intendedAt.has(id));
   const visible = decided.filter((id) => seenAt.has(id)).map((id) => (seenAt.get(id) as number) - (intendedAt.get(id) as number));
 
@@ -276,7 +248,7 @@ export async function runQuorumVotes(s: BenchSession, db: ProbeDb, o: W5Options)
     visible: summarize(visible),
     voteCall: summarize(voteCall),
     decidingCall: summarize(decidingCall),
-    poll: summarize(pollTimes),
+    poll: summarize(watch.pollTimes),
     reordered,
     unseen: decided.length - visible.length,
     together: together.loop,
