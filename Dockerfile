@@ -1,5 +1,11 @@
 # One image for every role: api (the default command), worker and scheduler.
-# The app runs its TypeScript through tsx; there is no build step.
+# The app runs its TypeScript through tsx; the one build step is the web app's bundle (Vite),
+# made in its own stage with the development dependencies and copied into the image.
+FROM node:20-bookworm-slim AS web
+WORKDIR /app
+COPY . .
+RUN npm ci --ignore-scripts --no-audit --no-fund && npm run build:web
+
 FROM node:20-bookworm-slim
 
 ENV NODE_ENV=production
@@ -13,6 +19,7 @@ COPY apps/all-in-one/package.json apps/all-in-one/
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
 COPY apps/scheduler/package.json apps/scheduler/
+COPY apps/web/package.json apps/web/
 COPY libs/engine/package.json libs/engine/
 COPY libs/db/package.json libs/db/
 COPY libs/queue/package.json libs/queue/
@@ -27,6 +34,8 @@ COPY tools/chaos/package.json tools/chaos/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 COPY . .
+# the web app at /workflows, built in the first stage; the api serves it as it is (web-bundle.ts)
+COPY --from=web /app/apps/web/dist apps/web/dist
 
 # tsx is started directly, not through npx: npx does not pass SIGTERM on, and the processes need
 # it to shut down gracefully (workers finish their in-flight jobs). tsx passes it to the app.

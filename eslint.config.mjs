@@ -1,5 +1,6 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 const ENGINE_TIMERS = ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate'];
 const TIMER_MESSAGE = 'libs/engine holds no timers: use the clock port (ports.clock), and leave waiting to the adapters (the LeaseKeeper port for leases)';
@@ -91,6 +92,18 @@ export default [
     files: ['libs/testkit/src/definitions/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'the definition builder imports nothing from outside its folder: the engine\'s unit tests use it' }] }],
+    },
+  },
+  {
+    // The web app (apps/web): React in the browser, under the same rules, plus the rules of hooks.
+    files: ['apps/web/**/*.ts', 'apps/web/**/*.tsx'],
+    plugins: { '@nx': nx, 'react-hooks': reactHooks },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+      '@nx/enforce-module-boundaries': ['error', BOUNDARIES],
     },
   },
   {

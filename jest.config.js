@@ -10,7 +10,7 @@ const transform = {
   '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
 };
 // ESM-only dependencies are transformed to CommonJS for jest.
-const transformIgnorePatterns = ['/node_modules/(?!(@marcbachmann/cel-js)/)'];
+const transformIgnorePatterns = ['/node_modules/(?!(@marcbachmann/cel-js|jose|openid-client|oauth4webapi)/)'];
 const moduleNameMapper = {
   '^@wf/(engine|db|runtime)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
   '^@wf/(engine|db|queue|handlers|runtime|http)$': '<rootDir>/libs/$1/src/index.ts',

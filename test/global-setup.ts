@@ -24,4 +24,8 @@ export default async function globalSetup(): Promise<void> {
   const template = templateDbName(run);
   await withAdminClient((c) => c.query(`CREATE DATABASE ${template}`));
   await migrateUp({ url: databaseUrl(template) });
+  // the browser tests serve the web app: build its bundle once here, not in each file at once
+  const { ensureWebBundle } = await import('../libs/http/src/web/web-bundle');
+  const quiet = { info: () => undefined, warn: () => undefined } as unknown as Parameters<typeof ensureWebBundle>[0];
+  await ensureWebBundle(quiet);
 }

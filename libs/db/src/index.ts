@@ -12,6 +12,7 @@ export * from './repositories/instances.repository';
 export * from './repositories/tasks.repository';
 export * from './repositories/deputies.repository';
 export * from './repositories/calendars.repository';
+export * from './repositories/saved-views.repository';
 export * from './repositories/messages.repository';
 export { compiledCalendar } from './store/calendar-cache';
 export * from './repositories/email-actions.repository';

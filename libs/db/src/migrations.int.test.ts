@@ -24,9 +24,10 @@ const MIGRATION_0008 = 'QueueLogin1764000000008';
 const MIGRATION_0009 = 'Approvals1764000000009';
 const MIGRATION_0010 = 'EmailActions1764000000010';
 const MIGRATION_0011 = 'Waits1764000000011';
+const MIGRATION_0012 = 'SavedViews1764000000012';
 const ALL_MIGRATIONS = [
   MIGRATION_0001, MIGRATION_0002, MIGRATION_0003, MIGRATION_0004, MIGRATION_0005, MIGRATION_0006, MIGRATION_0007, MIGRATION_0008, MIGRATION_0009, MIGRATION_0010,
-  MIGRATION_0011,
+  MIGRATION_0011, MIGRATION_0012,
 ];
 const ROOT = join(__dirname, '../../..');
 const TABLES = ['workflow_definitions', 'workflow_instance_history', 'workflow_instance_nodes', 'workflow_instances'];
@@ -52,6 +53,8 @@ interface SchemaState {
   approvals: boolean;
   /** 0011: workflow_messages, workflow_calendars and the wake_at column */
   waits: boolean;
+  /** 0012: workflow_saved_views, its RLS forced */
+  savedViews: boolean;
 }
 
 /** What 0001 creates, as seen in the database at `url` (a fresh connection each time). */
@@ -96,6 +99,9 @@ async function schemaState(url: string): Promise<SchemaState> {
       `SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'workflow_instance_nodes' AND column_name = 'wake_at'
        AND to_regclass('public.workflow_messages') IS NOT NULL AND to_regclass('public.workflow_calendars') IS NOT NULL`,
     );
+    const savedViews = await c.query(
+      `SELECT 1 FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname = 'workflow_saved_views' AND relrowsecurity AND relforcerowsecurity`,
+    );
     const policies = await c.query<{ policyname: string }>(
       `SELECT policyname FROM pg_policies WHERE tablename = 'workflow_definitions' ORDER BY policyname`,
     );
@@ -111,6 +117,7 @@ async function schemaState(url: string): Promise<SchemaState> {
       contextSchemaColumn: contextSchema.rowCount === 1,
       approvals: approvals.rowCount === 1,
       waits: waits.rowCount === 1,
+      savedViews: savedViews.rowCount === 1,
     };
   } finally {
     await c.end();
@@ -133,8 +140,10 @@ const MIGRATED: SchemaState = {
   contextSchemaColumn: true,
   approvals: true,
   waits: true,
+  savedViews: true,
 };
-const AT_0010: SchemaState = { ...MIGRATED, appliedMigrations: ALL_MIGRATIONS.slice(0, 10), waits: false };
+const AT_0011: SchemaState = { ...MIGRATED, appliedMigrations: ALL_MIGRATIONS.slice(0, 11), savedViews: false };
+const AT_0010: SchemaState = { ...AT_0011, appliedMigrations: ALL_MIGRATIONS.slice(0, 10), waits: false };
 const AT_0009: SchemaState = { ...AT_0010, appliedMigrations: ALL_MIGRATIONS.slice(0, 9) };
 const AT_0008: SchemaState = { ...AT_0009, appliedMigrations: ALL_MIGRATIONS.slice(0, 8), approvals: false };
 const AT_0007: SchemaState = { ...AT_0008, appliedMigrations: ALL_MIGRATIONS.slice(0, 7) };
@@ -165,7 +174,7 @@ const AT_0001: SchemaState = {
   appliedMigrations: [MIGRATION_0001],
   policies: ['workflow_definitions_system_read', 'workflow_definitions_tenant_read', 'workflow_definitions_tenant_write'],
 };
-const REVERTED: SchemaState = { tables: [], views: [], functions: [], appliedMigrations: [], roleExists: true, policies: [], historyKey: [], idempotencyKey: [], contextSchemaColumn: false, approvals: false, waits: false };
+const REVERTED: SchemaState = { tables: [], views: [], functions: [], appliedMigrations: [], roleExists: true, policies: [], historyKey: [], idempotencyKey: [], contextSchemaColumn: false, approvals: false, waits: false, savedViews: false };
 
 async function adminRows<R extends object>(sql: string): Promise<R[]> {
   const c = new Client({ connectionString: TEST_PG_ADMIN_URL });
@@ -207,6 +216,11 @@ describe('migrations', () => {
   describe('revert and re-apply on a migrated database', () => {
     it('starts from the migrated template', async () => {
       expect(await schemaState(db.url)).toEqual(MIGRATED);
+    });
+
+    it('migrateDown reverts 0012: the saved views go', async () => {
+      await expect(migrateDown({ url: db.url })).resolves.toBe(MIGRATION_0012);
+      expect(await schemaState(db.url)).toEqual(AT_0011);
     });
 
     it('migrateDown reverts 0011: messages, calendars and the wait columns go', async () => {

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Pool, type ClientBase, type PoolClient } from 'pg';
 // The lib's public API, imported relatively because this file sits inside the db project.
-import { PgStore, findStaleWork } from './index';
+import { PgStore, deleteSavedView, findSavedView, findStaleWork, insertSavedView, listSavedViews, updateSavedView } from './index';
 import { createTestDatabase, testPool, urlAs, type TestDatabase } from './testing';
 
 const TABLES = ['workflow_definitions', 'workflow_instances', 'workflow_instance_nodes', 'workflow_instance_history'] as const;
@@ -467,6 +467,94 @@ describe('row-level security, as workflow_app', () => {
     });
   });
 
+  describe('workflow_saved_views (each user\'s saved views)', () => {
+    const INSERT_VIEW = `INSERT INTO workflow_saved_views (id, tenant_id, user_id, page, name, filters) VALUES ($1, $2, $3, $4, $5, $6::jsonb)`;
+    /** the same user id and view name in both tenants, and a second user of tenant A */
+    const views: { annA: string; bobA: string; annB: string } = { annA: randomUUID(), bobA: randomUUID(), annB: randomUUID() };
+
+    beforeAll(async () => {
+      await onPool(pool, { tenant: a.tenantId }, async (c) => {
+        await c.query(INSERT_VIEW, [views.annA, a.tenantId, 'ann', 'inbox', 'Mine', '{"urgencyLevel":["URGENT"]}']);
+        await c.query(INSERT_VIEW, [views.bobA, a.tenantId, 'bob', 'inbox', 'Mine', '{"workflowName":"PO"}']);
+      }, 'commit');
+      await store.inTenant(b.tenantId, (tx) => tx.query(INSERT_VIEW, [views.annB, b.tenantId, 'ann', 'inbox', 'Mine', '{"tenant":"b"}']));
+    });
+
+    it('has RLS enabled and forced, one tenant policy for workflow_app, and grants for workflow_app only', async () => {
+      const r = await asOwner(ownerPool, async (c) => ({
+        rls: (await c.query(`SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = 'workflow_saved_views'`)).rows,
+        policies: (await c.query(`SELECT policyname, cmd, roles::text[] AS roles FROM pg_policies WHERE tablename = 'workflow_saved_views'`)).rows,
+        privileges: (await c.query<{ p: string }>(
+          `SELECT r || ':' || p AS p FROM unnest(ARRAY['workflow_app', 'workflow_sweeper', 'workflow_runtime', 'workflow_query', 'workflow_queue']) r,
+             unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) p WHERE has_table_privilege(r, 'workflow_saved_views', p)`,
+        )).rows.map((x) => x.p).sort(),
+      }));
+      expect(r).toEqual({
+        rls: [{ relrowsecurity: true, relforcerowsecurity: true }],
+        policies: [{ policyname: 'workflow_saved_views_tenant', cmd: 'ALL', roles: ['workflow_app'] }],
+        privileges: ['workflow_app:DELETE', 'workflow_app:INSERT', 'workflow_app:SELECT', 'workflow_app:UPDATE'],
+      });
+    });
+
+    it('each tenant reads only its own rows; without a tenant none; the sweeper none at all', async () => {
+      const ids = (rows: { id: string }[]) => rows.map((r) => r.id).sort();
+      expect(ids((await asOwner(ownerPool, (c) => c.query<{ id: string }>('SELECT id::text FROM workflow_saved_views'))).rows)).toEqual(sorted(Object.values(views)));
+      expect(ids((await onPool(pool, { tenant: a.tenantId }, (c) => c.query<{ id: string }>('SELECT id::text FROM workflow_saved_views'))).rows)).toEqual(sorted([views.annA, views.bobA]));
+      expect(ids((await store.inTenant(b.tenantId, (tx) => tx.query<{ id: string }>('SELECT id::text FROM workflow_saved_views'))).rows)).toEqual([views.annB]);
+      expect((await onPool(pool, {}, (c) => c.query('SELECT 1 FROM workflow_saved_views'))).rowCount).toBe(0);
+      expect((await onPool(pool, { tenant: '' }, (c) => c.query('SELECT 1 FROM workflow_saved_views'))).rowCount).toBe(0);
+      await expect(onPool(pool, { role: 'workflow_sweeper', systemRead: true }, (c) => c.query('SELECT 1 FROM workflow_saved_views'))).rejects.toMatchObject({
+        code: '42501',
+        message: 'permission denied for table workflow_saved_views',
+      });
+    });
+
+    it("the repository reads, changes and deletes the named user's views of the own tenant only", async () => {
+      await store.inTenant(a.tenantId, async (tx) => {
+        expect((await listSavedViews(tx, 'ann', null, 200)).map((v) => v.id)).toEqual([views.annA]);
+        expect((await listSavedViews(tx, 'ann', 'tasks', 200))).toEqual([]);
+        expect((await findSavedView(tx, 'bob', 'inbox', 'Mine'))?.filters).toEqual({ workflowName: 'PO' });
+        expect(await findSavedView(tx, 'carol', 'inbox', 'Mine')).toBeNull();
+        // ann of tenant A deleting "Mine" deletes hers only: bob's and tenant B's ann's stay
+        expect(await deleteSavedView(tx, 'ann', 'inbox', 'Mine')).toBe(true);
+        expect(await deleteSavedView(tx, 'ann', 'inbox', 'Mine')).toBe(false);
+        expect((await listSavedViews(tx, 'bob', 'inbox', 200)).map((v) => v.id)).toEqual([views.bobA]);
+        // an update by the id of another tenant's row finds nothing to update
+        await expect(updateSavedView(tx, views.annB, { name: 'Hijacked', filters: {}, position: 0 })).rejects.toThrow(/returned no row/);
+      });
+      await store.inTenant(b.tenantId, async (tx) => {
+        expect((await listSavedViews(tx, 'ann', 'inbox', 200)).map((v) => [v.id, v.name, v.filters])).toEqual([[views.annB, 'Mine', { tenant: 'b' }]]);
+      });
+      // put ann's view of tenant A back, through the repository
+      const again = await store.inTenant(a.tenantId, (tx) => insertSavedView(tx, { userId: 'ann', page: 'inbox', name: 'Mine', filters: { urgencyLevel: ['URGENT'] }, position: 0 }));
+      expect(again).toMatchObject({ userId: 'ann', page: 'inbox', name: 'Mine', filters: { urgencyLevel: ['URGENT'] }, position: 0 });
+      views.annA = again.id;
+    });
+
+    it("inserting a view with another tenant's tenant_id, or moving one there, is refused (42501, WITH CHECK)", async () => {
+      await expect(onPool(pool, { tenant: a.tenantId }, (c) => c.query(INSERT_VIEW, [randomUUID(), b.tenantId, 'mallory', 'inbox', 'Smuggled', '{}']))).rejects.toMatchObject({
+        code: '42501',
+        message: 'new row violates row-level security policy for table "workflow_saved_views"',
+      });
+      await expect(onPool(pool, { tenant: a.tenantId }, (c) => c.query('UPDATE workflow_saved_views SET tenant_id = $2 WHERE id = $1', [views.bobA, b.tenantId]))).rejects.toMatchObject({
+        code: '42501',
+      });
+    });
+
+    it.each([
+      ['an unknown page', ['ann', 'dashboard', 'Other', '{}']],
+      ['an untrimmed name', ['ann', 'inbox', ' Padded ', '{}']],
+      ['an empty name', ['ann', 'inbox', '', '{}']],
+      ['a name over 80 characters', ['ann', 'inbox', 'x'.repeat(81), '{}']],
+      ['filters that are not an object', ['ann', 'inbox', 'Array', '[1, 2]']],
+      ['the same name twice for one user and page', ['bob', 'inbox', 'Mine', '{}']],
+    ])('the table refuses %s', async (_what, [user, page, name, filters]) => {
+      await expect(onPool(pool, { tenant: a.tenantId }, (c) => c.query(INSERT_VIEW, [randomUUID(), a.tenantId, user, page, name, filters]))).rejects.toMatchObject({
+        code: expect.stringMatching(/^23(514|505)$/),
+      });
+    });
+  });
+
   describe('settings do not leak across pooled transactions', () => {
     it('after a committed PgStore.inTenant transaction on a pool of 1, a new transaction without settings sees nothing', async () => {
       const reuseStore = new PgStore(reusePool, { urgentThresholdHours: 4 });
@@ -564,6 +652,7 @@ describe('row-level security, as workflow_app', () => {
         workflow_messages_tenant: ['workflow_app'],
         workflow_messages_sweeper_read: ['workflow_sweeper'],
         workflow_calendars_tenant: ['workflow_app'],
+        workflow_saved_views_tenant: ['workflow_app'],
       });
       expect(byTable('workflow_instance_history')).toEqual([
         'workflow_instance_history_tenant_insert:INSERT',

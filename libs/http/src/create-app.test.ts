@@ -283,6 +283,16 @@ function fakeServices() {
         throw new NotFoundError('Calendar', name);
       },
     },
+    views: {
+      list: async () => ({ items: [] }),
+      put: async (actor, page, name, input) => (
+        record('views.put', actor, page, name, input),
+        { view: { id: DEPUTY_ID, page, name: input.name ?? name, filters: input.filters ?? {}, position: 0, createdAt: NOW, updatedAt: NOW }, created: true }
+      ),
+      remove: async (_actor, page, name) => {
+        throw new NotFoundError('Saved view', `${page}/${name}`);
+      },
+    },
     health: { readiness: async () => ({ ...ready }) },
   };
   return { services, calls, ready };

@@ -24,6 +24,9 @@ import { deputiesRouter } from './deputies.routes';
 import { callbacksRouter, messagesRouter } from './messages.routes';
 import { calendarsRouter } from './calendars.routes';
 import { emailActionsRouter } from './email-actions.routes';
+import { viewsRouter } from './views.routes';
+import { webAppRouter, type WebAppMount } from './web/web-app.routes';
+import { webAuthRouter, webAuthWithoutOidc, type WebAuth } from './web-auth';
 
 interface ExtraRouters {
   /**
@@ -45,6 +48,10 @@ export interface CreateAppDeps {
   extraRouters?: ExtraRouters;
   /** GraphQL at /graphql, behind the same token check and rate limiter as /api (`graphqlApiOf`); not served without it */
   graphql?: GraphqlMount;
+  /** the web app's built files at /workflows (`webAppMountOf`); not served without them */
+  webApp?: WebAppMount;
+  /** web sign-in (sessions, CSRF, OIDC: `startWebAuth`); default one from `config` without OIDC */
+  webAuth?: WebAuth;
 }
 
 export function createApp(deps: CreateAppDeps): express.Express {
@@ -60,7 +67,8 @@ export function createApp(deps: CreateAppDeps): express.Express {
   const boardHeaders = helmet({ contentSecurityPolicy: false });
   app.use((req, res, next) => (req.path.startsWith('/admin/queues') ? boardHeaders : headers)(req, res, next));
   app.use(healthRouter(services.health, logger));
-  const authenticated = authenticate(config.jwtSecret, logger);
+  const webAuth = deps.webAuth ?? webAuthWithoutOidc(config);
+  const authenticated = authenticate(config.jwtSecret, logger, webAuth);
   const limited = rateLimit({ perMinute: config.rateLimitPerMinute });
   // GraphQL parses its own bodies, so its refusals too are GraphQL-shaped
   if (deps.graphql) app.use('/graphql', deps.graphql({ authenticate: authenticated, rateLimit: limited }));
@@ -74,6 +82,11 @@ export function createApp(deps: CreateAppDeps): express.Express {
   // callback URLs of waiting receive nodes: the token in the path is the credential
   app.use('/api/callbacks', rateLimitByAddress({ perMinute: config.rateLimitPerMinute }));
   app.use(callbacksRouter(services.messages));
+  // sign-in is open to anyone: each address gets the per-minute budget
+  app.use('/workflows/auth', rateLimitByAddress({ perMinute: config.rateLimitPerMinute }));
+  app.use('/workflows/auth', webAuthRouter(webAuth, logger));
+  // the web app's own files, with their own CSP (web-app.routes.ts)
+  if (deps.webApp) app.use('/workflows', webAppRouter(deps.webApp));
 
   const api = Router();
   api.use(authenticated);
@@ -86,6 +99,7 @@ export function createApp(deps: CreateAppDeps): express.Express {
   api.use('/deputies', deputiesRouter(services.deputies));
   api.use('/messages', messagesRouter(services.messages));
   api.use('/calendars', calendarsRouter(services.calendars));
+  api.use('/views', viewsRouter(services.views));
   for (const router of extraRouters.api ?? []) api.use(router);
   app.use('/api', api);
 

@@ -8,3 +8,5 @@ export { metricsRouter } from './metrics.routes';
 export { idSchema } from './schemas';
 export { startApiRole } from './api-role';
 export { graphqlApiOf } from './graphql/graphql-api';
+export { ensureWebBundle } from './web/web-bundle';
+export { startWebAuth, webAuthWithoutOidc, type WebAuth } from './web-auth';

@@ -19,6 +19,9 @@ import {
   messageBody,
   openTaskListQuery,
   taskListQuery,
+  viewBody,
+  viewListQuery,
+  viewName,
 } from './schemas';
 
 interface MediaType {
@@ -115,6 +118,9 @@ const EXPECTED: Record<string, string[]> = {
   'GET /api/calendars': ['200', '400', '401', '429'],
   'PUT /api/calendars/{name}': ['200', '201', '400', '401', '403', '413', '415', '429'],
   'GET /api/calendars/{name}': ['200', '400', '401', '404', '429'],
+  'GET /api/views': ['200', '400', '401', '429'],
+  'PUT /api/views/{page}/{name}': ['200', '201', '400', '401', '404', '409', '413', '415', '429'],
+  'DELETE /api/views/{page}/{name}': ['204', '400', '401', '404', '429'],
   'GET /api/analytics/workflows': ['200', '400', '401', '429'],
   'GET /healthz': ['200'],
   'GET /readyz': ['200', '503'],
@@ -196,6 +202,7 @@ describe('the documented query parameters', () => {
     'GET /api/deputies': historyQuery,
     'GET /api/calendars': historyQuery,
     'GET /api/analytics/workflows': analyticsQuery,
+    'GET /api/views': viewListQuery,
   };
   const queryParams = (key: string) => (operations.find((o) => o.key === key)!.op.parameters ?? []).filter((p) => p.in === 'query');
 
@@ -277,5 +284,36 @@ describe('messages, callbacks, calendars and deadlines', () => {
       expect(messageBody.safeParse(body).success).toBe(true);
     }
     expect(problems(schema, { name: 'paid' })).not.toEqual([]);
+  });
+});
+
+describe('saved views', () => {
+  const op = (key: string) => operations.find((o) => o.key === key)!.op;
+  const codesAt = (key: string, status: string) =>
+    Object.values(op(key).responses[status]?.content?.['application/json']?.examples ?? {}).map((e) => (e.value as { error: { code: string } }).error.code);
+
+  it('documents the limits and the rename by their codes', () => {
+    expect(codesAt('PUT /api/views/{page}/{name}', '409').sort()).toEqual(['VIEW_LIMIT_REACHED', 'VIEW_NAME_TAKEN']);
+    expect(codesAt('PUT /api/views/{page}/{name}', '404')).toEqual(['NOT_FOUND']);
+    expect(codesAt('DELETE /api/views/{page}/{name}', '404')).toEqual(['NOT_FOUND']);
+  });
+
+  it('documents the path and the body as they are checked', () => {
+    const params = op('PUT /api/views/{page}/{name}').parameters!;
+    expect(params.find((p) => p.name === 'page')!.schema['enum']).toEqual(['inbox', 'tasks', 'instances', 'incidents']);
+    const name = params.find((p) => p.name === 'name')!;
+    for (const candidate of ['Mine', 'x'.repeat(80), 'x'.repeat(81), 'tab\there']) {
+      const documented = new RegExp(name.schema['pattern'] as string, 'u').test(candidate) && candidate.length <= (name.schema['maxLength'] as number);
+      expect({ candidate, documented }).toEqual({ candidate, documented: viewName.safeParse(candidate).success });
+    }
+    const schema = (op('PUT /api/views/{page}/{name}') as unknown as { requestBody: { content: Record<string, MediaType> } }).requestBody.content['application/json']!.schema!;
+    for (const body of [{ filters: { workflowName: 'PO', urgencyLevel: ['URGENT'], mine: true, min: 5 } }, { name: 'Renamed' }, { filters: {}, position: 3 }]) {
+      expect(problems(schema, body)).toEqual([]);
+      expect(viewBody.safeParse(body).success).toBe(true);
+    }
+    for (const body of [{ filters: { nested: { a: 1 } } }, { filters: [] }, { filters: { n: null } }, { other: 1 }]) {
+      expect({ body, documented: problems(schema, body).length > 0 }).toEqual({ body, documented: true });
+      expect({ body, accepted: viewBody.safeParse(body).success }).toEqual({ body, accepted: false });
+    }
   });
 });

@@ -34,6 +34,8 @@ import {
   livenessResponse,
   messageResponse,
   readinessResponse,
+  savedViewListResponse,
+  savedViewResponse,
   taskDecisionResponse,
   taskDetailResponse,
   taskPageResponse,
@@ -64,6 +66,10 @@ import {
   startInstanceHeaders,
   taskListQuery,
   cancelBody,
+  viewBody,
+  viewListQuery,
+  viewName,
+  viewPage,
 } from './schemas';
 
 type JsonSchema = Record<string, unknown>;
@@ -93,6 +99,8 @@ const RESPONSE_SCHEMAS = {
   Calendar: calendarResponse,
   CalendarChange: calendarChangeResponse,
   CalendarList: calendarListResponse,
+  SavedView: savedViewResponse,
+  SavedViewList: savedViewListResponse,
   Analytics: analyticsResponse,
   Liveness: livenessResponse,
   Readiness: readinessResponse,
@@ -200,6 +208,12 @@ const INSTANCE_FILTER_DOCS: Record<string, string> = {
   completedTo: `finished before (after \`completedFrom\`): ${INSTANT}`,
 };
 
+const MY_TASK_FILTER_DOCS: Record<string, string> = {
+  workflowName: 'tasks of instances of this workflow',
+  contextEntityType: 'the business key of the task\'s instance',
+  contextEntityId: 'the business key\'s id',
+};
+
 const OPEN_TASK_FILTER_DOCS: Record<string, string> = {
   nodeId: 'the task\'s node id in its definition',
   role: 'assigned to this role',
@@ -238,6 +252,10 @@ function describedFields(schema: JsonSchema, docs: Record<string, string>): Json
 }
 
 const idParam = (name: string) => ({ name, in: 'path', required: true, schema: requestSchema(idSchema) });
+const viewPathParams = () => [
+  { name: 'page', in: 'path', required: true, description: 'the page of the web app the view filters', schema: requestSchema(viewPage) },
+  { name: 'name', in: 'path', required: true, description: 'the view\'s name, URL-encoded; trimmed, 1 to 80 characters', schema: requestSchema(viewName) },
+];
 const calendarNameParam = () => ({ name: 'name', in: 'path', required: true, schema: requestSchema(calendarName) });
 /** Not checked before the lookup: anything that is not a token this engine signed is `404`. */
 const callbackTokenParam = () => ({ name: 'token', in: 'path', required: true, description: 'the token at the end of the execution\'s `wait.callbackUrl`', schema: { type: 'string' } });
@@ -285,6 +303,18 @@ const ERRORS = {
     status: 400,
     message: 'Invalid request: name: a calendar name is 1 to 100 letters, digits, "_", "." or "-"',
     details: [{ path: 'name', message: 'a calendar name is 1 to 100 letters, digits, "_", "." or "-"' }],
+  },
+  INVALID_VIEW_PATH: {
+    code: 'VALIDATION_FAILED',
+    status: 400,
+    message: 'Invalid request: page: must be one of inbox, tasks, instances, incidents',
+    details: [{ path: 'page', message: 'must be one of inbox, tasks, instances, incidents' }],
+  },
+  INVALID_VIEW_FILTERS: {
+    code: 'VALIDATION_FAILED',
+    status: 400,
+    message: 'Invalid request: filters.status: a filter is a string, a number, a boolean or a list of strings',
+    details: [{ path: 'filters.status', message: 'a filter is a string, a number, a boolean or a list of strings' }],
   },
   INVALID_ID: { status: 400, message: 'id must be a UUID', details: [{ path: 'id', message: 'must be a UUID' }] },
   INVALID_CURSOR: {
@@ -355,6 +385,7 @@ const ERRORS = {
     details: { rule: 'notStarter', userId: 'alice', taskId: '9c8b7a6d-5e4f-4d3c-9b2a-1f0e9d8c7b6a', nodeId: 'manager_approval' },
   },
   NOT_FOUND: { status: 404, message: 'Workflow instance 7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d not found' },
+  VIEW_NOT_FOUND: { code: 'NOT_FOUND', status: 404, message: 'Saved view inbox/Urgent purchase orders not found' },
   CALLBACK_NOT_FOUND: { code: 'NOT_FOUND', status: 404, message: 'Callback not found' },
   TASK_NOT_WAITING: { status: 409, message: 'task 9c8b7a6d-5e4f-4d3c-9b2a-1f0e9d8c7b6a is completed: it can no longer be decided' },
   WRONG_TASK_ACTION: { status: 409, message: 'task 9c8b7a6d-5e4f-4d3c-9b2a-1f0e9d8c7b6a is an approval: approve or reject it instead' },
@@ -373,6 +404,16 @@ const ERRORS = {
   INSTANCE_NOT_RUNNING: { status: 409, message: 'instance 7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d is completed: only a running instance can be cancelled' },
   INSTANCE_NOT_FAILED: { status: 409, message: 'instance 7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d is running: only a failed instance can be retried' },
   MESSAGE_ID_REUSED: { status: 409, message: 'messageId pay-SO-1001 was used already' },
+  VIEW_LIMIT_REACHED: {
+    status: 409,
+    message: 'you have 50 saved views on inbox, the most a page keeps (50): delete one first',
+    details: { page: 'inbox', limit: 50 },
+  },
+  VIEW_NAME_TAKEN: {
+    status: 409,
+    message: 'you already have a view named "Mine" on inbox: delete or rename it first',
+    details: { page: 'inbox', name: 'Mine' },
+  },
   CALLBACK_USED: { status: 409, message: 'this callback was used already: a callback URL is single-use' },
   CALLBACK_NOT_WAITING: { status: 409, message: 'this callback is no longer valid: the execution stopped waiting, or its callback was rotated' },
   NOT_WAITING_FOR_MESSAGE: { status: 409, message: 'execution 9c8b7a6d-5e4f-4d3c-9b2a-1f0e9d8c7b6a is not waiting for a message: it has no callback' },
@@ -626,7 +667,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           description:
             'Tasks assigned to you or to one of your roles, and, while a deputy window is open, those of the users you stand in for (`onBehalfOf`). ' +
             'A task separation of duties bars you from deciding is not in your queue.',
-          parameters: listParams(taskListQuery),
+          parameters: listParams(taskListQuery, MY_TASK_FILTER_DOCS),
           responses: success(200, 'A page of tasks', 'TaskPage'),
           errors: [...AUTHENTICATED, ...LISTED],
         }),
@@ -843,6 +884,43 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           parameters: [calendarNameParam()],
           responses: success(200, 'The calendar', 'Calendar'),
           errors: [...AUTHENTICATED, 'INVALID_CALENDAR_NAME', 'NOT_FOUND'],
+        }),
+      },
+      '/api/views': {
+        get: operation({
+          summary: 'Your saved views: of one page (`page`), or of every page',
+          description: 'Only your own: another user\'s views, in your tenant or another, are never listed.',
+          parameters: queryParams(viewListQuery),
+          responses: success(200, 'Your views', 'SavedViewList'),
+          errors: [...AUTHENTICATED, 'VALIDATION_FAILED', 'UNKNOWN_PARAMETER'],
+        }),
+      },
+      '/api/views/{page}/{name}': {
+        put: operation({
+          summary: 'Save a view: create it, replace its filters, or rename it',
+          description:
+            'Creates your view of this name on the page (`201`, `filters` required) or replaces it (`200`; what the body leaves out stays). ' +
+            'A `name` in the body other than the path\'s renames the view at the path (`404` when you have none of that name, `409 VIEW_NAME_TAKEN` when the new name is taken). ' +
+            'The `Location` header names the view as saved. At most 50 views a page (`409 VIEW_LIMIT_REACHED`); filters at most 4 KiB as JSON.',
+          parameters: viewPathParams(),
+          requestBody: body(describedFields(requestSchema(viewBody), {
+            filters: 'the page\'s filters: strings, numbers, booleans and lists of strings, at most 4 KiB as JSON; required to create a view, kept when left out of an update',
+            name: 'a new name for the view at the path (a rename); trimmed, 1 to 80 characters',
+            position: 'its place among your views of the page, lowest first; default: last (created), as it was (updated)',
+          })),
+          responses: {
+            ...success(201, 'Created', 'SavedView'),
+            ...success(200, 'Replaced or renamed', 'SavedView'),
+          },
+          errors: [...AUTHENTICATED, ...POSTED, 'VALIDATION_FAILED', 'INVALID_VIEW_PATH', 'INVALID_VIEW_FILTERS', 'VIEW_NOT_FOUND', 'VIEW_LIMIT_REACHED', 'VIEW_NAME_TAKEN'],
+          statusText: { 404: 'A rename of a view you do not have' },
+        }),
+        delete: operation({
+          summary: 'Delete one of your saved views',
+          parameters: viewPathParams(),
+          responses: noContent('Deleted'),
+          errors: [...AUTHENTICATED, 'INVALID_VIEW_PATH', 'VIEW_NOT_FOUND'],
+          statusText: { 404: 'You have no view of that name on the page' },
         }),
       },
       '/api/analytics/workflows': {

@@ -22,6 +22,8 @@ import {
   type MessageDto,
   type MessagesService,
   type NodeExecutionDto,
+  type SavedViewDto,
+  SAVED_VIEW_PAGES,
   type Page,
   type TaskAction,
   type TaskDecisionDto,
@@ -627,6 +629,36 @@ export const calendarListResponse = z
   .object({ items: z.array(calendarResponse) })
   .meta({ description: 'The tenant\'s calendars, by name, at most 1,000', examples: [{ items: [calendarExample] }] });
 
+// ---- saved views
+
+const savedViewExample: SavedViewDto = {
+  id: '3e2d1c0b-9a8f-4e7d-8c6b-5a4f3e2d1c0b',
+  page: 'inbox',
+  name: 'Urgent purchase orders',
+  filters: { workflowName: 'Purchase Order Approval', urgencyLevel: ['OVERDUE', 'URGENT'], mineOnly: true, minAmount: 10000 },
+  position: 0,
+  createdAt: EXAMPLE_TIME,
+  updatedAt: '2026-03-05T08:00:00.000Z',
+};
+
+export const savedViewResponse = z
+  .object({
+    id,
+    page: z.enum(SAVED_VIEW_PAGES).meta({ description: 'the page of the web app the view filters' }),
+    name: z.string().meta({ description: 'unique among your views of the page; 1 to 80 characters' }),
+    filters: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]))
+      .meta({ description: 'the filters as saved: strings, numbers, booleans and lists of strings, at most 4 KiB as JSON' }),
+    position: z.int().min(0).meta({ description: 'its place among your views of the page, lowest first (then by name)' }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ description: 'A saved view: your named filters of a page of the web app, yours alone', examples: [savedViewExample] });
+
+export const savedViewListResponse = z
+  .object({ items: z.array(savedViewResponse) })
+  .meta({ description: 'Your own views (of the page asked for, else of every page), by page, position and name; at most 50 a page', examples: [{ items: [savedViewExample] }] });
+
 // ---- events, analytics, probes
 
 export const eventResponse = z
@@ -736,12 +768,14 @@ const describesTheDtos: [
   Describes<typeof calendarResponse, CalendarDto>,
   Describes<typeof calendarChangeResponse, CalendarDto & { recountedDeadlines: number }>,
   Describes<typeof calendarListResponse, Awaited<ReturnType<CalendarsService['list']>>>,
+  Describes<typeof savedViewResponse, SavedViewDto>,
+  Describes<typeof savedViewListResponse, { items: SavedViewDto[] }>,
   Describes<typeof workflowAnalyticsResponse, WorkflowAnalyticsDto>,
   Describes<typeof definitionPageResponse, Page<DefinitionDto>>,
   Describes<typeof instancePageResponse, Page<InstanceDto>>,
   Describes<typeof taskPageResponse, Page<TaskDto>>,
 ] = [
   true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true,
-  true, true, true, true, true, true,
+  true, true, true, true, true, true, true, true,
 ];
 void describesTheDtos;

@@ -5,7 +5,7 @@
 
 import { z } from 'zod';
 import { durationToMs, INSTANCE_STATUSES, parseIsoDuration, type JsonObject } from '@wf/engine';
-import { URGENCY_LEVELS } from '@wf/runtime';
+import { MAX_SAVED_VIEW_FILTER_BYTES, MAX_SAVED_VIEW_NAME_LENGTH, MAX_SAVED_VIEWS_PER_PAGE, SAVED_VIEW_PAGES, URGENCY_LEVELS } from '@wf/runtime';
 
 /**
  * Any 8-4-4-4-12 hex id. Postgres `uuid` accepts all of them, and the development tenant
@@ -97,6 +97,9 @@ export const instanceListQuery = z
 export const taskListQuery = z.strictObject({
   ...pageParams,
   urgencyLevel: z.enum(URGENCY_LEVELS).optional(),
+  workflowName: z.string().min(1).optional(),
+  contextEntityType: z.string().min(1).max(1000).optional(),
+  contextEntityId: z.string().min(1).max(1000).optional(),
 });
 
 const booleanParam = z
@@ -256,4 +259,51 @@ export const calendarName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, { error:
 export const deadlineBody = z.strictObject({
   slaDeadline: instantParam,
   reason: nonBlank(1000),
+});
+
+// ---- saved views (/api/views)
+
+/** The page a saved view belongs to, in the path and in `GET /api/views?page=`. */
+export const viewPage = z.enum(SAVED_VIEW_PAGES, { error: `must be one of ${SAVED_VIEW_PAGES.join(', ')}` });
+
+const VIEW_NAME_PROBLEM = `a view name is 1 to ${MAX_SAVED_VIEW_NAME_LENGTH} characters (after trimming), without control characters`;
+
+/** A saved view's name: trimmed, 1 to 80 characters, no control characters. */
+export const viewName = z
+  .string({ error: VIEW_NAME_PROBLEM })
+  .trim()
+  .min(1, { error: VIEW_NAME_PROBLEM })
+  .max(MAX_SAVED_VIEW_NAME_LENGTH, { error: VIEW_NAME_PROBLEM })
+  .regex(/^[^\p{Cc}]*$/u, { error: VIEW_NAME_PROBLEM });
+
+/** `/api/views/:page/:name`: each problem at `page` or `name`. */
+export const viewPath = z.object({ page: viewPage, name: viewName });
+
+export const viewListQuery = z.strictObject({ page: viewPage.optional() });
+
+const FILTER_VALUE_PROBLEM = 'a filter is a string, a number, a boolean or a list of strings';
+
+/** The filters of a saved view: a JSON object of strings, numbers, booleans and string lists, at most 4 KiB as JSON. */
+const viewFilters = z
+  .record(
+    z.string().min(1, { error: 'a filter name is 1 to 100 characters' }).max(100, { error: 'a filter name is 1 to 100 characters' }),
+    z.union([z.string(), z.number(), z.boolean(), z.array(z.string())], { error: FILTER_VALUE_PROBLEM }),
+    { error: 'must be a JSON object' },
+  )
+  .superRefine((filters, ctx) => {
+    const bytes = Buffer.byteLength(JSON.stringify(filters), 'utf8');
+    if (bytes > MAX_SAVED_VIEW_FILTER_BYTES) {
+      ctx.addIssue({ code: 'custom', message: `the filters are ${bytes} bytes as JSON; the most is ${MAX_SAVED_VIEW_FILTER_BYTES} (4 KiB)` });
+    }
+  });
+
+/** `PUT /api/views/:page/:name`: `filters` (required to create), `name` to rename, `position` to reorder. */
+export const viewBody = z.strictObject({
+  filters: viewFilters.optional(),
+  name: viewName.optional(),
+  position: z
+    .int({ error: `must be an integer from 0 to ${MAX_SAVED_VIEWS_PER_PAGE - 1}` })
+    .min(0, { error: `must be an integer from 0 to ${MAX_SAVED_VIEWS_PER_PAGE - 1}` })
+    .max(MAX_SAVED_VIEWS_PER_PAGE - 1, { error: `must be an integer from 0 to ${MAX_SAVED_VIEWS_PER_PAGE - 1}` })
+    .optional(),
 });

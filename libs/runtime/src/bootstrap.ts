@@ -14,6 +14,7 @@ import { createEngineRuntime, type EngineRuntime } from './engine-runtime';
 import { PortUnavailableError } from './http-listen';
 import { createLogger, type Logger } from './logger';
 import { signToken } from './auth/access-token';
+import { DEV_PEOPLE, DEV_PEOPLE_TENANT_ID } from './auth/dev-people';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server';
 import type { RunningRole } from './roles/worker-role';
 import { SHUTDOWN_DEADLINE_MS, closeWithin, type ClosingStep } from './shutdown';
@@ -154,16 +155,7 @@ export async function boot(opts: BootOptions): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-/**
- * Tokens of the development tenant, printed at start-up outside production: the admin, and the
- * three people of the sample's walk-through (a requester may not approve their own order).
- */
+/** Tokens of the development tenant's people (auth/dev-people.ts), printed at start-up outside production. */
 function developmentTokens(config: Config): [string, string][] {
-  const people: [string, string, string[]][] = [
-    ['admin', 'dev-admin', ['admin', 'manager', 'cfo']],
-    ['requester', 'rita-requester', ['requester']],
-    ['manager', 'mo-manager', ['manager']],
-    ['cfo', 'carla-cfo', ['cfo']],
-  ];
-  return people.map(([who, userId, roles]) => [who, signToken(config.jwtSecret, { tenantId: DEV_TENANT_ID, userId, roles, expiresInSeconds: 30 * 24 * 3600 })]);
+  return DEV_PEOPLE.map(({ key, userId, roles }) => [key, signToken(config.jwtSecret, { tenantId: DEV_PEOPLE_TENANT_ID, userId, roles, expiresInSeconds: 30 * 24 * 3600 })]);
 }

@@ -19,6 +19,7 @@ import { TasksServiceImpl } from './services/tasks.service';
 import { DeputiesServiceImpl } from './services/deputies.service';
 import { MessagesServiceImpl } from './services/messages.service';
 import { CalendarsServiceImpl } from './services/calendars.service';
+import { ViewsServiceImpl } from './services/views.service';
 import { CallbackKeys } from './waits/callback-token';
 import { EventsServiceImpl } from './services/events.service';
 import { AnalyticsServiceImpl } from './services/analytics.service';
@@ -226,6 +227,7 @@ export async function createEngineRuntime(config: Config, log: Logger, role: str
     deputies: new DeputiesServiceImpl(store, ports.clock),
     messages,
     calendars: new CalendarsServiceImpl(store, ports),
+    views: new ViewsServiceImpl(store),
     emailActions: notifications.actions,
     health: {
       readiness: async () => {

@@ -572,6 +572,28 @@ describe('every answer fits the OpenAPI document', () => {
     refused('post', '/api/tasks/{taskId}/deadline', await deadline(sign, move), 'TASK_NOT_WAITING');
   });
 
+  it('saved views', async () => {
+    const viewer = h.token('doc-viewer', []);
+    const put = (page: string, name: string, body: unknown) => h.http().put(`/api/views/${page}/${encodeURIComponent(name)}`).set(auth(viewer)).send(body as object);
+    const created = await put('inbox', 'Documented', { filters: { workflowName: 'PO', urgencyLevel: ['URGENT'], mine: true, min: 5 } });
+    fits('put', '/api/views/{page}/{name}', created);
+    expect(created.status).toBe(201);
+    const replaced = await put('inbox', 'Documented', { filters: {}, position: 2 });
+    fits('put', '/api/views/{page}/{name}', replaced);
+    expect(replaced.status).toBe(200);
+    await put('inbox', 'Other', { filters: {} }).expect(201);
+    refused('put', '/api/views/{page}/{name}', await put('inbox', 'Other', { name: 'Documented' }), 'VIEW_NAME_TAKEN');
+    refused('put', '/api/views/{page}/{name}', await put('inbox', 'Absent', { name: 'Renamed' }), 'NOT_FOUND');
+    refused('put', '/api/views/{page}/{name}', await put('dashboard', 'Documented', { filters: {} }), 'VALIDATION_FAILED');
+    refused('put', '/api/views/{page}/{name}', await put('inbox', 'Documented', { filters: { nested: { a: 1 } } }), 'VALIDATION_FAILED');
+    fits('get', '/api/views', await h.http().get('/api/views').query({ page: 'inbox' }).set(auth(viewer)));
+    fits('get', '/api/views', await h.http().get('/api/views').set(auth(viewer)));
+    refused('get', '/api/views', await h.http().get('/api/views').query({ page: 'nope' }).set(auth(viewer)), 'VALIDATION_FAILED');
+    fits('delete', '/api/views/{page}/{name}', await h.http().delete('/api/views/inbox/Other').set(auth(viewer)));
+    refused('delete', '/api/views/{page}/{name}', await h.http().delete('/api/views/inbox/Other').set(auth(viewer)), 'NOT_FOUND');
+    refused('delete', '/api/views/{page}/{name}', await h.http().delete('/api/views/nope/Other').set(auth(viewer)), 'VALIDATION_FAILED');
+  });
+
   it('met every operation of the document, and each of its statuses that a test can provoke', () => {
     const statuses = new Set([...checked].map((k) => k.split(' ').pop()));
     expect([...statuses].sort()).toEqual(['200', '201', '202', '204', '400', '401', '403', '404', '409', '413', '415', '422', '429']);

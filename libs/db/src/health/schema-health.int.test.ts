@@ -30,6 +30,7 @@ const SCHEMA_CHECKS = [
   'rls:workflow_email_actions',
   'rls:workflow_messages',
   'rls:workflow_calendars',
+  'rls:workflow_saved_views',
   'indexes',
   'triggers',
   'extensions',
@@ -75,13 +76,14 @@ describe('checkSchemaHealth', () => {
     expect(checks.map((c) => c.name)).toEqual(SCHEMA_CHECKS);
     expect(failed(checks)).toEqual([]);
     expect(byName(checks, 'tables').detail).toBe(
-      'all 8 present: workflow_definitions, workflow_instances, workflow_instance_nodes, workflow_instance_history, workflow_deputies, workflow_email_actions, workflow_messages, workflow_calendars',
+      'all 9 present: workflow_definitions, workflow_instances, workflow_instance_nodes, workflow_instance_history, workflow_deputies, workflow_email_actions, workflow_messages, workflow_calendars, workflow_saved_views',
     );
     expect(byName(checks, 'views').detail).toBe(
       'all 2 present with security_invoker=true: v_user_task_queue, v_workflow_analytics',
     );
     expect(byName(checks, 'rls:workflow_instance_history').detail).toBe('workflow_instance_history: enabled and forced, 5 policies');
-    expect(byName(checks, 'indexes').detail).toBe(`all ${26 + 4 + 2 + 9} expected indexes present and valid`);
+    expect(byName(checks, 'rls:workflow_saved_views').detail).toBe('workflow_saved_views: enabled and forced, 1 policy');
+    expect(byName(checks, 'indexes').detail).toBe(`all ${26 + 4 + 2 + 9 + 2} expected indexes present and valid`);
     expect(byName(checks, 'migrations').detail).toBe(`up to date: ${MIGRATION_NAMES.length} applied, latest ${MIGRATION_NAMES.at(-1)}`);
   });
 
@@ -98,6 +100,26 @@ describe('checkSchemaHealth', () => {
             detail: 'workflow_instance_nodes: row-level security not forced (the table owner bypasses it)',
           },
         ]);
+      },
+    );
+    expect(failed(await checkSchemaHealth(pool, {}))).toEqual([]);
+  });
+
+  it('fails rls:workflow_saved_views when its RLS is not forced, and the index check when its unique name key is gone', async () => {
+    await whileDamaged(
+      'ALTER TABLE workflow_saved_views NO FORCE ROW LEVEL SECURITY',
+      'ALTER TABLE workflow_saved_views FORCE ROW LEVEL SECURITY',
+      async () => {
+        expect(failed(await checkSchemaHealth(pool, {}))).toEqual([
+          { name: 'rls:workflow_saved_views', ok: false, detail: 'workflow_saved_views: row-level security not forced (the table owner bypasses it)' },
+        ]);
+      },
+    );
+    await whileDamaged(
+      'ALTER TABLE workflow_saved_views DROP CONSTRAINT uq_workflow_saved_views_name',
+      'ALTER TABLE workflow_saved_views ADD CONSTRAINT uq_workflow_saved_views_name UNIQUE (tenant_id, user_id, page, name)',
+      async () => {
+        expect(failed(await checkSchemaHealth(pool, {}))).toEqual([{ name: 'indexes', ok: false, detail: 'missing: uq_workflow_saved_views_name' }]);
       },
     );
     expect(failed(await checkSchemaHealth(pool, {}))).toEqual([]);

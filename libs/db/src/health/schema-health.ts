@@ -35,6 +35,7 @@ export interface SchemaHealthOptions {
 const TABLES = [
   'workflow_definitions', 'workflow_instances', 'workflow_instance_nodes', 'workflow_instance_history',
   'workflow_deputies', 'workflow_email_actions', 'workflow_messages', 'workflow_calendars',
+  'workflow_saved_views',
 ] as const;
 
 const VIEWS = ['v_user_task_queue', 'v_workflow_analytics'] as const;
@@ -85,6 +86,9 @@ const INDEXES: Readonly<Record<string, string>> = {
   idx_workflow_messages_delivered: 'workflow_messages',
   workflow_calendars_pkey: 'workflow_calendars',
   uq_workflow_calendars_name: 'workflow_calendars',
+  // 0012: each user's saved views, one name per page
+  workflow_saved_views_pkey: 'workflow_saved_views',
+  uq_workflow_saved_views_name: 'workflow_saved_views',
 
   workflow_instance_history_pkey: 'workflow_instance_history',
   idx_workflow_instance_history_instance: 'workflow_instance_history',

@@ -13,4 +13,5 @@ export const MIGRATIONS = [
   sqlMigration('0009_approvals', 1764000000009),
   sqlMigration('0010_email_actions', 1764000000010),
   sqlMigration('0011_waits', 1764000000011),
+  sqlMigration('0012_saved_views', 1764000000012),
 ];

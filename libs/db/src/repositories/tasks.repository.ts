@@ -89,16 +89,20 @@ export interface TaskQuery {
   principals?: readonly Principal[];
 }
 
-/** The operator view's filters: every open task of the tenant. */
-export interface OpenTaskFilter {
+/** Filters by the task's instance, on both lists. */
+export interface InstanceTaskFilter {
   workflowName?: string;
+  contextEntityType?: string;
+  contextEntityId?: string;
+}
+
+/** The operator view's filters: every open task of the tenant. */
+export interface OpenTaskFilter extends InstanceTaskFilter {
   nodeId?: string;
   assignedRole?: string;
   assignedUserId?: string;
   urgencyLevel?: UrgencyLevel;
   overdue?: boolean;
-  contextEntityType?: string;
-  contextEntityId?: string;
   /** created at least this many hours before `now` */
   olderThanHours?: number;
 }
@@ -154,18 +158,27 @@ function binder(params: unknown[]): Bind {
   };
 }
 
-/** The actor's task queue, most urgent first (deadline, then creation). */
-export async function listMyTasks(tx: PgTx, actor: Actor, q: TaskQuery) {
+/** What both lists filter by: the workflow and the business key of the task's instance. */
+function instanceFilterSql(filter: InstanceTaskFilter, bind: Bind): string[] {
+  const where: string[] = [];
+  if (filter.workflowName !== undefined) where.push(`q.workflow_name = ${bind(filter.workflowName, 'text')}`);
+  if (filter.contextEntityType !== undefined) where.push(`q.context_entity_type = ${bind(filter.contextEntityType, 'text')}`);
+  if (filter.contextEntityId !== undefined) where.push(`q.context_entity_id = ${bind(filter.contextEntityId, 'text')}`);
+  return where;
+}
+
+/** The actor's task queue, most urgent first (deadline, then creation), optionally of one workflow or business key. */
+export async function listMyTasks(tx: PgTx, actor: Actor, q: TaskQuery, filter: InstanceTaskFilter = {}) {
   const params: unknown[] = [];
-  return pageOfTasks(tx, q, [queueRuleSql(actor, q.principals ?? [], binder(params))], params);
+  const bind = binder(params);
+  return pageOfTasks(tx, q, [queueRuleSql(actor, q.principals ?? [], bind), ...instanceFilterSql(filter, bind)], params);
 }
 
 /** Every open task of the tenant (the operator view), filtered, most urgent first. */
 export async function listOpenTasks(tx: PgTx, filter: OpenTaskFilter, q: TaskQuery) {
   const params: unknown[] = [];
   const bind = binder(params);
-  const where: string[] = [];
-  if (filter.workflowName !== undefined) where.push(`q.workflow_name = ${bind(filter.workflowName, 'text')}`);
+  const where = instanceFilterSql(filter, bind);
   if (filter.nodeId !== undefined) where.push(`q.node_id = ${bind(filter.nodeId, 'text')}`);
   if (filter.assignedRole !== undefined) where.push(`q.assigned_role = ${bind(filter.assignedRole, 'text')}`);
   if (filter.assignedUserId !== undefined) {
@@ -176,8 +189,6 @@ export async function listOpenTasks(tx: PgTx, filter: OpenTaskFilter, q: TaskQue
     const now = bind(q.now, 'timestamptz');
     where.push(filter.overdue ? `q.sla_deadline <= ${now}` : `(q.sla_deadline IS NULL OR q.sla_deadline > ${now})`);
   }
-  if (filter.contextEntityType !== undefined) where.push(`q.context_entity_type = ${bind(filter.contextEntityType, 'text')}`);
-  if (filter.contextEntityId !== undefined) where.push(`q.context_entity_id = ${bind(filter.contextEntityId, 'text')}`);
   if (filter.olderThanHours !== undefined) {
     where.push(`q.created_at <= ${bind(new Date(q.now.getTime() - filter.olderThanHours * 3_600_000), 'timestamptz')}`);
   }

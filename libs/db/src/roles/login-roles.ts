@@ -30,6 +30,7 @@ export const ENGINE_RELATIONS = [
   'workflow_email_actions',
   'workflow_messages',
   'workflow_calendars',
+  'workflow_saved_views',
   'v_user_task_queue',
   'v_workflow_analytics',
   'workflow_migrations',

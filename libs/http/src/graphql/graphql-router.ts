@@ -170,7 +170,7 @@ export function graphqlApi(opts: GraphqlOptions): GraphqlApi {
     streamsPerCaller.set(caller, open + 1);
     // a client that goes away ends its subscription at once; so does the token's expiry
     res.once('close', () => void body.return(undefined));
-    const expiry = whenExpired(req, () => void body.return(undefined));
+    const expiry = whenExpired(req, res, () => void body.return(undefined));
     try {
       res.writeHead(init.status, init.headers);
       for await (const chunk of body) {
@@ -257,16 +257,21 @@ async function drained(res: Response): Promise<void> {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * Calls `expired` when the request's bearer token expires (its `exp`, read from the token that
- * `authenticate` verified), so a stream does not outlive the token that opened it.
+ * Calls `expired` when the request's credential expires: the bearer token's `exp` (read from the
+ * token that `authenticate` verified), or the web session's end, so a stream does not outlive the
+ * sign-in that opened it.
  */
-function whenExpired(req: Request, expired: () => void): { cancel(): void } {
+function whenExpired(req: Request, res: Response, expired: () => void): { cancel(): void } {
   const token = /^Bearer +(\S+)/i.exec(req.get('authorization') ?? '')?.[1];
+  const session: unknown = res.locals.sessionExpiresAt;
   let exp: unknown;
-  try {
-    exp = (JSON.parse(Buffer.from(token?.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown }).exp;
-  } catch {
-    exp = undefined;
+  if (session instanceof Date) exp = session.getTime() / 1000;
+  else {
+    try {
+      exp = (JSON.parse(Buffer.from(token?.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown }).exp;
+    } catch {
+      exp = undefined;
+    }
   }
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {

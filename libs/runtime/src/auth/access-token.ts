@@ -9,6 +9,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { UnauthenticatedError, type Actor } from '@wf/engine';
+import { SESSION_AUDIENCE } from './session-token';
 
 const claimsSchema = z.object({
   sub: z.string().min(1),
@@ -43,6 +44,10 @@ export function verifyAccessToken(secret: string, token: string): Actor {
     if (err instanceof jwt.TokenExpiredError) throw new UnauthenticatedError('Token expired', 'TOKEN_EXPIRED');
     throw new UnauthenticatedError('Invalid token', 'INVALID_TOKEN');
   }
+  // a web session (same secret, its own audience) is not a bearer token: its cookie is CSRF-checked, a bearer is not
+  if (typeof payload === 'object' && [payload.aud].flat().includes(SESSION_AUDIENCE)) {
+    throw new UnauthenticatedError('Invalid token: a web session is not a bearer token', 'INVALID_TOKEN');
+  }
   const claims = claimsSchema.safeParse(payload);
   if (!claims.success) {
     const fields = [...new Set(claims.error.issues.map((i) => String(i.path[0] ?? 'payload')))].join(', ');
@@ -75,3 +80,10 @@ export function signToken(secret: string, input: SignTokenInput): string {
     expiresIn: input.expiresInSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
   });
 }
+
+// The rest of authentication, exported with this module (the package index exports this file):
+// web sessions, the OpenID provider's tokens, their claim mapping and the development people.
+export * from './session-token';
+export * from './oidc-token';
+export * from './claim-mapping';
+export * from './dev-people';

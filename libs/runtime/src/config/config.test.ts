@@ -180,3 +180,46 @@ describe('GRAPHQL_INTROSPECTION', () => {
     expect(loadConfig({ GRAPHQL_INTROSPECTION: 'false' }).graphqlIntrospection).toBe(false);
   });
 });
+
+describe('web sign-in settings', () => {
+  const oidc = { AUTH_OIDC_ISSUER: 'https://login.example.com/realms/acme', AUTH_OIDC_CLIENT_ID: 'workflow-web', AUTH_OIDC_CLIENT_SECRET: 's3cret' };
+
+  it('have no OIDC by default, dev sign-in outside production, 8-hour sessions', () => {
+    const config = loadConfig({});
+    expect(config.oidc).toBeNull();
+    expect(config.devSignIn).toBe(true);
+    expect(config.webSessionHours).toBe(8);
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secretOf(32), DATABASE_URL: 'postgres://db/x', QUEUE_BACKEND: 'redis' }).devSignIn).toBe(false);
+  });
+
+  it('refuse dev sign-in in production', () => {
+    expect(problemsOf({ NODE_ENV: 'production', AUTH_JWT_SECRET: secretOf(32), DATABASE_URL: 'postgres://db/x', QUEUE_BACKEND: 'redis', AUTH_DEV_SIGN_IN: 'true' })).toEqual([
+      'AUTH_DEV_SIGN_IN: the development sign-in (anyone signs in as anyone) is refused when NODE_ENV=production',
+    ]);
+  });
+
+  it('take the OIDC settings whole, with their defaults and the redirect URI under PUBLIC_URL', () => {
+    expect(loadConfig({ ...oidc, PUBLIC_URL: 'https://wf.example.com/' }).oidc).toEqual({
+      issuer: oidc.AUTH_OIDC_ISSUER,
+      clientId: 'workflow-web',
+      clientSecret: 's3cret',
+      scopes: 'openid profile email',
+      claims: { tenant: 'tenant', roles: 'roles', user: 'sub' },
+      audience: 'workflow-web',
+      redirectUri: 'https://wf.example.com/workflows/auth/oidc/callback',
+      postLogoutRedirectUri: 'https://wf.example.com/workflows/',
+    });
+    const custom = loadConfig({ ...oidc, AUTH_OIDC_ROLES_CLAIM: 'realm_access.roles', AUTH_OIDC_AUDIENCE: 'workflow-api', AUTH_OIDC_SCOPES: 'openid  email' }).oidc;
+    expect(custom).toMatchObject({ claims: { roles: 'realm_access.roles' }, audience: 'workflow-api', scopes: 'openid email' });
+  });
+
+  it('refuse half of the client settings, listing what is missing', () => {
+    expect(problemsOf({ AUTH_OIDC_ISSUER: oidc.AUTH_OIDC_ISSUER })).toEqual([
+      'AUTH_OIDC_CLIENT_ID, AUTH_OIDC_CLIENT_SECRET: required with AUTH_OIDC_ISSUER (OIDC sign-in needs the issuer, the client id and its secret)',
+    ]);
+    expect(problemsOf({ AUTH_OIDC_CLIENT_ID: 'x', AUTH_OIDC_CLIENT_SECRET: 'y' })).toEqual([
+      'AUTH_OIDC_ISSUER: required with AUTH_OIDC_CLIENT_ID and AUTH_OIDC_CLIENT_SECRET (OIDC sign-in needs the issuer, the client id and its secret)',
+    ]);
+    expect(problemsOf({ ...oidc, AUTH_OIDC_SCOPES: 'profile email', WEB_SESSION_HOURS: '0' }).map((p) => p.split(':')[0])).toEqual(['AUTH_OIDC_SCOPES', 'WEB_SESSION_HOURS']);
+  });
+});

@@ -125,6 +125,24 @@ const envSchema = z.object({
   SEED_SAMPLE_WORKFLOW: bool.optional(),
   /** GraphQL introspection and the GraphiQL playground at /graphql (default: on unless NODE_ENV=production) */
   GRAPHQL_INTROSPECTION: bool.optional(),
+  /** the OpenID provider the web app signs in with (its discovery document is read at start-up); unset: no OIDC sign-in */
+  AUTH_OIDC_ISSUER: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  AUTH_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  AUTH_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** scopes the sign-in asks for, space-separated, default `openid profile email` */
+  AUTH_OIDC_SCOPES: z.string().refine((v) => v.split(/\s+/).includes('openid'), { error: 'must include openid' }).default('openid profile email'),
+  /** the claim naming the tenant (a UUID): a name or a dotted path, default `tenant` */
+  AUTH_OIDC_TENANT_CLAIM: z.string().min(1).default('tenant'),
+  /** the claim listing the roles: a name or a dotted path (`realm_access.roles`), default `roles` */
+  AUTH_OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
+  /** the claim that is the user id, default `sub` */
+  AUTH_OIDC_USER_CLAIM: z.string().min(1).default('sub'),
+  /** the `aud` the provider's RS256 API tokens must carry, default AUTH_OIDC_CLIENT_ID */
+  AUTH_OIDC_AUDIENCE: z.string().min(1).optional(),
+  /** the one-click sign-in as a development person at /workflows (default: on unless NODE_ENV=production, where it is refused) */
+  AUTH_DEV_SIGN_IN: bool.optional(),
+  /** hours a web app session lasts, default 8 */
+  WEB_SESSION_HOURS: num(0.05).max(24 * 30).default(8),
 });
 
 
@@ -249,7 +267,21 @@ function crossFieldProblems(e: Partial<Env>, failed: ReadonlySet<string>): strin
   if (!failed.has('BULL_BOARD_USER') && !failed.has('BULL_BOARD_PASSWORD') && Boolean(e.BULL_BOARD_USER) !== Boolean(e.BULL_BOARD_PASSWORD)) {
     problems.push('BULL_BOARD_USER and BULL_BOARD_PASSWORD: set both or neither');
   }
+  problems.push(...oidcProblems(e, failed));
+  if (e.NODE_ENV === 'production' && e.AUTH_DEV_SIGN_IN === true) {
+    problems.push('AUTH_DEV_SIGN_IN: the development sign-in (anyone signs in as anyone) is refused when NODE_ENV=production');
+  }
   return problems;
+}
+
+const OIDC_CLIENT_SETTINGS = ['AUTH_OIDC_ISSUER', 'AUTH_OIDC_CLIENT_ID', 'AUTH_OIDC_CLIENT_SECRET'] as const;
+
+/** OIDC sign-in needs the issuer, the client id and its secret together: half of them is a mistake, not "off". */
+function oidcProblems(e: Partial<Env>, failed: ReadonlySet<string>): string[] {
+  if (OIDC_CLIENT_SETTINGS.some((name) => failed.has(name))) return [];
+  const missing = OIDC_CLIENT_SETTINGS.filter((name) => e[name] === undefined);
+  if (missing.length === 0 || missing.length === OIDC_CLIENT_SETTINGS.length) return [];
+  return [`${missing.join(', ')}: required with ${OIDC_CLIENT_SETTINGS.filter((name) => !missing.includes(name)).join(' and ')} (OIDC sign-in needs the issuer, the client id and its secret)`];
 }
 
 /**
@@ -343,7 +375,35 @@ function configOf(e: Env) {
     seedSampleWorkflow: e.SEED_SAMPLE_WORKFLOW ?? e.NODE_ENV === 'development',
     /** GRAPHQL_INTROSPECTION: schema introspection and the playground; off in production unless set */
     graphqlIntrospection: e.GRAPHQL_INTROSPECTION ?? !isProduction,
+    /** AUTH_OIDC_*: the web app's OpenID Connect sign-in and the provider's RS256 API tokens; null without an issuer */
+    oidc: oidcOf(e),
+    /** AUTH_DEV_SIGN_IN: one-click sign-in as a development person (never in production) */
+    devSignIn: e.AUTH_DEV_SIGN_IN ?? !isProduction,
+    /** WEB_SESSION_HOURS: how long a web app session lasts */
+    webSessionHours: e.WEB_SESSION_HOURS,
   };
 }
+
+/** The OIDC settings, whole or not at all (crossFieldProblems refuses half of them). */
+function oidcOf(e: Env) {
+  if (e.AUTH_OIDC_ISSUER === undefined || e.AUTH_OIDC_CLIENT_ID === undefined || e.AUTH_OIDC_CLIENT_SECRET === undefined) return null;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return {
+    issuer: e.AUTH_OIDC_ISSUER,
+    clientId: e.AUTH_OIDC_CLIENT_ID,
+    clientSecret: e.AUTH_OIDC_CLIENT_SECRET,
+    scopes: e.AUTH_OIDC_SCOPES.split(/\s+/).filter(Boolean).join(' '),
+    /** where claims are read from; each a name or a dotted path */
+    claims: { tenant: e.AUTH_OIDC_TENANT_CLAIM, roles: e.AUTH_OIDC_ROLES_CLAIM, user: e.AUTH_OIDC_USER_CLAIM },
+    /** the `aud` RS256 API tokens must carry */
+    audience: e.AUTH_OIDC_AUDIENCE ?? e.AUTH_OIDC_CLIENT_ID,
+    /** registered at the provider as the client's redirect URI */
+    redirectUri: `${publicUrl}/workflows/auth/oidc/callback`,
+    /** registered at the provider as a post-logout redirect URI */
+    postLogoutRedirectUri: `${publicUrl}/workflows/`,
+  };
+}
+
+export type OidcConfig = NonNullable<ReturnType<typeof oidcOf>>;
 
 export type Config = ReturnType<typeof configOf>;

@@ -4,6 +4,7 @@
  * (NotFoundError, ForbiddenError, ConflictError, UnprocessableError, ValidationError).
  */
 
+import type { SavedViewPage } from '@wf/db';
 import type { Actor, DefinitionInput, InstanceStatus, JsonObject, NodeType, Trigger, TriggerType, UrgencyLevel } from '@wf/engine';
 
 /** What `/readyz` reports: each dependency answers or not, and which store and queue backend run. */
@@ -293,15 +294,19 @@ export type BulkTaskOutcome =
   | { taskId: string; ok: true; result: TaskDecisionDto | TaskDto }
   | { taskId: string; ok: false; error: unknown };
 
-export interface OpenTaskFilterDto {
+/** Your queue, narrowed by urgency or by the task's instance (its workflow, its business key). */
+export interface MyTaskFilterDto {
+  urgencyLevel?: UrgencyLevel;
   workflowName?: string;
+  contextEntityType?: string;
+  contextEntityId?: string;
+}
+
+export interface OpenTaskFilterDto extends MyTaskFilterDto {
   nodeId?: string;
   role?: string;
   assignee?: string;
-  urgencyLevel?: UrgencyLevel;
   overdue?: boolean;
-  contextEntityType?: string;
-  contextEntityId?: string;
   olderThanHours?: number;
 }
 
@@ -311,7 +316,7 @@ export interface TasksService {
    * API can answer in the contract's order when the body itself is invalid (400 comes last).
    */
   check(actor: Actor, taskId: string, action: TaskAction): Promise<void>;
-  mine(actor: Actor, filter: { urgencyLevel?: UrgencyLevel }, page: ListOptions): Promise<Page<TaskDto>>;
+  mine(actor: Actor, filter: MyTaskFilterDto, page: ListOptions): Promise<Page<TaskDto>>;
   /** every open task of the tenant (admin) */
   open(actor: Actor, filter: OpenTaskFilterDto, page: ListOptions): Promise<Page<TaskDto>>;
   get(actor: Actor, taskId: string): Promise<TaskDetailDto>;
@@ -405,6 +410,47 @@ export interface CalendarsService {
   put(actor: Actor, body: unknown, name?: string): Promise<{ calendar: CalendarDto; created: boolean; recounted: number }>;
   list(actor: Actor): Promise<{ items: CalendarDto[] }>;
   get(actor: Actor, name: string): Promise<CalendarDto>;
+}
+
+export { SAVED_VIEW_PAGES, type SavedViewPage } from '@wf/db';
+
+/** Saved views a user keeps per page; one more is `409 VIEW_LIMIT_REACHED`. */
+export const MAX_SAVED_VIEWS_PER_PAGE = 50;
+/** A view's filters as serialised JSON (`JSON.stringify`), in bytes. */
+export const MAX_SAVED_VIEW_FILTER_BYTES = 4096;
+/** A view's name, after trimming. */
+export const MAX_SAVED_VIEW_NAME_LENGTH = 80;
+
+/** What one filter of a saved view may be: the web app's filter fields are all of these. */
+export type SavedViewFilterValue = string | number | boolean | string[];
+
+export interface SavedViewDto {
+  id: string;
+  page: SavedViewPage;
+  name: string;
+  filters: Record<string, SavedViewFilterValue>;
+  /** the view's place among the user's views of its page, lowest first */
+  position: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SavedViewInput {
+  /** required when the view is created; kept as it was when left out of an update or a rename */
+  filters?: Record<string, SavedViewFilterValue>;
+  /** another name than the path's: the view at the path is renamed to it */
+  name?: string;
+  /** default: after the user's other views of the page (created), as it was (updated) */
+  position?: number;
+}
+
+export interface ViewsService {
+  /** the caller's own views, of one page or of every page, by page, position and name */
+  list(actor: Actor, page?: SavedViewPage): Promise<{ items: SavedViewDto[] }>;
+  /** create the caller's view of this name, replace it, or rename it (`input.name`) */
+  put(actor: Actor, page: SavedViewPage, name: string, input: SavedViewInput): Promise<{ view: SavedViewDto; created: boolean }>;
+  /** 404 when the caller has no view of this name on the page */
+  remove(actor: Actor, page: SavedViewPage, name: string): Promise<void>;
 }
 
 export interface DeputiesService {
@@ -505,5 +551,6 @@ export interface AppServices {
   deputies: DeputiesService;
   messages: MessagesService;
   calendars: CalendarsService;
+  views: ViewsService;
   health: HealthService;
 }

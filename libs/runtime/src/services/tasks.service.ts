@@ -26,6 +26,7 @@ import type {
   BulkTaskAction,
   BulkTaskOutcome,
   ListOptions,
+  MyTaskFilterDto,
   OpenTaskFilterDto,
   Page,
   TaskAction,
@@ -33,7 +34,6 @@ import type {
   TaskDetailDto,
   TaskDto,
   TasksService,
-  UrgencyLevel,
 } from './service.types';
 
 export class TasksServiceImpl implements TasksService {
@@ -54,11 +54,13 @@ export class TasksServiceImpl implements TasksService {
     return principals.find((p) => heldInPerson(p.userId, task))?.userId ?? null;
   }
 
-  async mine(actor: Actor, filter: { urgencyLevel?: UrgencyLevel }, page: ListOptions): Promise<Page<TaskDto>> {
+  async mine(actor: Actor, filter: MyTaskFilterDto, page: ListOptions): Promise<Page<TaskDto>> {
     const now = this.ports.clock.now();
+    const { urgencyLevel, ...byInstance } = filter;
     return this.store.inTenant(actor.tenantId, async (tx) => {
       const principals = await this.principals(tx, actor, now);
-      const result = await listMyTasks(tx, actor, { ...filter, ...page, now, urgentThresholdHours: this.urgentThresholdHours, principals });
+      const query = { ...(urgencyLevel ? { urgencyLevel } : {}), ...page, now, urgentThresholdHours: this.urgentThresholdHours, principals };
+      const result = await listMyTasks(tx, actor, query, byInstance);
       return { items: result.items.map((r) => toTaskDto(r, now, this.urgentThresholdHours, this.onBehalfOf(actor, r, principals))), nextCursor: result.nextCursor };
     });
   }

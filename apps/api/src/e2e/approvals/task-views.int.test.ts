@@ -233,6 +233,30 @@ describe('the operator view GET /api/tasks', () => {
     expect(everything.find((t) => t.taskId === backdated)).toBeDefined();
   });
 
+  it('narrows a user\'s own queue (GET /api/tasks/mine) by workflow and business key, paging within the filter', async () => {
+    // tv-una holds beta1, beta2 (invoices) and gamma (order ORD-1) in person
+    const una = h.as('tv-una', []);
+    const mine = async (query: Record<string, string | number>) => {
+      const names: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: Response = await una.get('/api/tasks/mine', { ...query, limit: 1, ...(cursor ? { cursor } : {}) });
+        expect(res.status).toBe(200);
+        const body = res.body as { items: TaskDto[]; nextCursor: string | null };
+        names.push(...body.items.map((t) => Object.entries(seeded).find(([, id]) => id === t.taskId)?.[0] ?? t.taskId));
+        cursor = body.nextCursor;
+      } while (cursor !== null);
+      return names.sort();
+    };
+    expect(await mine({})).toEqual(['beta1', 'beta2', 'gamma']);
+    expect(await mine({ workflowName: 'tv-ops-beta' })).toEqual(['beta1', 'beta2']);
+    expect(await mine({ contextEntityId: 'ORD-1' })).toEqual(['gamma']);
+    expect(await mine({ contextEntityType: 'invoice', contextEntityId: 'INV-2' })).toEqual(['beta2']);
+    // another user's tasks stay out whatever the filter names
+    expect(await mine({ workflowName: 'tv-ops-alpha' })).toEqual([]);
+    expect((await una.get('/api/tasks/mine', { workflowName: '' })).status).toBe(400);
+  });
+
   it('pages one by one through tasks created together (the same deadline, the same creation time), each once', async () => {
     const branches = ['b1', 'b2', 'b3', 'b4'];
     const fork = (name: string, slaHours?: number) => ({
