@@ -41,11 +41,11 @@ export function isClean(c: Correctness): boolean {
 }
 
 /** Wait until none of `ids` is running any more (or the timeout passes). */
-export async function drain(db: ProbeDb, ids: readonly string[], timeoutSeconds: number): Promise<number> {
+export async function drain(db: ProbeDb, ids: readonly string[], timeoutSeconds: number, table = 'workflow_instances'): Promise<number> {
   const until = Date.now() + timeoutSeconds * 1000;
   for (;;) {
     const r = await db.query<{ n: string }>(
-      `SELECT count(*) AS n FROM workflow_instances WHERE id = ANY ($1::uuid[]) AND status = 'running'`,
+      `SELECT count(*) AS n FROM ${table} WHERE id = ANY ($1::uuid[]) AND status = 'running'`,
       [ids],
     );
     const running = Number(r.rows[0]?.n ?? 0);

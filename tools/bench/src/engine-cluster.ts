@@ -23,6 +23,8 @@ export interface EngineSettings {
   readonly jwtSecret: string;
   readonly poolSize: number;
   readonly concurrency: number;
+  /** HTTP_CALL_ALLOWED_HOSTS (W7's local HTTP server), default none */
+  readonly httpCallAllowedHosts?: readonly string[];
   /** extra node flags for every engine process (`--profile` adds `--cpu-prof`), default none */
   readonly nodeArgs?: readonly string[];
 }
@@ -89,6 +91,7 @@ export async function startEngine(topology: Topology, s: EngineSettings): Promis
     SEED_SAMPLE_WORKFLOW: 'false',
     DB_POOL_SIZE: String(s.poolSize),
     WORKER_CONCURRENCY: String(s.concurrency),
+    ...(s.httpCallAllowedHosts?.length ? { HTTP_CALL_ALLOWED_HOSTS: s.httpCallAllowedHosts.join(',') } : {}),
   });
   const apiUrl = `http://127.0.0.1:${port}`;
   const launch = (name: string, entry: EngineEntry) => launchEngine({ name, entry, env, nodeArgs: s.nodeArgs ?? [] });

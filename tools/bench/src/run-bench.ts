@@ -10,6 +10,9 @@
  * 3. all-in-one engine #2: W1 open loop at 50 % of that maximum, W2, W5 (quorum votes), W3 (growth);
  * 4. split engine (api + 2 workers + scheduler): W1 closed loop with its accounting (W4);
  * 5. anchors again.
+ * Issue 19: A4 (the fair floor for W1, its own process) runs after the first anchors, at W1's
+ * in-flight count; W7 (three http_call steps against a server in this process) runs on engine #2
+ * right after the open loop, as a closed loop like W1.
  * Every workload's instances are checked for lost and doubled steps.
  */
 
@@ -29,6 +32,9 @@ import { runApprovals, type W2Result } from './workloads/w2-approvals';
 import { runQuorumVotes, W5_NODE_IDS, type W5Result } from './workloads/w5-quorum-votes';
 import { engineParkedMemory, seedParked, taskQueueLatency, type EngineParkedMemory, type TaskQueueResult } from './workloads/w3-growth';
 import { graphqlTaskQueueLatency, type GraphqlQueueResult } from './workloads/graphql-queue';
+import { runA4, type A4Result } from './workloads/a4-floor';
+import { runHttpCalls, startEchoServer, w7Definition, W7_NODE_IDS, W7_STEPS, type W7Result } from './workloads/w7-http-calls';
+import { signToken } from '@wf/runtime';
 import { checkParkedWaits, runParkedWaits, W6_NODE_IDS, W6_STEPS, type W6Result } from './workloads/w6-parked-waits';
 
 interface AnchorSet {
@@ -89,6 +95,10 @@ export interface BenchResults {
   /** a 3-of-5 quorum, right after W2 on the same engine */
   readonly w5: W5Result;
   readonly w6: W6Result;
+  /** issue 19: the fair floor for W1 (same offered load, same two transactions) */
+  readonly a4: A4Result;
+  /** issue 19: three http_call steps, a closed loop like W1, on engine #2 */
+  readonly w7: W7Result;
   readonly w3: readonly W3Level[];
   readonly engineParked: EngineParkedMemory;
   readonly split: TopologyRun;
@@ -142,7 +152,9 @@ async function stop(cluster: EngineCluster): Promise<void> {
 export async function runBench(o: BenchOptions, res: BenchResources): Promise<BenchResults> {
   const began = performance.now();
   const identity = newIdentity();
+  const echo = await startEchoServer();
   const engine: EngineSettings = {
+    httpCallAllowedHosts: [`${echo.host}:${echo.port}`],
     databaseUrl: res.dbUrl,
     redisUrl: REDIS_URL,
     queuePrefix: res.prefix,
@@ -161,10 +173,36 @@ export async function runBench(o: BenchOptions, res: BenchResources): Promise<Be
   try {
     const anchorsBefore = await runAnchors(o, res, 'before');
 
+    // --- A4: the fair floor for W1, at W1's in-flight count (all-in-one: one worker process)
+    progress(`A4 floor (Express + JWT start tx, one BullMQ job + one tx), ${o.inflightPerSlot * o.concurrency} in flight, ${o.w1.seconds} s`);
+    const a4 = await runA4(
+      {
+        dbUrl: res.dbUrl,
+        dbName: res.dbName,
+        redisUrl: REDIS_URL,
+        prefix: `${res.prefix}a4`,
+        jwtSecret: identity.jwtSecret,
+        token: signToken(identity.jwtSecret, { tenantId: identity.tenantId, userId: 'bench-starter', roles: ['requester'], expiresInSeconds: 3600 }),
+        poolSize: o.poolSize,
+        concurrency: o.concurrency,
+        inflight: o.inflightPerSlot * o.concurrency,
+        warmupSeconds: o.w1.warmupSeconds,
+        seconds: o.w1.seconds,
+        drainTimeoutSeconds: o.drainTimeoutSeconds,
+      },
+      res.admin,
+      probe,
+      res.redis,
+    );
+    correctness['a4'] = a4.correctness;
+    httpErrors += a4.loop.startErrors;
+    progress(`A4: ${a4.loop.instancesPerSec.toFixed(1)} instances/s (${a4.loop.stepsPerSec.toFixed(0)} steps/s)`);
+
     // --- all-in-one #1: maximum throughput and what a step costs
     let cluster = await start('all-in-one', engine);
     let session = new BenchSession(cluster, identity);
     const defs: Definitions = await session.createDefinitions();
+    const w7DefinitionId = (await session.api.expect<{ id: string }>(201, 'POST', '/api/definitions', session.tokens.admin, w7Definition('bench-w7', `http://${echo.host}:${echo.port}/ping`))).id;
     const redisQueue: NodeQueueTarget = { kind: 'redis', redis: res.redis, prefix: res.prefix };
     const redisQueueProbe = openNodeQueueProbe(redisQueue);
     const main: W1Place = { queue: redisQueue, probe, dbName: res.dbName, definitionId: defs.w1 };
@@ -255,6 +293,20 @@ export async function runBench(o: BenchOptions, res: BenchResources): Promise<Be
     correctness['w1-open'] = await checkInstances(probe, [...openWarmup.ids, ...openLoop.ids], W1_NODE_IDS, W1_STEPS);
     httpErrors += openWarmup.startErrors + openLoop.startErrors;
 
+    progress(`W7 closed loop: 3 http_call steps (${o.inflightPerSlot * cluster.totalConcurrency} in flight, ${o.w1.seconds} s)`);
+    const w7 = await runHttpCalls(session, probe, res.admin, redisQueueProbe, echo, {
+      definitionId: w7DefinitionId,
+      inflight: o.inflightPerSlot * cluster.totalConcurrency,
+      warmupSeconds: o.w1.warmupSeconds,
+      seconds: o.w1.seconds,
+      drainTimeoutSeconds: o.drainTimeoutSeconds,
+      dbName: res.dbName,
+      redisPid: (await readRedisCounters(res.redis)).pid,
+    });
+    correctness['w7'] = await checkInstances(probe, w7.loop.ids, W7_NODE_IDS, W7_STEPS);
+    httpErrors += w7.loop.startErrors;
+    progress(`W7: ${w7.loop.instancesPerSec.toFixed(1)} instances/s, hand-off p50 ${w7.handoff.p50.toFixed(1)} ms`);
+
     progress(`W2 approvals at ${o.w2.ratePerSecond}/s (${o.w2.seconds} s)`);
     const w2 = await runApprovals(session, probe, { definitionId: defs.w2, ratePerSecond: o.w2.ratePerSecond, seconds: o.w2.seconds, drainTimeoutSeconds: o.drainTimeoutSeconds });
     correctness['w2'] = await checkInstances(probe, w2.ids, ['approve_1', 'approve_2'], 2);
@@ -336,6 +388,8 @@ export async function runBench(o: BenchOptions, res: BenchResources): Promise<Be
       w2,
       w5,
       w6,
+      a4,
+      w7,
       w3,
       engineParked,
       split,
@@ -348,6 +402,7 @@ export async function runBench(o: BenchOptions, res: BenchResources): Promise<Be
     for (const c of liveClusters) await stop(c);
     await probe.end();
     await queueProbe.end();
+    await echo.close();
   }
 }
 

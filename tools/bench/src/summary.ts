@@ -107,6 +107,7 @@ export function summaryJson(r: BenchResults): Record<string, unknown> {
     w4SplitRedisRoundTripsPerStep: round(r.split.costs.redisCommandsPerStep, 2),
     w4SplitCpuMicrosPerStep: cpu(r.split),
     ...w6Json(r.w6),
+    ...issue19Json(r),
     lostSteps: total.lostSteps,
     duplicateSteps: total.duplicateSteps,
     badTerminalStates: total.badTerminal,
@@ -226,7 +227,7 @@ export function summaryTable(r: BenchResults, j: Record<string, unknown>): strin
       title: 'Anchors (before / after -> mean)',
       rows: [
         anchor('A1 raw BullMQ chained steps', 'a1', 'steps/s'),
-        anchor('A2 BullMQ + one pg transaction', 'a2', 'steps/s'),
+        anchor('A2 BullMQ + one pg tx per step (per-step ceiling)', 'a2', 'steps/s'),
         anchor('A3 pg single-row commits', 'a3', 'commits/s'),
         { label: '  A1 CPU / step (bench, redis)', value: anchorCpu(r, 'a1') },
         { label: '  A2 CPU / step (bench, pg, redis)', value: anchorCpu(r, 'a2') },
@@ -236,9 +237,9 @@ export function summaryTable(r: BenchResults, j: Record<string, unknown>): strin
     {
       title: 'W1 straight-through, all-in-one (start -> 5 set_context -> end)',
       rows: [
-        { label: 'max throughput', value: fmt(w1.stepsPerSec, 0, 'steps/s') },
-        { label: '  instances/s', value: fmt(w1.instancesPerSec, 1) },
-        { label: '  ratio to A2', value: fmt(num('ratioW1toA2'), 3), target: '>= 0.8', verdict: verdict(num('ratioW1toA2'), (v) => v >= 0.8) },
+        { label: 'max throughput', value: `${fmt(w1.instancesPerSec, 1)} inst/s (${fmt(w1.stepsPerSec, 0)} steps/s)` },
+        { label: '  ratio to A4 floor (instances/s)', value: fmt(num('ratioW1toA4'), 3), target: '>= 0.6', verdict: verdict(num('ratioW1toA4'), (v) => v >= 0.6) },
+        { label: '  ratio to A2 per-step ceiling (steps/s)', value: fmt(num('ratioW1toA2'), 3) },
         { label: '  ratio to A1', value: fmt(num('ratioW1toA1'), 3) },
         {
           label: `  on the PostgreSQL queue${r.queuePairs.length > 1 ? ` (median of ${r.queuePairs.length})` : ''}`,
@@ -274,6 +275,7 @@ export function summaryTable(r: BenchResults, j: Record<string, unknown>): strin
       ],
     },
     postgresQueueSection(r),
+    issue19Section(r),
     {
       title: `W2 approvals at ${r.w2.ratePerSecond}/s (${r.w2.samples} samples)`,
       rows: [
@@ -365,4 +367,64 @@ export function summaryTable(r: BenchResults, j: Record<string, unknown>): strin
     },
   ];
   return renderReport(header, sections);
+}
+
+const sumCpu = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+
+/** W1's engine + Postgres + Redis CPU per step from its accounting (the bench process left out). */
+const w1CpuPerStep = (r: BenchResults) => allInCpu(r.allInOne.costs.cpuMicrosPerStep);
+
+/** Issue 19: A4 (the fair floor for W1) and W7 (three http_call steps), with their ratios in this run. */
+function issue19Json(r: BenchResults): Record<string, unknown> {
+  const w1 = r.allInOne.w1;
+  const a4 = r.a4.loop;
+  const w7 = r.w7;
+  return {
+    a4InstancesPerSec: round(a4.instancesPerSec, 1),
+    a4StepsPerSec: round(a4.stepsPerSec, 0),
+    a4CpuMicrosPerInstance: roundAll(r.a4.cpuMicrosPerInstance),
+    ratioW1toA4: round(w1.instancesPerSec / a4.instancesPerSec, 3),
+    w7InstancesPerSec: round(w7.loop.instancesPerSec, 1),
+    w7StepsPerSec: round(w7.loop.stepsPerSec, 0),
+    w7CpuMicrosPerIoStep: round(sumCpu(w7.cpuMicrosPerStep), 0),
+    w7CpuMicrosPerIoStepBy: roundAll(w7.cpuMicrosPerStep),
+    w7HandoffP50Ms: round(w7.handoff.p50, 2),
+    w7HandoffP99Ms: round(w7.handoff.p99, 2),
+    w7FirstClaimP50Ms: round(w7.firstClaim.p50, 2),
+    w7StepRunP50Ms: round(w7.stepRun.p50, 2),
+    w7StepRunP99Ms: round(w7.stepRun.p99, 2),
+    ratioW7toW1: round(w7.loop.instancesPerSec / w1.instancesPerSec, 3),
+  };
+}
+
+function issue19Section(r: BenchResults): ReportSection {
+  const w1 = r.allInOne.w1;
+  const a4 = r.a4.loop;
+  const w7 = r.w7;
+  const ratioA4 = w1.instancesPerSec / a4.instancesPerSec;
+  const ratioW7 = w7.loop.instancesPerSec / w1.instancesPerSec;
+  const w7Cpu = sumCpu(w7.cpuMicrosPerStep);
+  const a4Cpu = r.a4.cpuMicrosPerInstance;
+  return {
+    title: `A4 floor and W7 http_call (issue 19; ${a4.inflightTarget} / ${w7.loop.inflightTarget} in flight, like W1)`,
+    rows: [
+      { label: 'A4 floor: HTTP start tx + 1 job + 1 tx', value: `${fmt(a4.instancesPerSec, 1)} inst/s (${fmt(a4.stepsPerSec, 0)} steps/s)` },
+      { label: '  CPU / instance (a4, pg, redis)', value: `${Object.values(a4Cpu).map((v) => fmt(v, 0)).join(' / ')} µs` },
+      { label: '  in flight (target / mean), CV', value: `${a4.inflightTarget} / ${fmt(a4.meanInflight, 1)}, ${fmt(a4.perSecondCv, 3)}` },
+      { label: 'W1 / A4 (instances/s, this run)', value: `${fmt(ratioA4, 3)} (${fmt(w1.instancesPerSec, 1)} / ${fmt(a4.instancesPerSec, 1)})`, target: '>= 0.6x', verdict: verdict(ratioA4, (v) => v >= 0.6) },
+      { label: 'W7 3 x http_call', value: `${fmt(w7.loop.instancesPerSec, 1)} inst/s (${fmt(w7.loop.stepsPerSec, 0)} steps/s)` },
+      { label: '  W7 / W1 (instances/s, this run)', value: fmt(ratioW7, 3), target: '>= 0.8x', verdict: verdict(ratioW7, (v) => v >= 0.8) },
+      {
+        label: '  CPU / http_call step (engine+pg+redis)',
+        value: `${fmt(w7Cpu / 1000, 2)} ms (${Object.values(w7.cpuMicrosPerStep).map((v) => fmt(v, 0)).join(' / ')} µs; W1 ${fmt(w1CpuPerStep(r), 0)} µs/step)`,
+        target: '<= 1.5 ms',
+        verdict: verdict(w7Cpu, (v) => v <= 1500),
+      },
+      { label: '  hand-off step -> next step p50 / p99', value: `${fmt(w7.handoff.p50, 2)} / ${fmt(w7.handoff.p99, 2)} ms (n=${w7.handoff.n})` },
+      { label: '  first step ready -> started p50 / p99', value: `${fmt(w7.firstClaim.p50, 2)} / ${fmt(w7.firstClaim.p99, 2)} ms` },
+      { label: '  step started -> completed p50 / p99', value: `${fmt(w7.stepRun.p50, 2)} / ${fmt(w7.stepRun.p99, 2)} ms` },
+      { label: '  calls answered / steps started', value: `${w7.calls} / ${w7.loop.ids.length * 3}` },
+      { label: '  in flight (target / mean), CV', value: `${w7.loop.inflightTarget} / ${fmt(w7.loop.meanInflight, 1)}, ${fmt(w7.loop.perSecondCv, 3)}` },
+    ],
+  };
 }

@@ -20,6 +20,16 @@ export interface ClosedLoopOptions {
   readonly drainTimeoutSeconds: number;
   /** at most this many start requests outstanding at once, default 16 */
   readonly maxOutstandingStarts?: number;
+  /** steps per instance (for steps/s), default W1's 5 */
+  readonly steps?: number;
+  /** where the instances are (id, definition_id, status, completed_at), default the engine's workflow_instances; A4 has its own */
+  readonly instancesTable?: string;
+}
+
+/** What a closed loop drives: the engine through a BenchSession, or A4 through its own HTTP start. */
+export interface ClosedLoopDriver {
+  start: BenchSession['start'];
+  readonly cluster: { assertAlive(): void };
 }
 
 export interface ClosedLoopResult {
@@ -39,9 +49,9 @@ export interface ClosedLoopResult {
   readonly ids: string[];
 }
 
-async function runningCount(db: ProbeDb, definitionId: string): Promise<number> {
+async function runningCount(db: ProbeDb, definitionId: string, table: string): Promise<number> {
   const r = await db.query<{ n: string }>(
-    `SELECT count(*) AS n FROM workflow_instances WHERE definition_id = $1 AND status = 'running'`,
+    `SELECT count(*) AS n FROM ${table} WHERE definition_id = $1 AND status = 'running'`,
     [definitionId],
   );
   return Number(r.rows[0]?.n ?? 0);
@@ -56,7 +66,7 @@ class Starter {
   private seq = 0;
 
   constructor(
-    private readonly s: BenchSession,
+    private readonly s: Pick<ClosedLoopDriver, 'start'>,
     private readonly definitionId: string,
     private readonly tag: string,
   ) {}
@@ -87,8 +97,10 @@ class Starter {
 }
 
 /** `queue`: the engine's node queue, on whichever backend it runs, for its backlog at both ends of the window. */
-export async function runClosedLoop(s: BenchSession, db: ProbeDb, queue: Pick<NodeQueueProbe, 'backlog'>, o: ClosedLoopOptions): Promise<ClosedLoopResult> {
+export async function runClosedLoop(s: ClosedLoopDriver, db: ProbeDb, queue: Pick<NodeQueueProbe, 'backlog'>, o: ClosedLoopOptions): Promise<ClosedLoopResult> {
   const starter = new Starter(s, o.definitionId, 'w1c');
+  const table = o.instancesTable ?? 'workflow_instances';
+  const steps = o.steps ?? W1_STEPS;
   const maxOutstanding = o.maxOutstandingStarts ?? 16;
   const t0 = Date.now() + o.warmupSeconds * 1000;
   const t1 = t0 + o.seconds * 1000;
@@ -100,7 +112,7 @@ export async function runClosedLoop(s: BenchSession, db: ProbeDb, queue: Pick<No
     if (now >= t1) break;
     s.cluster.assertAlive();
     if (backlogAtStart < 0 && now >= t0) backlogAtStart = await queue.backlog();
-    const running = await runningCount(db, o.definitionId);
+    const running = await runningCount(db, o.definitionId, table);
     if (now >= t0) inflightSamples.push(running);
     const deficit = Math.min(o.inflight - running - starter.outstanding, maxOutstanding - starter.outstanding);
     for (let i = 0; i < deficit; i++) starter.fire();
@@ -109,11 +121,11 @@ export async function runClosedLoop(s: BenchSession, db: ProbeDb, queue: Pick<No
   }
   const backlogAtEnd = await queue.backlog();
   await starter.settle();
-  await drain(db, starter.ids, o.drainTimeoutSeconds);
+  await drain(db, starter.ids, o.drainTimeoutSeconds, table);
 
   const r = await db.query<{ b: number; n: string }>(
     `SELECT floor((extract(epoch FROM completed_at) * 1000 - $2) / 1000)::int AS b, count(*) AS n
-     FROM workflow_instances WHERE id = ANY ($1::uuid[]) AND completed_at >= $3 AND completed_at < $4 GROUP BY 1`,
+     FROM ${table} WHERE id = ANY ($1::uuid[]) AND completed_at >= $3 AND completed_at < $4 GROUP BY 1`,
     [starter.ids, t0, new Date(t0), new Date(t1)],
   );
   const perSecond = Array.from({ length: Math.floor(o.seconds) }, (_, b) => Number(r.rows.find((row) => row.b === b)?.n ?? 0));
@@ -121,7 +133,7 @@ export async function runClosedLoop(s: BenchSession, db: ProbeDb, queue: Pick<No
   const windowSeconds = (t1 - t0) / 1000;
   return {
     instancesPerSec: completedInWindow / windowSeconds,
-    stepsPerSec: (completedInWindow * W1_STEPS) / windowSeconds,
+    stepsPerSec: (completedInWindow * steps) / windowSeconds,
     completedInWindow,
     windowSeconds,
     inflightTarget: o.inflight,
