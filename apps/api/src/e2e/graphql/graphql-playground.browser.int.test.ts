@@ -81,7 +81,8 @@ it('renders GraphiQL from its own files, keeps the token entered once, and runs 
   await page.waitForSelector('.graphiql-container', { timeout: 15_000 });
   await expect(page.textContent('#wf-token-state')).resolves.toContain('Token saved');
   await page.click('.graphiql-execute-button');
-  await page.waitForFunction(`document.querySelector('.graphiql-response')?.textContent?.includes('Playground Check')`, null, { timeout: 15_000 });
+  // a locator, not a waitForFunction string: a string predicate is eval'd in the page, which its CSP refuses
+  await page.locator('.graphiql-response').filter({ hasText: 'Playground Check' }).waitFor({ timeout: 15_000 });
   expect(problems).toEqual([]);
   await page.close();
 });
