@@ -4,6 +4,7 @@
  * is allowed by its hash, so the CSP allows nothing else. Every value is escaped.
  */
 
+import { escapeHtml, htmlDocument } from './html-page';
 import { createHash } from 'node:crypto';
 import type { EmailActionRefusal, EmailActionTaskView, TaskDecisionDto } from '@wf/runtime';
 
@@ -28,25 +29,12 @@ export interface Page {
   readonly html: string;
 }
 
-const esc = (value: unknown): string =>
-  String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const esc = escapeHtml;
 
 function layout(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${esc(title)} · Workflow engine</title>
-<style>${STYLE}</style>
-</head>
-<body>
-${body}
-</body>
-</html>
-`;
+  return htmlDocument(title, body, STYLE);
 }
+
 
 const VERB = { approve: 'Approve', reject: 'Reject' } as const;
 

@@ -29,7 +29,8 @@ export interface BenchOptions {
   readonly drainTimeoutSeconds: number;
 }
 
-function intFlag(argv: readonly string[], name: string, fallback: number): number {
+/** `--name N`: a positive integer, else `fallback` when the flag is absent. */
+export function intFlag(argv: readonly string[], name: string, fallback: number): number {
   const i = argv.indexOf(name);
   if (i < 0) return fallback;
   const v = Number(argv[i + 1]);

@@ -20,6 +20,7 @@ import { chromium } from 'playwright-core';
 import { ensureWebBundle } from '@wf/http';
 import { createLogger, signSessionToken, signToken } from '@wf/runtime';
 import { JsonHttpClient } from '@wf/testkit';
+import { intFlag } from './bench-options';
 import { createResources, dropResources, REDIS_URL, type BenchResources } from './bench-resources';
 import { newIdentity, waitForWorkers } from './bench-session';
 import { startEngine, type EngineCluster } from './engine-cluster';
@@ -32,14 +33,6 @@ const ROLE = 'web_bench_approver';
 
 function progress(message: string): void {
   process.stderr.write(`[bench-web ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-}
-
-function intFlag(argv: readonly string[], name: string, fallback: number): number {
-  const i = argv.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} needs a positive integer`);
-  return v;
 }
 
 interface BundleSizes {

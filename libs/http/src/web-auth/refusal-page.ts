@@ -7,31 +7,22 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from '@wf/runtime';
 import { toHttpFailure } from '../error-handler';
+import { escapeHtml, htmlDocument } from '../html-page';
 import { logOf } from '../request-context';
 
-const esc = (value: unknown): string =>
-  String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 function refusalPage(status: number, code: string, message: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>Sign-in failed · Workflow engine</title>
-</head>
-<body>
-<main>
+  return htmlDocument(
+    'Sign-in failed',
+    `<main>
 <h1>Sign-in failed</h1>
-<p>${esc(message)}</p>
-<p>Code: <code>${esc(code)}</code> (HTTP ${status})</p>
+<p>${escapeHtml(message)}</p>
+<p>Code: <code>${escapeHtml(code)}</code> (HTTP ${status})</p>
 <p><a href="/workflows/">Back to the sign-in page</a></p>
-</main>
-</body>
-</html>
-`;
+</main>`,
+  );
 }
+
 
 /** HTML for browsers, else on to the one error handler. */
 export function callbackRefusals(logger: Logger): ErrorRequestHandler {

@@ -1,3 +1,5 @@
+import type { DefinitionSummaryDto } from '../../api/types';
+
 /** A definition version as GET /api/definitions(/:id) answers it (libs/http/src/response-schemas.ts). */
 
 interface DefinitionNodeDto {
@@ -13,13 +15,7 @@ interface DefinitionRouteDto {
   readonly condition?: string;
 }
 
-export interface DefinitionDto {
-  readonly id: string;
-  readonly name: string;
-  readonly version: number;
-  readonly isActive: boolean;
-  readonly category: string | null;
-  readonly description: string | null;
+export interface DefinitionDto extends DefinitionSummaryDto {
   readonly startNodeId: string;
   readonly nodes: readonly DefinitionNodeDto[];
   readonly routes: readonly DefinitionRouteDto[];

@@ -1,5 +1,7 @@
 /** What the instance page shows, from the API's answers: labels, the actions offered, the history's chain. */
 
+import type { HistoryItemDto } from '../../api/types';
+
 interface ExecutionErrorDto {
   readonly code?: string;
   readonly message?: string;
@@ -55,14 +57,7 @@ export interface InstanceDetailDto {
   readonly nodes: readonly NodeExecutionDto[];
 }
 
-export interface HistoryItemDto {
-  readonly id: string;
-  readonly eventType: string;
-  readonly nodeExecutionId: string | null;
-  readonly actorUserId: string | null;
-  readonly details: unknown;
-  readonly createdAt: string;
-}
+export type { HistoryItemDto };
 
 export interface HistoryVerificationDto {
   readonly valid: boolean;

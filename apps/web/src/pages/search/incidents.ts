@@ -4,6 +4,8 @@
  * `error`); anything else it holds is shown as text rather than dropped.
  */
 
+import type { InstanceSummaryDto } from '../../api/types';
+
 export interface ExecutionLike {
   readonly nodeId: string;
   readonly name: string;
@@ -14,15 +16,7 @@ export interface ExecutionLike {
   readonly completedAt: string | null;
 }
 
-export interface FailedInstanceLike {
-  readonly id: string;
-  readonly workflowName: string;
-  readonly workflowVersion: number;
-  readonly contextEntityType: string | null;
-  readonly contextEntityId: string | null;
-  readonly startedBy: string;
-  readonly startedAt: string;
-  readonly completedAt: string | null;
+export interface FailedInstanceLike extends Omit<InstanceSummaryDto, 'status'> {
   readonly nodes: readonly ExecutionLike[];
 }
 

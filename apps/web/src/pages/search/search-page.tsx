@@ -24,18 +24,9 @@ import {
   type SearchFilters,
 } from './search-filters';
 import './search.css';
+import type { InstanceSummaryDto } from '../../api/types';
 
-interface InstanceRow {
-  readonly id: string;
-  readonly status: string;
-  readonly workflowName: string;
-  readonly workflowVersion: number;
-  readonly contextEntityType: string | null;
-  readonly contextEntityId: string | null;
-  readonly startedBy: string;
-  readonly startedAt: string;
-  readonly completedAt: string | null;
-}
+type InstanceRow = InstanceSummaryDto;
 
 interface InstancePage {
   readonly items: InstanceRow[];

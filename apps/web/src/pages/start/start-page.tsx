@@ -17,14 +17,9 @@ import { SchemaForm } from '../task/schema-form';
 import type { PageOf } from '../task/task-types';
 import { parseContext } from './context-json';
 import './start.css';
+import type { DefinitionSummaryDto } from '../../api/types';
 
-interface Definition {
-  readonly id: string;
-  readonly name: string;
-  readonly version: number;
-  readonly isActive: boolean;
-  readonly category: string | null;
-  readonly description: string | null;
+interface Definition extends DefinitionSummaryDto {
   readonly contextSchema: Record<string, unknown> | null;
 }
 

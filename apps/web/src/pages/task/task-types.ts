@@ -117,14 +117,7 @@ export interface CommentItem {
   readonly createdAt: string;
 }
 
-export interface HistoryItem {
-  readonly id: string;
-  readonly eventType: string;
-  readonly nodeExecutionId: string | null;
-  readonly actorUserId: string | null;
-  readonly details: unknown;
-  readonly createdAt: string;
-}
+export type { HistoryItemDto as HistoryItem } from '../../api/types';
 
 /** The query keys the inbox and the task page share, so a decision refreshes both. */
 export const taskKeys = {
