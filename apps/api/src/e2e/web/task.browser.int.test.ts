@@ -78,6 +78,20 @@ describe('deciding on the task page', () => {
     expect(await page.getByRole('button', { name: 'Approve', exact: true }).count()).toBe(0);
   });
 
+  it('lets an admin reassign a task to a user from the task page', async () => {
+    const instanceId = await web.as('requester').start(orderDefinition, { amount: 900, supplier: 'Initech' }, { contextEntityId: 'PO-REASSIGN-1' });
+    const taskId = await web.as('manager').taskFor(instanceId, 'manager_approval');
+    expect((await web.as('admin').task(taskId)).allowedActions).toContain('reassign');
+
+    const page = await web.signedIn('admin');
+    await openTask(page, taskId, 'Manager Approval');
+    const form = page.getByRole('form', { name: 'Reassign' });
+    await form.getByLabel('User id').fill('mo-manager');
+    await form.getByRole('button', { name: 'Reassign' }).click();
+    await page.getByTestId('decision-done').waitFor();
+    expect((await web.as('admin').task(taskId)).assignedUserId).toBe('mo-manager');
+  });
+
   it("shows the server's message beside the field of a form sent with a mistake, and completes it once fixed", async () => {
     const instanceId = await web.as('admin').start(formDefinition, { orderRef: 'ORD-9' }, { contextEntityId: 'ORD-9' });
     const taskId = await web.as('clerk').taskFor(instanceId, 'fill');

@@ -1,7 +1,8 @@
 /**
  * The decisions a task allows, and only those (`allowedActions` of GET /api/tasks/:id): approve
  * with an optional comment, reject with a reason (required: refused here before anything is
- * sent), delegate to a user, send back for revision, claim, release. The API decides whether the
+ * sent), delegate to a user, send back for revision, claim, release, and (for an admin or the
+ * node's manager role) reassign to a user or a role. The API decides whether the
  * action goes through; its refusal is shown as it said it.
  */
 
@@ -15,7 +16,8 @@ export type Decision =
   | { readonly action: 'delegate'; readonly toUserId: string; readonly comments?: string }
   | { readonly action: 'return'; readonly comments: string }
   | { readonly action: 'claim' }
-  | { readonly action: 'release' };
+  | { readonly action: 'release' }
+  | { readonly action: 'reassign'; readonly toUserId?: string; readonly toRole?: string; readonly comments?: string };
 
 interface Props {
   readonly task: TaskDetail;
@@ -37,6 +39,8 @@ export function DecisionPanel({ task, busy, error, onDecide }: Props) {
   const [delegateTo, setDelegateTo] = useState('');
   const [delegateNote, setDelegateNote] = useState('');
   const [revise, setRevise] = useState('');
+  const [reassignKind, setReassignKind] = useState<'user' | 'role'>('user');
+  const [reassignTo, setReassignTo] = useState('');
   const reasonRef = useRef<HTMLTextAreaElement>(null);
   const disabled = busy !== null;
 
@@ -58,12 +62,17 @@ export function DecisionPanel({ task, busy, error, onDecide }: Props) {
     e.preventDefault();
     onDecide({ action: 'delegate', toUserId: delegateTo.trim(), comments: optional(delegateNote) });
   };
+  const reassign = (e: FormEvent) => {
+    e.preventDefault();
+    const to = reassignTo.trim();
+    onDecide({ action: 'reassign', ...(reassignKind === 'user' ? { toUserId: to } : { toRole: to }) });
+  };
   const sendBack = (e: FormEvent) => {
     e.preventDefault();
     onDecide({ action: 'return', comments: revise });
   };
 
-  const decides = allowed.has('approve') || allowed.has('reject') || allowed.has('delegate') || allowed.has('return') || allowed.has('claim') || allowed.has('release');
+  const decides = allowed.has('approve') || allowed.has('reject') || allowed.has('delegate') || allowed.has('return') || allowed.has('claim') || allowed.has('release') || allowed.has('reassign');
   if (!decides) return null;
 
   return (
@@ -139,6 +148,20 @@ export function DecisionPanel({ task, busy, error, onDecide }: Props) {
             <textarea id={`${id}-to-note`} value={delegateNote} onChange={(e) => setDelegateNote(e.target.value)} rows={2} />
             <button type="submit" disabled={disabled}>
               {busy === 'delegate' ? 'Delegating…' : 'Delegate'}
+            </button>
+          </form>
+        )}
+        {allowed.has('reassign') && (
+          <form onSubmit={reassign} className="decision reassign" aria-label="Reassign">
+            <label htmlFor={`${id}-reassign-kind`}>Reassign to a</label>
+            <select id={`${id}-reassign-kind`} value={reassignKind} onChange={(e) => setReassignKind(e.target.value === 'role' ? 'role' : 'user')}>
+              <option value="user">user</option>
+              <option value="role">role</option>
+            </select>
+            <label htmlFor={`${id}-reassign-to`}>{reassignKind === 'user' ? 'User id' : 'Role'}</label>
+            <input id={`${id}-reassign-to`} value={reassignTo} onChange={(e) => setReassignTo(e.target.value)} autoComplete="off" />
+            <button type="submit" disabled={disabled}>
+              {busy === 'reassign' ? 'Reassigning…' : 'Reassign'}
             </button>
           </form>
         )}
