@@ -52,7 +52,9 @@ describe('notStarter', () => {
     expect((await admin.get(`/api/instances/${id}/history/verify`)).body.valid).toBe(true);
 
     await other.approve(task);
-    expect((await admin.instance(id)).nodes.map((n) => n.status)).toEqual(['completed', 'waiting']);
+    // the next approval is parked by a worker after the decision commits: wait for it, then check the whole path
+    const after = await admin.until(id, (i) => i.nodes.length === 2 && i.nodes[1]?.status !== 'ready', 'the next approval to be parked');
+    expect(after.nodes.map((n) => n.status)).toEqual(['completed', 'waiting']);
   });
 
   it('binds an admin too, as a definition-wide default, on every entry point', async () => {
